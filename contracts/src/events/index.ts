@@ -1,0 +1,6 @@
+export * from './metadata';
+export * from './customer-events';
+export * from './otp-events';
+export * from './user-events';
+export * from './registry';
+export * from './stream-names';

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { ApiKeyIssued, CustomerRegistered } from './customer-events';
+import { OtpChallengeLocked, OtpRequested, OtpVerificationFailed, OtpVerified } from './otp-events';
+import { SessionStarted, UserCreated, UserLoggedIn } from './user-events';
+
+/**
+ * Every event type the system writes, with the schema version it writes now.
+ * Reading validates against these; an older version goes through `upcasters`
+ * first, so the rest of the code only ever sees the current shape.
+ */
+export const eventSchemas = {
+  CustomerRegistered,
+  ApiKeyIssued,
+  OtpRequested,
+  OtpVerificationFailed,
+  OtpChallengeLocked,
+  OtpVerified,
+  UserCreated,
+  UserLoggedIn,
+  SessionStarted,
+} as const;
+
+export type EventType = keyof typeof eventSchemas;
+export const EVENT_TYPES = Object.keys(eventSchemas) as EventType[];
+
+export const currentSchemaVersion: Record<EventType, number> = {
+  CustomerRegistered: 1,
+  ApiKeyIssued: 1,
+  OtpRequested: 1,
+  OtpVerificationFailed: 1,
+  OtpChallengeLocked: 1,
+  OtpVerified: 1,
+  UserCreated: 1,
+  UserLoggedIn: 1,
+  SessionStarted: 1,
+};
+
+type Upcaster = (data: unknown) => unknown;
+/** upcasters[type][fromVersion] turns version N data into version N+1. None yet. */
+export const upcasters: Partial<Record<EventType, Record<number, Upcaster>>> = {};
+
+export type DomainEvent = {
+  [K in EventType]: { type: K; data: z.infer<(typeof eventSchemas)[K]> };
+}[EventType];
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+export class UnknownEventError extends Error {
+  constructor(readonly eventType: string) {
+    super(`unknown event type ${eventType}`);
+  }
+}
+
+export const isEventType = (type: string): type is EventType => Object.hasOwn(eventSchemas, type);
+
+/** Validate (and upcast) an event read back from the store. */
+export function parseEvent(type: string, data: unknown, schemaVersion = 1): DomainEvent {
+  if (!isEventType(type)) throw new UnknownEventError(type);
+  let current = data;
+  for (let v = schemaVersion; v < currentSchemaVersion[type]; v++) {
+    const up = upcasters[type]?.[v];
+    if (!up) throw new Error(`no upcaster for ${type} v${v}`);
+    current = up(current);
+  }
+  return { type, data: eventSchemas[type].parse(current) } as DomainEvent;
+}

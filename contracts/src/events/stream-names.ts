@@ -1,0 +1,9 @@
+/** Stream names: `<category>-<id>`. Email never appears here, only its keyed hash. */
+export const streams = {
+  customer: (customerId: string) => `customer-${customerId}`,
+  otp: (customerId: string, emailKey: string) => `otp-${customerId}.${emailKey}`,
+  user: (customerId: string, userId: string) => `user-${customerId}.${userId}`,
+  session: (sessionId: string) => `session-${sessionId}`,
+} as const;
+
+export const categoryOf = (streamName: string): string => streamName.slice(0, streamName.indexOf('-'));

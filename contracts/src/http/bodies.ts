@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { ApiKeyId, ChallengeId, CustomerId, IsoTimestamp, Plan, Scope, UserId } from '../ids';
+
+// Bodies are strict: an unknown field is an error, not silently dropped.
+const Email = z.email({ error: 'must be an email address' }).max(254);
+
+export const RegisterCustomerBody = z
+  .object({ name: z.string().trim().min(1).max(200), email: Email, plan: Plan.optional() })
+  .strict();
+export type RegisterCustomerBody = z.infer<typeof RegisterCustomerBody>;
+
+export const RequestOtpBody = z.object({ email: Email }).strict();
+export type RequestOtpBody = z.infer<typeof RequestOtpBody>;
+
+export const VerifyOtpBody = z
+  .object({ email: Email, code: z.string().regex(/^[0-9]{6,9}$/, 'must be 6 to 9 digits') })
+  .strict();
+export type VerifyOtpBody = z.infer<typeof VerifyOtpBody>;
+
+export const IssuedApiKey = z.object({
+  id: ApiKeyId,
+  // Shown exactly once, in the response that creates it.
+  key: z.string(),
+  prefix: z.string(),
+  scopes: z.array(Scope),
+});
+export type IssuedApiKey = z.infer<typeof IssuedApiKey>;
+
+export const OtpRequestAccepted = z.object({ challengeId: ChallengeId, expiresAt: IsoTimestamp });
+export type OtpRequestAccepted = z.infer<typeof OtpRequestAccepted>;
+
+export const TokenResponse = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number().int(),
+  user: z.object({ id: UserId, email: z.string() }),
+});
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+export const CustomerIdParam = z.object({ id: CustomerId }).strict();

@@ -1,0 +1,3 @@
+export * from './problem';
+export * from './bodies';
+export * from './queries';

@@ -1,0 +1,5 @@
+export * from './ids';
+export * from './events/index';
+export * from './audit/index';
+export * from './http/index';
+export * from './read-models/index';

@@ -1,0 +1,53 @@
+/**
+ * The document store port for read models. Adapters: `./sqlite` (embedded), `./mongo`.
+ *
+ * Projectors do not touch the store: they turn an event into write operations
+ * (pure functions), and the runner hands a batch of them to `applyBatch` with
+ * the checkpoint, which both adapters commit atomically. That is what makes a
+ * crash neither double-count nor skip.
+ */
+
+export type Doc = { _id: string } & Record<string, unknown>;
+
+/** A Mongo-like update: dotted paths are allowed in every operator. */
+export interface UpdateSpec {
+  $set?: Record<string, unknown>;
+  $inc?: Record<string, number>;
+  /** Applied only when the update creates the document. */
+  $setOnInsert?: Record<string, unknown>;
+}
+
+export type WriteOp =
+  | { kind: 'put'; collection: string; doc: Doc }
+  | { kind: 'update'; collection: string; id: string; update: UpdateSpec; upsert: boolean }
+  | { kind: 'delete'; collection: string; id: string };
+
+/** Equality, or a range on one field. Fields may be dotted paths. */
+export type Condition = string | number | boolean | null | { $gt?: Scalar; $gte?: Scalar; $lt?: Scalar; $lte?: Scalar };
+type Scalar = string | number;
+
+export interface FindQuery {
+  where?: Record<string, Condition>;
+  orderBy?: [field: string, direction: 'asc' | 'desc'][];
+  limit?: number;
+}
+
+export interface Checkpoint {
+  name: string;
+  /** Global event-store position of the last event the batch covers. */
+  position: bigint;
+}
+
+export interface DocumentStore {
+  /** Declares the fields a collection is queried by, so adapters can index them. Idempotent. */
+  ensureIndex(collection: string, fields: string[]): Promise<void>;
+  /** Applies the operations in order and stores the checkpoint, all or nothing. */
+  applyBatch(ops: WriteOp[], checkpoint: Checkpoint): Promise<void>;
+  getCheckpoint(name: string): Promise<bigint | undefined>;
+  get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined>;
+  find<T extends Doc = Doc>(collection: string, query: FindQuery): Promise<T[]>;
+  /** Drops the collections and the checkpoint: the next run rebuilds them from the first event. */
+  reset(collections: string[], checkpointName: string): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

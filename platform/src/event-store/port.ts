@@ -1,0 +1,80 @@
+/**
+ * The event store port. Adapters: `./sqlite` (embedded), `./esdb` (EventStoreDB).
+ * Domain code depends on this file only.
+ */
+
+/** Where the stream must stand for an append to succeed. A bigint is the exact revision of its last event. */
+export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | bigint;
+
+export interface EventToAppend {
+  /** UUID. Appending an id the stream already holds (same ids, same order) is a no-op. */
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  /** Free-form metadata; the store adds `hash` (see contracts/audit/hash-chain). */
+  metadata: Record<string, unknown>;
+}
+
+export interface RecordedEvent {
+  id: string;
+  type: string;
+  streamName: string;
+  /** 0-based position of the event in its stream. */
+  revision: bigint;
+  /** Position in the global commit order; strictly increasing across all streams. */
+  position: bigint;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown> & { hash: string };
+}
+
+export interface AppendResult {
+  /** Revision of the stream's last event after the append: the next expected revision. */
+  nextExpectedRevision: bigint;
+  /** Global position of the last event written (or already stored, for an idempotent repeat). */
+  position: bigint;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Omitted: from the start. */
+  after?: bigint;
+  maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive, as in readAll. */
+  after?: bigint;
+  signal?: AbortSignal;
+}
+
+export interface EventStore {
+  append(streamName: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /** All events of one stream in revision order; empty when the stream does not exist. */
+  readStream(streamName: string): Promise<RecordedEvent[]>;
+  /** One page of the global log in commit order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catch-up from `after`, then live, in commit order; ends when `signal` aborts. Read with `for await`. */
+  subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  /** Checks the store answers; throws when it does not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  override readonly name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly streamName: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's actual last revision, or 'no_stream'. */
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`stream ${streamName}: expected revision ${String(expected)}, actual ${String(actual)}`);
+  }
+}
+
+/** An append reused event ids that the store holds, but not as the exact same append. */
+export class DuplicateEventIdError extends Error {
+  override readonly name = 'DuplicateEventIdError';
+  constructor(readonly streamName: string, readonly eventId: string) {
+    super(`event id ${eventId} already stored, appended again to ${streamName} in a different position`);
+  }
+}

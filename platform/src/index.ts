@@ -1,0 +1,2 @@
+export * from './event-store/index';
+export * from './document-store/index';
