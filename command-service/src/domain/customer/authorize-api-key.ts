@@ -1,0 +1,30 @@
+import type { Scope } from '@otp/contracts';
+import type { CustomerState } from './customer-decider';
+
+/** Compares a stored hash with a presented one; the handler passes a constant-time one (crypto.timingSafeEqual). */
+export type HashEquals = (stored: string, presented: string) => boolean;
+
+export type ApiKeyAuthorization =
+  | { ok: true; customerId: string; scopes: readonly Scope[] }
+  | { ok: false; reason: 'unknown_key' | 'revoked' | 'customer_inactive' };
+
+/**
+ * Whether a presented key is valid for this customer. A wrong secret reads as
+ * 'unknown_key', and revocation or suspension is only revealed to a caller who
+ * holds the real secret: the key id is public (it is in the prefix), so
+ * anything told to a caller without the secret would leak account state.
+ */
+export function authorizeApiKey(
+  state: CustomerState,
+  keyId: string,
+  presentedKeyHash: string,
+  hashEquals: HashEquals,
+): ApiKeyAuthorization {
+  const key = state.keys.get(keyId);
+  if (!key || state.customerId === null || !hashEquals(key.keyHash, presentedKeyHash)) {
+    return { ok: false, reason: 'unknown_key' };
+  }
+  if (key.status !== 'active') return { ok: false, reason: 'revoked' };
+  if (state.status !== 'active') return { ok: false, reason: 'customer_inactive' };
+  return { ok: true, customerId: state.customerId, scopes: key.scopes };
+}
