@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe } from 'vitest';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { eventStoreContract } from '../event-store.contract';
+import { containerRuntimeAvailable } from './container-runtime';
+import { connectEsdbEventStore } from './index';
+
+const IMAGE = 'eventstore/eventstore:24.10';
+
+// An already running server can be used instead of a container (CI service, local install).
+const external = process.env['ESDB_CONNECTION_STRING'];
+const runtime = external ? ({ ok: true } as const) : await containerRuntimeAvailable();
+
+if (runtime.ok) {
+  let container: StartedTestContainer | undefined;
+  let connectionString = external ?? '';
+
+  beforeAll(async () => {
+    if (external) return;
+    container = await new GenericContainer(IMAGE)
+      .withEnvironment({
+        EVENTSTORE_INSECURE: 'true',
+        EVENTSTORE_MEM_DB: 'true',
+        EVENTSTORE_RUN_PROJECTIONS: 'None',
+      })
+      .withExposedPorts(2113)
+      .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
+      .withStartupTimeout(180_000)
+      .start();
+    connectionString = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
+  }, 240_000);
+
+  afterAll(async () => {
+    await container?.stop();
+  });
+
+  eventStoreContract(
+    'esdb',
+    async () => ({ store: connectEsdbEventStore({ connectionString }) }),
+    { globalEventIdIndex: false, reopenable: false },
+  );
+} else {
+  console.log(`esdb event store tests not run: ${runtime.reason} (set ESDB_CONNECTION_STRING or start Docker to run them)`);
+  describe.skip('EventStore contract: esdb', () => {});
+}

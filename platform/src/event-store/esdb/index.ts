@@ -1,0 +1,1 @@
+export { connectEsdbEventStore, EsdbEventStore, type EsdbEventStoreOptions } from './esdb-event-store';

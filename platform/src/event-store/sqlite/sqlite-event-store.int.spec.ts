@@ -1,0 +1,133 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GENESIS_HASH, chainHash } from '@otp/contracts';
+import { event, eventStoreContract } from '../event-store.contract';
+import { WrongExpectedRevisionError, type EventStore } from '../port';
+import { openSqliteEventStore } from './index';
+import { applyPragmas } from './schema';
+
+eventStoreContract(
+  'sqlite',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'otp-es-'));
+    const file = join(dir, 'events.db');
+    let current: EventStore = openSqliteEventStore({ file });
+    return {
+      store: current,
+      reopen: async () => {
+        await current.close();
+        current = openSqliteEventStore({ file });
+        return current;
+      },
+      dispose: () => rm(dir, { recursive: true, force: true }),
+    };
+  },
+  { globalEventIdIndex: true, reopenable: true },
+);
+
+describe('sqlite event store: group commit and files', () => {
+  let dir: string;
+  let file: string;
+  const open: EventStore[] = [];
+  const openStore = (pollIntervalMs?: number): EventStore => {
+    const store = openSqliteEventStore({ file, pollIntervalMs });
+    open.push(store);
+    return store;
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'otp-es-'));
+    file = join(dir, 'events.db');
+  });
+
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs WAL with synchronous=FULL', () => {
+    openStore();
+    const db = new Database(file);
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      // synchronous is per connection, so check the function the store applies to its own.
+      applyPragmas(db, 5000);
+      expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('appends to one stream in one tick see each other, in call order', async () => {
+    const store = openStore();
+    const s = 'order-1';
+    const results = await Promise.all([
+      store.append(s, [event('A')], 'no_stream'),
+      store.append(s, [event('B'), event('C')], 0n),
+      store.append(s, [event('D')], 'stream_exists'),
+      store.append(s, [event('E')], 3n),
+    ]);
+    expect(results.map((r) => r.nextExpectedRevision)).toEqual([0n, 2n, 3n, 4n]);
+    const stored = await store.readStream(s);
+    expect(stored.map((e) => e.type)).toEqual(['A', 'B', 'C', 'D', 'E']);
+    let prev = GENESIS_HASH;
+    for (const e of stored) {
+      expect(e.metadata.hash).toBe(chainHash(prev, { streamName: s, revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata }));
+      prev = e.metadata.hash;
+    }
+  });
+
+  it('a failing append rolls back alone; the rest of its batch commits', async () => {
+    const store = openStore();
+    // A NULL type passes the JS checks and fails on the NOT NULL column after the first event
+    // of that append is already inserted: only its savepoint may be rolled back.
+    const broken = [event('Fine'), { ...event('Broken'), type: null as unknown as string }];
+    const outcomes = await Promise.allSettled([
+      store.append('batch-a', [event('A')], 'no_stream'),
+      store.append('batch-b', broken, 'no_stream'),
+      store.append('batch-c', [event('C')], 'no_stream'),
+      store.append('batch-a', [event('A2')], 'no_stream'),
+      store.append('batch-a', [event('A3')], 0n),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(Database.SqliteError);
+    expect((outcomes[3] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+
+    expect(await store.readStream('batch-b')).toEqual([]);
+    expect((await store.readStream('batch-a')).map((e) => e.type)).toEqual(['A', 'A3']);
+    // The stream head was not advanced by the rolled-back append either.
+    await expect(store.append('batch-b', [event('B')], 'no_stream')).resolves.toMatchObject({ nextExpectedRevision: 0n });
+  });
+
+  it('a second connection on the same file (as another process would) is seen by live subscriptions and by revision checks', async () => {
+    const reader = openStore(50);
+    const writer = openStore();
+    const start = (await reader.append('xproc-marker', [event('M')], 'no_stream')).position;
+
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const loop = (async () => {
+      for await (const e of reader.subscribeToAll({ after: start, signal: abort.signal })) {
+        seen.push(e.type);
+        if (seen.length === 1) abort.abort();
+      }
+    })();
+    await writer.append('xproc', [event('FromOtherConnection')], 'no_stream');
+    await loop;
+    expect(seen).toEqual(['FromOtherConnection']);
+
+    await expect(reader.append('xproc', [event('Late')], 'no_stream')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+  });
+
+  it('close commits appends already queued', async () => {
+    const store = openSqliteEventStore({ file });
+    const pending = store.append('close-1', [event('A')], 'no_stream');
+    await store.close();
+    await expect(pending).resolves.toMatchObject({ nextExpectedRevision: 0n });
+    const reopened = openStore();
+    expect(await reopened.readStream('close-1')).toHaveLength(1);
+  });
+});
