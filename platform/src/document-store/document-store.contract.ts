@@ -1,0 +1,283 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Doc, DocumentStore, WriteOp } from './port';
+
+export interface DocumentStoreFixture {
+  /** A store over empty storage of its own. */
+  store: DocumentStore;
+  /** Closes the store and removes its storage. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * The behaviour every DocumentStore adapter must share, registered as vitest
+ * tests. Each test gets fresh storage from `open`.
+ */
+export function registerDocumentStoreContract(adapter: string, open: () => Promise<DocumentStoreFixture>): void {
+  describe(`DocumentStore contract: ${adapter}`, () => {
+    let fixture: DocumentStoreFixture;
+    let store: DocumentStore;
+    let nextPosition = 1n;
+    /** Most tests only care about the writes; each gets a checkpoint one further on. */
+    const write = (...ops: WriteOp[]) => store.applyBatch(ops, { name: 'contract', position: nextPosition++ });
+    const put = (collection: string, doc: Doc): WriteOp => ({ kind: 'put', collection, doc });
+
+    beforeEach(async () => {
+      fixture = await open();
+      store = fixture.store;
+      nextPosition = 1n;
+    });
+    afterEach(async () => {
+      await fixture.dispose();
+    });
+
+    describe('put and get', () => {
+      it('returns what was put, and undefined for what was not', async () => {
+        const doc = { _id: 'a', name: 'Ada', nested: { list: [1, 'two', null], flag: true }, score: 1.5 };
+        await write(put('things', doc));
+        expect(await store.get('things', 'a')).toEqual(doc);
+        expect(await store.get('things', 'missing')).toBeUndefined();
+        expect(await store.get('neverWritten', 'a')).toBeUndefined();
+      });
+
+      it('replaces the whole document on a second put', async () => {
+        await write(put('things', { _id: 'a', old: 1, kept: 'no' }));
+        await write(put('things', { _id: 'a', new: 2 }));
+        expect(await store.get('things', 'a')).toEqual({ _id: 'a', new: 2 });
+      });
+
+      it('stores values that look like SQL or operators as plain data', async () => {
+        const doc = { _id: "x'); DROP TABLE things; --", text: "' OR 1=1 --", dollar: '$set' };
+        await write(put('things', doc));
+        expect(await store.get('things', doc._id)).toEqual(doc);
+        expect(await store.find('things', { where: { text: "' OR 1=1 --" } })).toEqual([doc]);
+      });
+    });
+
+    describe('update', () => {
+      it('on insert applies $setOnInsert, $set and $inc, creating dotted paths', async () => {
+        await write({
+          kind: 'update',
+          collection: 'counters',
+          id: 'c1',
+          upsert: true,
+          update: {
+            $setOnInsert: { tenant: 't1', 'totals.b': 0 },
+            $set: { 'meta.label': 'first', 'meta.tags': ['x'] },
+            $inc: { 'totals.a': 2, hits: 1 },
+          },
+        });
+        expect(await store.get('counters', 'c1')).toEqual({
+          _id: 'c1',
+          tenant: 't1',
+          totals: { a: 2, b: 0 },
+          meta: { label: 'first', tags: ['x'] },
+          hits: 1,
+        });
+      });
+
+      it('on an existing document ignores $setOnInsert, increments and keeps sibling fields', async () => {
+        await write(put('counters', { _id: 'c1', tenant: 't1', totals: { a: 1, b: 5 }, meta: { label: 'old', keep: true } }));
+        await write({
+          kind: 'update',
+          collection: 'counters',
+          id: 'c1',
+          upsert: true,
+          update: { $setOnInsert: { tenant: 'other' }, $set: { 'meta.label': 'new' }, $inc: { 'totals.a': 3, 'totals.c': -1 } },
+        });
+        expect(await store.get('counters', 'c1')).toEqual({
+          _id: 'c1',
+          tenant: 't1',
+          totals: { a: 4, b: 5, c: -1 },
+          meta: { label: 'new', keep: true },
+        });
+      });
+
+      it('without upsert leaves a missing document missing', async () => {
+        await write({ kind: 'update', collection: 'counters', id: 'nope', upsert: false, update: { $set: { a: 1 }, $inc: { n: 1 } } });
+        expect(await store.get('counters', 'nope')).toBeUndefined();
+        expect(await store.find('counters', {})).toEqual([]);
+      });
+
+      it('without upsert updates an existing document', async () => {
+        await write(put('counters', { _id: 'c1', n: 1 }));
+        await write({ kind: 'update', collection: 'counters', id: 'c1', upsert: false, update: { $inc: { n: 1 } } });
+        expect(await store.get('counters', 'c1')).toEqual({ _id: 'c1', n: 2 });
+      });
+
+      it('applies the ops of one batch in order', async () => {
+        await write(
+          put('things', { _id: 'a', n: 1 }),
+          { kind: 'update', collection: 'things', id: 'a', upsert: false, update: { $inc: { n: 10 } } },
+          put('other', { _id: 'b' }),
+          { kind: 'update', collection: 'things', id: 'a', upsert: false, update: { $set: { done: true } } },
+          { kind: 'delete', collection: 'other', id: 'b' },
+        );
+        expect(await store.get('things', 'a')).toEqual({ _id: 'a', n: 11, done: true });
+        expect(await store.get('other', 'b')).toBeUndefined();
+      });
+
+      it('rejects updates that would change _id or that overlap', async () => {
+        const bad = [
+          { $set: { _id: 'b' } },
+          { $set: { a: 1 }, $inc: { a: 1 } },
+          { $set: { a: { b: 1 } }, $setOnInsert: { 'a.b': 2 } },
+          {},
+        ];
+        for (const update of bad) {
+          await expect(write({ kind: 'update', collection: 'things', id: 'a', upsert: true, update })).rejects.toThrow();
+        }
+        expect(await store.get('things', 'a')).toBeUndefined();
+      });
+    });
+
+    describe('delete', () => {
+      it('removes the document, and is a no-op when it is missing', async () => {
+        await write(put('things', { _id: 'a' }), put('things', { _id: 'b' }));
+        await write({ kind: 'delete', collection: 'things', id: 'a' }, { kind: 'delete', collection: 'things', id: 'zzz' });
+        expect(await store.get('things', 'a')).toBeUndefined();
+        expect(await store.get('things', 'b')).toEqual({ _id: 'b' });
+      });
+    });
+
+    describe('find', () => {
+      const rows: Doc[] = [
+        { _id: 'r1', tenant: 't1', kind: 'hour', start: '2025-01-01T00:00:00.000Z', n: 5, ok: true, meta: { region: 'eu' } },
+        { _id: 'r2', tenant: 't1', kind: 'hour', start: '2025-01-01T01:00:00.000Z', n: 1, ok: false, meta: { region: 'us' } },
+        { _id: 'r3', tenant: 't1', kind: 'day', start: '2025-01-01T00:00:00.000Z', n: 6, ok: true, meta: { region: 'eu' } },
+        { _id: 'r4', tenant: 't2', kind: 'hour', start: '2025-01-01T00:00:00.000Z', n: 5, ok: true, meta: { region: 'eu' } },
+        { _id: 'r5', tenant: 't1', kind: 'hour', start: '2025-01-01T02:00:00.000Z', n: 9, ok: true, gone: null },
+        { _id: 'r6', tenant: 't1', kind: 'hour', start: 7, n: '5', ok: 1 },
+      ];
+      const ids = (docs: Doc[]) => docs.map((doc) => doc._id);
+
+      beforeEach(async () => {
+        await store.ensureIndex('rows', ['tenant', 'kind', 'start']);
+        await write(...rows.map((row) => put('rows', row)));
+      });
+
+      it('matches on equality of strings, numbers, booleans and dotted paths, by type', async () => {
+        expect(ids(await store.find('rows', { where: { tenant: 't1', kind: 'hour' } }))).toEqual(['r1', 'r2', 'r5', 'r6']);
+        expect(ids(await store.find('rows', { where: { n: 5 } }))).toEqual(['r1', 'r4']);
+        expect(ids(await store.find('rows', { where: { n: '5' } }))).toEqual(['r6']);
+        expect(ids(await store.find('rows', { where: { ok: false } }))).toEqual(['r2']);
+        expect(ids(await store.find('rows', { where: { ok: true, tenant: 't1' } }))).toEqual(['r1', 'r3', 'r5']);
+        expect(ids(await store.find('rows', { where: { 'meta.region': 'eu' } }))).toEqual(['r1', 'r3', 'r4']);
+        expect(ids(await store.find('rows', { where: { _id: 'r2' } }))).toEqual(['r2']);
+      });
+
+      it('matches null on null and on missing fields', async () => {
+        expect(ids(await store.find('rows', { where: { gone: null } }))).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+        expect(ids(await store.find('rows', { where: { 'meta.region': null } }))).toEqual(['r5', 'r6']);
+      });
+
+      it('matches ranges only against values of the same type', async () => {
+        const hourly = await store.find('rows', {
+          where: { tenant: 't1', kind: 'hour', start: { $gte: '2025-01-01T01:00:00.000Z', $lt: '2025-01-01T03:00:00.000Z' } },
+        });
+        expect(ids(hourly)).toEqual(['r2', 'r5']);
+        expect(ids(await store.find('rows', { where: { n: { $gt: 5 } } }))).toEqual(['r3', 'r5']);
+        expect(ids(await store.find('rows', { where: { n: { $gte: 1, $lte: 5 } } }))).toEqual(['r1', 'r2', 'r4']);
+        expect(ids(await store.find('rows', { where: { start: { $gt: 0 } } }))).toEqual(['r6']);
+        expect(ids(await store.find('rows', { where: { _id: { $gt: 'r4' } } }))).toEqual(['r5', 'r6']);
+      });
+
+      it('orders by several fields, breaking ties by id, and limits', async () => {
+        const byN = await store.find('rows', { where: { tenant: 't1', kind: 'hour' }, orderBy: [['n', 'desc']] });
+        // Mongo orders numbers before strings; SQLite does too.
+        expect(ids(byN)).toEqual(['r6', 'r5', 'r1', 'r2']);
+        const byStart = await store.find('rows', {
+          where: { kind: 'hour', n: { $gte: 0 } },
+          orderBy: [
+            ['start', 'asc'],
+            ['tenant', 'desc'],
+          ],
+          limit: 3,
+        });
+        expect(ids(byStart)).toEqual(['r4', 'r1', 'r2']);
+        expect(ids(await store.find('rows', { where: { n: 5 }, orderBy: [['tenant', 'asc']] }))).toEqual(['r1', 'r4']);
+        expect(ids(await store.find('rows', { orderBy: [['_id', 'desc']], limit: 2 }))).toEqual(['r6', 'r5']);
+        expect(await store.find('rows', { limit: 0 })).toEqual([]);
+      });
+
+      it('returns nothing for a collection never written', async () => {
+        expect(await store.find('neverWritten', { where: { a: 1 }, orderBy: [['a', 'asc']] })).toEqual([]);
+      });
+
+      it('refuses names that are not plain identifiers and unknown operators', async () => {
+        await expect(store.find('rows; DROP TABLE rows', {})).rejects.toThrow(/collection/);
+        await expect(store.find('rows', { where: { "a') OR 1=1 --": 1 } })).rejects.toThrow(/field/);
+        await expect(store.find('rows', { orderBy: [['$where', 'asc']] })).rejects.toThrow(/field/);
+        await expect(store.find('rows', { where: { n: { $ne: 1 } as never } })).rejects.toThrow(/operator/);
+        await expect(store.find('rows', { where: { n: { $gt: 1, $lt: 'x' } } })).rejects.toThrow();
+        await expect(store.ensureIndex('rows', ['ok"; --'])).rejects.toThrow(/field/);
+        expect(await store.find('rows', {})).toHaveLength(rows.length);
+      });
+
+      it('declares indexes idempotently', async () => {
+        await store.ensureIndex('rows', ['tenant', 'kind', 'start']);
+        await store.ensureIndex('rows', ['meta.region']);
+        expect(ids(await store.find('rows', { where: { 'meta.region': 'us' } }))).toEqual(['r2']);
+      });
+    });
+
+    describe('applyBatch', () => {
+      it('writes nothing and keeps the checkpoint when an op fails while applying', async () => {
+        await store.applyBatch([put('things', { _id: 'a', label: 'text', n: 1 })], { name: 'p', position: 10n });
+        const failing: WriteOp[] = [
+          { kind: 'update', collection: 'things', id: 'a', upsert: false, update: { $inc: { n: 1 } } },
+          put('things', { _id: 'b' }),
+          put('others', { _id: 'c' }),
+          // $inc on a string fails only once the document is read, after the ops before it ran.
+          { kind: 'update', collection: 'things', id: 'a', upsert: false, update: { $inc: { label: 1 } } },
+        ];
+        await expect(store.applyBatch(failing, { name: 'p', position: 20n })).rejects.toThrow();
+        expect(await store.get('things', 'a')).toEqual({ _id: 'a', label: 'text', n: 1 });
+        expect(await store.get('things', 'b')).toBeUndefined();
+        expect(await store.get('others', 'c')).toBeUndefined();
+        expect(await store.getCheckpoint('p')).toBe(10n);
+      });
+
+      it('writes nothing when an op is malformed', async () => {
+        const malformed = [put('things', { _id: 'a' }), put('bad name', { _id: 'b' })];
+        await expect(store.applyBatch(malformed, { name: 'p', position: 1n })).rejects.toThrow(/collection/);
+        expect(await store.get('things', 'a')).toBeUndefined();
+        expect(await store.getCheckpoint('p')).toBeUndefined();
+      });
+
+      it('stores the checkpoint with the writes, also for an empty batch', async () => {
+        expect(await store.getCheckpoint('p')).toBeUndefined();
+        await store.applyBatch([put('things', { _id: 'a' })], { name: 'p', position: 3n });
+        expect(await store.getCheckpoint('p')).toBe(3n);
+        await store.applyBatch([], { name: 'p', position: 2n ** 60n + 1n });
+        expect(await store.getCheckpoint('p')).toBe(2n ** 60n + 1n);
+        await store.applyBatch([], { name: 'q', position: 0n });
+        expect(await store.getCheckpoint('q')).toBe(0n);
+        expect(await store.getCheckpoint('p')).toBe(2n ** 60n + 1n);
+      });
+    });
+
+    describe('reset', () => {
+      it('drops the named collections and checkpoint and leaves the rest', async () => {
+        await store.ensureIndex('things', ['n']);
+        await store.applyBatch([put('things', { _id: 'a', n: 1 }), put('others', { _id: 'b' })], { name: 'p', position: 7n });
+        await store.applyBatch([put('kept', { _id: 'k' })], { name: 'q', position: 8n });
+
+        await store.reset(['things', 'others', 'neverWritten'], 'p');
+
+        expect(await store.get('things', 'a')).toBeUndefined();
+        expect(await store.find('others', {})).toEqual([]);
+        expect(await store.getCheckpoint('p')).toBeUndefined();
+        expect(await store.get('kept', 'k')).toEqual({ _id: 'k' });
+        expect(await store.getCheckpoint('q')).toBe(8n);
+
+        await store.applyBatch([put('things', { _id: 'a', n: 2 })], { name: 'p', position: 1n });
+        expect(await store.find('things', { where: { n: 2 } })).toEqual([{ _id: 'a', n: 2 }]);
+        expect(await store.getCheckpoint('p')).toBe(1n);
+      });
+    });
+
+    it('answers ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,1 @@
+export { openSqliteDocumentStore, type SqliteDocumentStoreOptions } from './sqlite-document-store';

@@ -1,0 +1,174 @@
+import Database from 'better-sqlite3';
+import type { Checkpoint, Doc, DocumentStore, FindQuery, WriteOp } from '../port';
+import { assertCheckpoint, assertCollectionName, assertDocumentId, assertFieldPath, InvalidDocumentStoreInputError } from '../names';
+import { applyUpdate, assertValidWriteOp } from '../update';
+import { findSql } from './find-sql';
+import { CHECKPOINT_TABLE, fieldExpression, indexName, tableName } from './sql-names';
+
+export interface SqliteDocumentStoreOptions {
+  /**
+   * Database file; it may be the event store's own file, opened here on a
+   * connection of its own. `:memory:` gives a throwaway store.
+   */
+  file: string;
+  /** How long a write waits for the other connection's lock before failing. */
+  busyTimeoutMs?: number;
+}
+
+export function openSqliteDocumentStore(options: SqliteDocumentStoreOptions): DocumentStore {
+  return new SqliteDocumentStore(options);
+}
+
+type Db = Database.Database;
+type Statement = Database.Statement<unknown[], unknown>;
+
+// Bounded so that ad-hoc query shapes cannot grow the cache forever.
+const MAX_CACHED_STATEMENTS = 256;
+
+class SqliteDocumentStore implements DocumentStore {
+  private readonly db: Db;
+  private readonly statements = new Map<string, Statement>();
+  /** Declared indexes per collection, re-created whenever a table is (after reset, too). */
+  private readonly indexes = new Map<string, Map<string, string>>();
+  private readonly writeBatch: (ops: WriteOp[], checkpoint: Checkpoint) => void;
+  private readonly resetTables: (collections: string[], checkpointName: string) => void;
+
+  constructor({ file, busyTimeoutMs = 5_000 }: SqliteDocumentStoreOptions) {
+    this.db = new Database(file, { timeout: busyTimeoutMs });
+    // WAL lets the query side read while the event store and the projector write to the same file.
+    this.db.pragma('journal_mode = WAL');
+    // In WAL, NORMAL never corrupts; a power cut may lose the last batches, and the checkpoint goes back with them.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID`);
+
+    // IMMEDIATE takes the write lock up front: a deferred transaction that reads
+    // first and then writes can fail with SQLITE_BUSY_SNAPSHOT, which busy_timeout cannot wait out.
+    const writeBatch = this.db.transaction((ops: WriteOp[], checkpoint: Checkpoint) => {
+      for (const collection of new Set(ops.map((op) => op.collection))) this.createTable(collection);
+      for (const op of ops) this.write(op);
+      this.stmt(
+        `INSERT INTO ${CHECKPOINT_TABLE} (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
+      ).run(checkpoint.name, checkpoint.position);
+    });
+    this.writeBatch = (ops, checkpoint) => writeBatch.immediate(ops, checkpoint);
+
+    const resetTables = this.db.transaction((collections: string[], checkpointName: string) => {
+      for (const collection of collections) this.db.exec(`DROP TABLE IF EXISTS ${tableName(collection)}`);
+      this.stmt(`DELETE FROM ${CHECKPOINT_TABLE} WHERE name = ?`).run(checkpointName);
+    });
+    this.resetTables = (collections, checkpointName) => resetTables.immediate(collections, checkpointName);
+  }
+
+  async ensureIndex(collection: string, fields: string[]): Promise<void> {
+    assertCollectionName(collection);
+    if (fields.length === 0) throw new InvalidDocumentStoreInputError('an index needs at least one field');
+    fields.forEach(assertFieldPath);
+    const declared = this.indexes.get(collection) ?? new Map<string, string>();
+    this.indexes.set(collection, declared);
+    declared.set(indexName(collection, fields), fields.map(fieldExpression).join(', '));
+    this.createTable(collection);
+  }
+
+  async applyBatch(ops: WriteOp[], checkpoint: Checkpoint): Promise<void> {
+    // Validated before the transaction so a malformed op is reported as such, not as a rollback.
+    ops.forEach(assertValidWriteOp);
+    assertCheckpoint(checkpoint.name, checkpoint.position);
+    this.writeBatch(ops, checkpoint);
+  }
+
+  async getCheckpoint(name: string): Promise<bigint | undefined> {
+    const row = this.stmt(`SELECT position FROM ${CHECKPOINT_TABLE} WHERE name = ?`).safeIntegers(true).get(name) as
+      | { position: bigint }
+      | undefined;
+    return row?.position;
+  }
+
+  async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined> {
+    assertDocumentId(id);
+    const sql = `SELECT doc FROM ${tableName(collection)} WHERE id = ?`;
+    const row = this.readMissingTableAsEmpty(() => this.stmt(sql).get(id) as { doc: string } | undefined, undefined);
+    return row ? (JSON.parse(row.doc) as T) : undefined;
+  }
+
+  async find<T extends Doc = Doc>(collection: string, query: FindQuery): Promise<T[]> {
+    const built = findSql(collection, query);
+    if (built === 'empty') return [];
+    const rows = this.readMissingTableAsEmpty(() => this.stmt(built.sql).all(...built.params) as { doc: string }[], []);
+    return rows.map((row) => JSON.parse(row.doc) as T);
+  }
+
+  async reset(collections: string[], checkpointName: string): Promise<void> {
+    collections.forEach(assertCollectionName);
+    // Dropped tables come back, with their declared indexes, on the next write.
+    this.statements.clear();
+    this.resetTables(collections, checkpointName);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    this.db.close();
+  }
+
+  private write(op: WriteOp): void {
+    const table = tableName(op.collection);
+    switch (op.kind) {
+      case 'put':
+        this.upsertRow(table, op.doc._id, op.doc);
+        return;
+      case 'delete':
+        this.stmt(`DELETE FROM ${table} WHERE id = ?`).run(op.id);
+        return;
+      case 'update': {
+        const row = this.stmt(`SELECT doc FROM ${table} WHERE id = ?`).get(op.id) as { doc: string } | undefined;
+        if (!row && !op.upsert) return;
+        const existing = row ? (JSON.parse(row.doc) as Doc) : undefined;
+        this.upsertRow(table, op.id, applyUpdate(existing, op.id, op.update));
+        return;
+      }
+      default: {
+        const unknownOp: never = op;
+        throw new InvalidDocumentStoreInputError(`unknown write op ${JSON.stringify(unknownOp)}`);
+      }
+    }
+  }
+
+  private upsertRow(table: string, id: string, doc: Doc): void {
+    this.stmt(`INSERT INTO ${table} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`).run(
+      id,
+      JSON.stringify(doc),
+    );
+  }
+
+  /** Idempotent, so it runs on every batch: another connection may have dropped the table meanwhile. */
+  private createTable(collection: string): void {
+    const table = tableName(collection);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
+    for (const [name, expressions] of this.indexes.get(collection) ?? []) {
+      this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${expressions})`);
+    }
+  }
+
+  /** Collections are created by their first write, so reading one that has none yet is not an error. */
+  private readMissingTableAsEmpty<R>(read: () => R, empty: R): R {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof Database.SqliteError && error.message.startsWith('no such table')) return empty;
+      throw error;
+    }
+  }
+
+  private stmt(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FindQuery } from '../port';
+import { findSql } from './find-sql';
+import { openSqliteDocumentStore } from './index';
+
+const dir = mkdtempSync(join(tmpdir(), 'otp-docstore-plan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// SQLite uses an expression index only when the query spells the expression
+// exactly as the index does; this guards that the two stay in step.
+describe('sqlite document store query plans', () => {
+  it.each<[string, string[], FindQuery]>([
+    [
+      'usage',
+      ['tenantId', 'granularity', 'start'],
+      { where: { tenantId: 't', granularity: 'hour', start: { $gte: 'a', $lt: 'b' } }, orderBy: [['start', 'asc']], limit: 10 },
+    ],
+    ['audit', ['tenantId', 'position'], { where: { tenantId: 't', position: { $gt: 5 } }, orderBy: [['position', 'asc']], limit: 10 }],
+  ])('%s queries search the declared index without sorting', async (collection, fields, query) => {
+    const file = join(dir, `${collection}.sqlite`);
+    const store = openSqliteDocumentStore({ file });
+    await store.ensureIndex(collection, fields);
+    const built = findSql(collection, query);
+    if (built === 'empty') throw new Error('expected a query');
+    const db = new Database(file, { readonly: true });
+    try {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${built.sql}`).all(...built.params) as { detail: string }[]).map((row) => row.detail);
+      expect(plan.join('\n')).toContain(`USING INDEX rm_${collection}(${fields.join(',')})`);
+      expect(plan.join('\n')).not.toContain('TEMP B-TREE');
+    } finally {
+      db.close();
+      await store.close();
+    }
+  });
+});

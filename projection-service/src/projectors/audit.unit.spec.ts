@@ -1,0 +1,81 @@
+import { AuditEntryDocument, EVENT_TYPES } from '@otp/contracts';
+import { describe, expect, it } from 'vitest';
+import { ids, projected, secrets } from '../testing/events';
+import { projectAudit } from './audit';
+
+describe('audit projector', () => {
+  it('records who did what to which stream, from metadata', () => {
+    const ops = projectAudit(
+      projected(
+        'OtpRequested',
+        {
+          challengeId: ids.challengeA1,
+          customerId: ids.tenantA,
+          emailKey: 'ek',
+          email: 'person@example.com',
+          codeHash: secrets.codeHash,
+          codeLength: 6,
+          requestedAt: '2025-03-01T23:20:00.000Z',
+          expiresAt: '2025-03-01T23:30:00.000Z',
+          maxAttempts: 3,
+        },
+        {
+          eventId: 'evt-42',
+          position: 42n,
+          streamName: `otp-${ids.tenantA}.ek`,
+          metadata: { occurredAt: '2025-03-01T23:20:00.000Z', clientIp: '203.0.113.7', userAgent: 'agent/1', requestId: 'req-9', hash: 'f'.repeat(64) },
+        },
+      ),
+    );
+    const expected: AuditEntryDocument = {
+      _id: 'evt-42',
+      eventId: 'evt-42',
+      tenantId: ids.tenantA,
+      position: 42,
+      occurredAt: '2025-03-01T23:20:00.000Z',
+      type: 'OtpRequested',
+      actor: `apiKey:${ids.keyA}`,
+      target: `otp-${ids.tenantA}.ek`,
+      outcome: 'success',
+      clientIp: '203.0.113.7',
+      userAgent: 'agent/1',
+      requestId: 'req-9',
+      hash: 'f'.repeat(64),
+    };
+    expect(ops).toEqual([{ kind: 'put', collection: 'audit', doc: expected }]);
+    expect(AuditEntryDocument.parse(expected)).toEqual(expected);
+    const stored = JSON.stringify(ops);
+    expect(stored).not.toContain(secrets.codeHash);
+    expect(stored).not.toContain('person@example.com');
+  });
+
+  it('leaves client fields out when no request caused the event', () => {
+    const [op] = projectAudit(projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }));
+    expect(op?.kind === 'put' && Object.keys(op.doc)).not.toContain('clientIp');
+    expect(op?.kind === 'put' && Object.keys(op.doc)).not.toContain('userAgent');
+  });
+
+  it('marks failed verifications and locks as failures, everything else as success', () => {
+    const outcomes = Object.fromEntries(
+      EVENT_TYPES.map((type) => {
+        const [op] = projectAudit(projected(type, {} as never));
+        return [type, op?.kind === 'put' ? op.doc.outcome : undefined];
+      }),
+    );
+    expect(outcomes).toEqual({
+      CustomerRegistered: 'success',
+      ApiKeyIssued: 'success',
+      OtpRequested: 'success',
+      OtpVerificationFailed: 'failure',
+      OtpChallengeLocked: 'failure',
+      OtpVerified: 'success',
+      UserCreated: 'success',
+      UserLoggedIn: 'success',
+      SessionStarted: 'success',
+    });
+  });
+
+  it('refuses a position the numeric cursor cannot hold exactly', () => {
+    expect(() => projectAudit(projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }, { position: 2n ** 53n }))).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,8 @@
+export {
+  createProjectionRunner,
+  type ProjectionRunner,
+  type ProjectionRunnerOptions,
+  type ProjectionState,
+  type ProjectionStatus,
+} from './projection-runner';
+export { inBatches, type Batch } from './in-batches';
