@@ -1,0 +1,41 @@
+import { createHmac, randomBytes, randomInt, timingSafeEqual, createHash } from 'node:crypto';
+
+/**
+ * Keyed hash for secrets at rest (OTP codes, API keys, refresh tokens) and for
+ * pseudonymous keys (email keys). HMAC with a server-side key: a stolen event
+ * store alone does not allow offline guessing of 9-digit codes. `purpose`
+ * separates domains so one hash can never stand in for another.
+ */
+export function keyedHash(key: Buffer, purpose: string, value: string): string {
+  return createHmac('sha256', key).update(purpose).update('\0').update(value).digest('base64url');
+}
+
+/** Constant-time equality of two strings (hashes); unequal lengths compare a digest so timing stays flat. */
+export function secretEquals(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  if (ab.length !== bb.length) {
+    timingSafeEqual(createHash('sha256').update(ab).digest(), createHash('sha256').update(bb).digest());
+    return false;
+  }
+  return timingSafeEqual(ab, bb);
+}
+
+export const randomHex = (bytes: number): string => randomBytes(bytes).toString('hex');
+export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
+
+/** Uniform decimal code: randomInt rejects biased draws, unlike `random % 10`. */
+export function randomDigits(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += String(randomInt(10));
+  return out;
+}
+
+/** A UUID derived from a name: retrying the same command yields the same event ids. */
+export function uuidFromName(name: string): string {
+  const h = createHash('sha256').update(name).digest();
+  h[6] = (h[6]! & 0x0f) | 0x80; // version 8: custom, name-based
+  h[8] = (h[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}

@@ -1,0 +1,78 @@
+import express, { type Router } from 'express';
+import type { Logger } from '../logging/index';
+import { errorHandler, notFoundHandler } from './error-handler';
+import { jsonBody } from './json-body';
+import type { Metrics } from './metrics';
+import { problems } from './problem-error';
+import { requestContext } from './request-context';
+
+export type ReadinessChecks = Record<string, () => Promise<void>>;
+
+export interface HttpAppOptions {
+  logger: Logger;
+  metrics: Metrics;
+  routers: Router[];
+  readiness: ReadinessChecks;
+  openapi: () => unknown;
+  bodyLimit?: string;
+  /** Express `trust proxy`: set when behind a load balancer so client ips are real. */
+  trustProxy?: boolean | number | string;
+}
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+/** The HTTP shell every service shares: request ids, logs, metrics, health, problem+json errors. */
+export function createHttpApp(options: HttpAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
+  app.use(requestContext(options.logger));
+  app.use(options.metrics.middleware);
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Responses carry tokens and personal data: no cache may keep them.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(jsonBody(options.bodyLimit));
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const results = await Promise.all(
+      Object.entries(options.readiness).map(async ([name, check]) => [name, await withTimeout(check())] as const),
+    );
+    const checks = Object.fromEntries(results);
+    const ready = results.every(([, r]) => r === 'ok');
+    if (ready) return void res.json({ status: 'ok', checks });
+    const problem = problems.unavailable('a dependency is not ready');
+    res.status(503).type('application/problem+json').send(JSON.stringify({ ...problem.toProblem(), checks }));
+  });
+  app.get('/metrics', options.metrics.handler);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(options.openapi());
+  });
+  for (const router of options.routers) app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler());
+  return app;
+}
+
+async function withTimeout(check: Promise<void>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS);
+      }),
+    ]);
+    return 'ok';
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    clearTimeout(timer);
+  }
+}

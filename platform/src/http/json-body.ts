@@ -1,0 +1,30 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { problemTypes } from '@otp/contracts';
+import { ProblemError } from './problem-error';
+
+/**
+ * JSON bodies only, of bounded size. Parser failures become problems here so
+ * each has its own type: malformed (400), too large (413), wrong media type (415).
+ */
+export function jsonBody(limit = '16kb') {
+  const parse = express.json({ limit, strict: true, type: () => true });
+  return (req: Request, res: Response, next: NextFunction) => {
+    const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0'
+      || req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody) return next();
+    if (!req.is('application/json') && !req.is('application/*+json')) {
+      return next(new ProblemError(415, problemTypes.unsupportedMediaType, 'Unsupported media type', 'send the body as application/json'));
+    }
+    parse(req, res, (error?: unknown) => {
+      if (!error) return next();
+      const type = (error as { type?: string }).type;
+      if (type === 'entity.too.large') {
+        return next(new ProblemError(413, problemTypes.payloadTooLarge, 'Payload too large', `the body exceeds ${limit}`));
+      }
+      if (type === 'entity.parse.failed') {
+        return next(new ProblemError(400, problemTypes.malformedJson, 'Malformed JSON', 'the body is not valid JSON'));
+      }
+      next(error);
+    });
+  };
+}

@@ -1,0 +1,35 @@
+import type { NextFunction, Request, Response } from 'express';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per process; services register their own gauges on it. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const eventsAppended = new Counter({
+    name: 'events_appended_total',
+    help: 'Events appended to the event store by type',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
+  const middleware = (req: Request, res: Response, next: NextFunction) => {
+    const end = httpDuration.startTimer();
+    res.on('finish', () => {
+      // The matched route pattern, never the raw path: ids would explode the label set.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+  const handler = async (_req: Request, res: Response) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  };
+  return { registry, eventsAppended, middleware, handler };
+}
+export type Metrics = ReturnType<typeof createMetrics>;
