@@ -1,1 +1,2 @@
-export {};
+export * from './http/query-routes';
+export * from './http/query-deps';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiKeyId, ChallengeId, CustomerId, IsoTimestamp, Plan, Scope, UserId } from '../ids';
+import { ApiKeySummary, CustomerDocument } from '../read-models/documents';
 
 // Bodies are strict: an unknown field is an error, not silently dropped.
 const Email = z.email({ error: 'must be an email address' }).max(254);
@@ -39,3 +40,15 @@ export const TokenResponse = z.object({
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
 export const CustomerIdParam = z.object({ id: CustomerId }).strict();
+
+/** A customer as the API shows it: the read-model document with its keys as a list. */
+export const CustomerView = CustomerDocument.omit({ _id: true, apiKeys: true }).extend({ apiKeys: z.array(ApiKeySummary) });
+export type CustomerView = z.infer<typeof CustomerView>;
+
+export const CustomerRegisteredResponse = z.object({ customer: CustomerView, apiKey: IssuedApiKey });
+export type CustomerRegisteredResponse = z.infer<typeof CustomerRegisteredResponse>;
+
+export const IssueApiKeyBody = z
+  .object({ scopes: z.array(Scope).min(1).refine((s) => new Set(s).size === s.length, 'scopes must not repeat') })
+  .strict();
+export type IssueApiKeyBody = z.infer<typeof IssueApiKeyBody>;

@@ -1,3 +1,4 @@
 export * from './problem';
 export * from './bodies';
 export * from './queries';
+export * from './openapi';

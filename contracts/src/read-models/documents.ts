@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { ApiKeyId, CustomerId, IsoTimestamp, Plan, Scope } from '../ids';
 
+/** What is public about an API key: never its hash. */
+export const ApiKeySummary = z.object({
+  id: ApiKeyId,
+  prefix: z.string(),
+  scopes: z.array(Scope),
+  status: z.enum(['active', 'revoked']),
+  issuedAt: IsoTimestamp,
+});
+
 export const CustomerDocument = z.object({
   _id: CustomerId,
   id: CustomerId,
@@ -9,10 +18,7 @@ export const CustomerDocument = z.object({
   plan: Plan,
   status: z.enum(['active', 'suspended']),
   registeredAt: IsoTimestamp,
-  apiKeys: z.record(
-    ApiKeyId,
-    z.object({ id: ApiKeyId, prefix: z.string(), scopes: z.array(Scope), status: z.enum(['active', 'revoked']), issuedAt: IsoTimestamp }),
-  ),
+  apiKeys: z.record(ApiKeyId, ApiKeySummary),
 });
 export type CustomerDocument = z.infer<typeof CustomerDocument>;
 

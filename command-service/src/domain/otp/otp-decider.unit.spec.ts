@@ -11,7 +11,6 @@ const existingUser = 'usr_00000000000000e1';
 const newUserId = 'usr_00000000000000f1';
 const t0 = new Date('2025-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
-const expiry = at(OTP_TTL_MS).toISOString();
 
 // Stand-in for the handler's keyed hash: bound to the challenge id, so a code
 // sent for one challenge cannot verify another.

@@ -1,0 +1,24 @@
+import { streams, type IssuedApiKey, type Scope } from '@otp/contracts';
+import { keyedHash } from '@otp/platform/crypto';
+import { newApiKey } from '../auth/api-key-format';
+import { customerDecider } from '../domain/customer/customer-decider';
+import { handleCommand } from '../handling/command-handler';
+import type { CommandContext } from '../handling/command-context';
+import type { CommandDeps } from './command-deps';
+
+/** A tenant adds a key with the scopes it chooses (least privilege for each of its apps). Shown once. */
+export async function issueApiKey(
+  deps: CommandDeps,
+  input: { customerId: string; scopes: Scope[] },
+  ctx: CommandContext,
+): Promise<IssuedApiKey & { position: bigint | undefined }> {
+  const { keyId, prefix, key } = newApiKey(input.customerId);
+  const handled = await handleCommand(
+    deps.eventStore,
+    streams.customer(input.customerId),
+    customerDecider,
+    { type: 'IssueApiKey', customerId: input.customerId, keyId, prefix, keyHash: keyedHash(deps.hashKey, 'api-key', key), scopes: input.scopes, now: ctx.now },
+    ctx,
+  );
+  return { id: keyId, key, prefix, scopes: input.scopes, position: handled.position };
+}

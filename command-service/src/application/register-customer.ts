@@ -1,0 +1,52 @@
+import { streams, type CustomerView, type RegisterCustomerBody, type CustomerRegisteredResponse } from '@otp/contracts';
+import { keyedHash, randomHex } from '@otp/platform/crypto';
+import { DEFAULT_SCOPES, newApiKey } from '../auth/api-key-format';
+import { customerDecider, type CustomerEvent } from '../domain/customer/customer-decider';
+import { handleCommand } from '../handling/command-handler';
+import type { CommandContext } from '../handling/command-context';
+import type { CommandDeps } from './command-deps';
+
+/**
+ * The operator registers a customer and its first API key in one append, so
+ * there is never a customer without a way in. The key is returned here once.
+ */
+export async function registerCustomer(
+  deps: CommandDeps,
+  body: RegisterCustomerBody,
+  ctx: Omit<CommandContext, 'tenantId'>,
+): Promise<CustomerRegisteredResponse & { position: bigint | undefined }> {
+  const customerId = `cus_${randomHex(8)}`;
+  const { keyId, prefix, key } = newApiKey(customerId);
+  const keyHash = keyedHash(deps.hashKey, 'api-key', key);
+  const now = ctx.now;
+  const handled = await handleCommand(
+    deps.eventStore,
+    streams.customer(customerId),
+    customerDecider,
+    [
+      { type: 'RegisterCustomer', customerId, name: body.name, email: body.email, plan: body.plan ?? 'free', now },
+      { type: 'IssueApiKey', customerId, keyId, prefix, keyHash, scopes: DEFAULT_SCOPES, now },
+    ],
+    { ...ctx, tenantId: customerId },
+  );
+  return {
+    customer: customerViewFromEvents(handled.events),
+    apiKey: { id: keyId, key, prefix, scopes: [...DEFAULT_SCOPES] },
+    position: handled.position,
+  };
+}
+
+function customerViewFromEvents(events: CustomerEvent[]): CustomerView {
+  let view: CustomerView | undefined;
+  for (const event of events) {
+    if (event.type === 'CustomerRegistered') {
+      const { customerId, name, email, plan, registeredAt } = event.data;
+      view = { id: customerId, name, email, plan, status: 'active', registeredAt, apiKeys: [] };
+    } else if (event.type === 'ApiKeyIssued' && view) {
+      const { keyId, prefix, scopes, issuedAt } = event.data;
+      view.apiKeys.push({ id: keyId, prefix, scopes, status: 'active', issuedAt });
+    }
+  }
+  if (!view) throw new Error('registration decided no CustomerRegistered event');
+  return view;
+}

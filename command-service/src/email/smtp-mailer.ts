@@ -1,0 +1,39 @@
+import nodemailer from 'nodemailer';
+import { EmailDeliveryError, type Mailer, type OutgoingEmail } from './mailer';
+
+/** SMTP through a pooled nodemailer transport: connections are reused across messages. */
+export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
+  const url = new URL(smtpUrl);
+  const transport = nodemailer.createTransport({
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
+    secure: url.protocol === 'smtps:',
+    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+    pool: true,
+    maxConnections: 5,
+    // A local relay without TLS is common in development; production URLs use smtps or STARTTLS.
+    ignoreTLS: url.searchParams.get('tls') === 'off',
+    connectionTimeout: 10_000,
+    socketTimeout: 20_000,
+  });
+  return {
+    async send(email: OutgoingEmail) {
+      try {
+        await transport.sendMail({
+          from,
+          to: email.to,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          messageId: `<${email.id}@otp-auth>`,
+        });
+      } catch (error) {
+        // The SMTP error text never includes the body, so it is safe to keep.
+        throw new EmailDeliveryError(`smtp delivery failed: ${(error as Error).message}`);
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}

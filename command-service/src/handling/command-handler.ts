@@ -1,0 +1,89 @@
+import { currentSchemaVersion, parseEvent, type DomainEvent } from '@otp/contracts';
+import { uuidFromName } from '@otp/platform/crypto';
+import { WrongExpectedRevisionError, type EventStore, type EventToAppend, type RecordedEvent } from '@otp/platform/event-store';
+import type { Decider } from '../domain/decider';
+import type { CommandContext } from './command-context';
+
+export interface Handled<S, E> {
+  /** The events this command appended (empty when the decision was to do nothing). */
+  events: E[];
+  /** State after the new events. */
+  state: S;
+  /** Global position of the last event appended, for read-your-writes on the query side. */
+  position: bigint | undefined;
+}
+
+export class ConcurrencyError extends Error {
+  override readonly name = 'ConcurrencyError';
+}
+
+export const MAX_CONFLICT_RETRIES = 3;
+
+/**
+ * The one way commands run: read the stream, fold it, decide, append with the
+ * revision just read. A conflict means someone else wrote in between: decide
+ * again on the new state, a bounded number of times.
+ *
+ * `command` may be a function of the state, for commands whose inputs depend on
+ * it (the presented code's hash is bound to the current challenge id); a list
+ * of commands is decided in order over one state and appended together.
+ */
+export async function handleCommand<C, S, E extends DomainEvent>(
+  eventStore: EventStore,
+  streamName: string,
+  decider: Decider<C, S, E>,
+  command: C | C[] | ((state: S) => C | C[]),
+  context: CommandContext,
+  onAppended?: (events: E[]) => void,
+): Promise<Handled<S, E>> {
+  for (let attempt = 0; ; attempt++) {
+    const recorded = await eventStore.readStream(streamName);
+    const state = recorded.map(toDomainEvent<E>).reduce(decider.evolve, decider.initialState());
+    const resolved = typeof command === 'function' ? (command as (s: S) => C | C[])(state) : command;
+    const commands = Array.isArray(resolved) ? resolved : [resolved];
+
+    let next = state;
+    const events: E[] = [];
+    for (const c of commands) {
+      const decided = decider.decide(c, next);
+      next = decided.reduce(decider.evolve, next);
+      events.push(...decided);
+    }
+    if (events.length === 0) return { events, state: next, position: undefined };
+
+    const expected = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1]!.revision;
+    try {
+      const result = await eventStore.append(streamName, events.map((e, i) => toAppend(e, i, streamName, context)), expected);
+      onAppended?.(events);
+      return { events, state: next, position: result.position };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      if (attempt >= MAX_CONFLICT_RETRIES) {
+        throw new ConcurrencyError(`stream ${streamName} kept changing; gave up after ${attempt + 1} attempts`);
+      }
+    }
+  }
+}
+
+function toDomainEvent<E extends DomainEvent>(event: RecordedEvent): E {
+  return parseEvent(event.type, event.data, Number(event.metadata.schemaVersion ?? 1)) as E;
+}
+
+function toAppend(event: DomainEvent, index: number, streamName: string, ctx: CommandContext): EventToAppend {
+  return {
+    id: uuidFromName(`${ctx.commandId}/${streamName}/${index}`),
+    type: event.type,
+    data: event.data as Record<string, unknown>,
+    metadata: {
+      schemaVersion: currentSchemaVersion[event.type],
+      occurredAt: ctx.now.toISOString(),
+      tenantId: ctx.tenantId,
+      actor: ctx.actor,
+      correlationId: ctx.correlationId,
+      causationId: ctx.causationId,
+      requestId: ctx.requestId,
+      ...(ctx.clientIp ? { clientIp: ctx.clientIp } : {}),
+      ...(ctx.userAgent ? { userAgent: ctx.userAgent } : {}),
+    },
+  };
+}

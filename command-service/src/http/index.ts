@@ -1,0 +1,2 @@
+export * from './command-routes';
+export * from './command-context-from-request';

@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openApiDocument } from '@otp/contracts';
+import {
+  createApiKeyAuthenticator,
+  createDevMailbox,
+  createOperatorCheck,
+  createSmtpMailer,
+  createTokenIssuer,
+  commandRoutes,
+  loadOrCreateSigningKeys,
+} from '@otp/command-service';
+import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
+import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
+import { createHttpApp, createMetrics } from '@otp/platform/http';
+import type { Logger } from '@otp/platform/logging';
+import { createReadModelProjections } from '@otp/projection-service';
+import { queryRoutes } from '@otp/query-service';
+import type { EmbeddedConfig } from './config';
+import { loadHashKey, loadOperatorToken } from './server-secrets';
+
+/**
+ * The embedded composition root: the three services in one process over two
+ * SQLite files. Events and read models live in separate files so deleting
+ * `read-models.sqlite` is all a rebuild takes (see docs/architecture.md).
+ */
+export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
+  mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
+  const hashKey = loadHashKey(config.DATA_DIR, config.HASH_KEY);
+  const operatorToken = loadOperatorToken(config.DATA_DIR, config.OPERATOR_TOKEN);
+
+  const eventStore = openSqliteEventStore({ file: join(config.DATA_DIR, 'events.sqlite') });
+  const documents = openSqliteDocumentStore({ file: join(config.DATA_DIR, 'read-models.sqlite') });
+  const projections = createReadModelProjections({ eventStore, documents, logger });
+
+  const signingKeys = await loadOrCreateSigningKeys(join(config.DATA_DIR, 'signing-key.json'));
+  const tokens = createTokenIssuer(signingKeys, hashKey, {
+    issuer: config.JWT_ISSUER ?? `http://localhost:${config.PORT}`,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+  });
+  const mailer = config.SMTP_URL
+    ? createSmtpMailer(config.SMTP_URL, config.MAIL_FROM)
+    : createDevMailbox(join(config.DATA_DIR, 'mailbox'), config.MAIL_FROM, logger.child({ component: 'dev-mailbox' }));
+
+  const authenticate = createApiKeyAuthenticator(eventStore, hashKey);
+  const checkOperator = createOperatorCheck(operatorToken, hashKey);
+  const metrics = createMetrics();
+
+  const app = createHttpApp({
+    logger,
+    metrics,
+    trustProxy: config.TRUST_PROXY,
+    openapi: () => openApiDocument(),
+    readiness: {
+      eventStore: () => eventStore.ping(),
+      readModels: () => documents.ping(),
+      projections: async () => projections.assertRunning(),
+    },
+    routers: [
+      commandRoutes({ eventStore, hashKey, mailer, tokens, logger, otpCodeLength: config.OTP_CODE_LENGTH, authenticate, checkOperator }),
+      queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (p, ms) => projections.waitForPosition(p, ms) }),
+    ],
+  });
+
+  await projections.start();
+  return {
+    app,
+    async close() {
+      await projections.stop();
+      await mailer.close();
+      await documents.close();
+      await eventStore.close();
+    },
+  };
+}

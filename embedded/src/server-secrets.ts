@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { loadOrCreateSecretFile } from '@otp/platform/crypto';
+
+/** The HMAC key for secrets at rest. Losing it invalidates every stored code, key and email key: back it up with the data. */
+export function loadHashKey(dataDir: string, fromEnv: string | undefined): Buffer {
+  const encoded = fromEnv ?? loadOrCreateSecretFile(join(dataDir, 'hash-key'), () => randomBytes(32).toString('base64')).value;
+  const key = Buffer.from(encoded, 'base64');
+  if (key.length < 32) throw new Error('HASH_KEY must be base64 of at least 32 bytes');
+  return key;
+}
+
+/**
+ * The operator token from the environment, or one generated on first start and
+ * kept (mode 0600) in DATA_DIR. A new one is written to stdout once, outside
+ * the structured logs, so log shipping never carries it.
+ */
+export function loadOperatorToken(dataDir: string, fromEnv: string | undefined): string {
+  if (fromEnv) return fromEnv;
+  const file = join(dataDir, 'operator-token');
+  const { value, created } = loadOrCreateSecretFile(file, () => `op_${randomBytes(32).toString('base64url')}`);
+  if (created) {
+    process.stdout.write(`\nOperator token (shown once, also kept in ${file}):\n\n  ${value}\n\n`);
+  }
+  return value;
+}

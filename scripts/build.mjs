@@ -1,0 +1,34 @@
+// Bundles each process entry into dist/ with esbuild: workspace packages are
+// compiled in, npm dependencies stay external (native modules such as
+// better-sqlite3 cannot be bundled). Type checking is `npm run typecheck`.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const entries = {
+  embedded: 'embedded/src/main.ts',
+  'command-service': 'command-service/src/main.ts',
+  'query-service': 'query-service/src/main.ts',
+  'projection-service': 'projection-service/src/main.ts',
+};
+
+const externalDependencies = {
+  name: 'external-dependencies',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@otp/') ? undefined : { path: args.path, external: true }));
+  },
+};
+
+const started = Date.now();
+const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
+await build({
+  entryPoints,
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  plugins: [externalDependencies],
+});
+console.log(`built ${Object.keys(entryPoints).join(', ')} into dist/ in ${Date.now() - started} ms`);

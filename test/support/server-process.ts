@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ENTRY = resolve(import.meta.dirname, '../../dist/embedded.js');
+
+/**
+ * The real embedded server as a child process (the bundle `npm start` runs),
+ * on a port the OS picks. Its stdout is kept so tests can assert on logs.
+ */
+export async function startServer(env: Record<string, string>, timeoutMs = 15_000) {
+  const child: ChildProcess = spawn(process.execPath, [ENTRY], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const stderr: string[] = [];
+  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+  const lines = createInterface({ input: child.stdout! });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms: ${stderr.join('')}`)), timeoutMs);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr.join('')}${output.join('\n')}`)));
+    lines.on('line', (line) => {
+      output.push(line);
+      const match = /"port":(\d+).*"msg":"listening/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolvePort(Number(match[1]));
+      }
+    });
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    output,
+    async stop(): Promise<number | null> {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      return code as number | null;
+    },
+  };
+}
+export type ServerProcess = Awaited<ReturnType<typeof startServer>>;
