@@ -1,5 +1,9 @@
 import nodemailer from 'nodemailer';
 import { EmailDeliveryError, type Mailer, type OutgoingEmail } from './mailer';
+import { mimeMessage } from './mime-message';
+
+/** `Name <addr@x>` -> `addr@x`: the SMTP envelope wants the bare address. */
+const envelopeAddress = (from: string): string => /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
 
 /** SMTP through a pooled nodemailer transport: connections are reused across messages. */
 export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
@@ -19,14 +23,8 @@ export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
   return {
     async send(email: OutgoingEmail) {
       try {
-        await transport.sendMail({
-          from,
-          to: email.to,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          messageId: `<${email.id}@otp-auth>`,
-        });
+        // The message is composed once by our builder; nodemailer only carries it.
+        await transport.sendMail({ envelope: { from: envelopeAddress(from), to: [email.to] }, raw: mimeMessage(email, from) });
       } catch (error) {
         // The SMTP error text never includes the body, so it is safe to keep.
         throw new EmailDeliveryError(`smtp delivery failed: ${(error as Error).message}`);
