@@ -7,3 +7,4 @@ export * from './email/dev-mailbox';
 export * from './tokens/signing-keys';
 export * from './tokens/token-issuer';
 export * from './http/index';
+export { CommandSettingsEnv } from './config';

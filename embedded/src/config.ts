@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { CommandSettingsEnv } from '@otp/command-service';
 import { CommonEnv, SecretEnv } from '@otp/platform/config';
 
 /** Embedded mode: one process, SQLite files under DATA_DIR. */
@@ -10,10 +11,7 @@ export const EmbeddedEnv = CommonEnv.extend({
   /** Key for keyed hashes, base64 of at least 32 bytes. When unset, generated once into DATA_DIR/hash-key. */
   HASH_KEY: z.string().optional(),
   SMTP_URL: z.url().optional(),
-  MAIL_FROM: z.string().default('OTP Auth <no-reply@localhost>'),
-  OTP_CODE_LENGTH: z.coerce.number().int().min(6).max(9).default(9),
-  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).default(30 * 86_400),
+  ...CommandSettingsEnv,
   /** The `iss` of access tokens; defaults to http://localhost:PORT. */
   JWT_ISSUER: z.string().optional(),
 });

@@ -7,7 +7,9 @@ const at = new Date('2026-11-22T08:00:00Z');
 describe('mimeMessage', () => {
   it('builds a multipart/alternative message with a text and an HTML part', () => {
     const message = mimeMessage(email, 'OTP <no-reply@otp.test>', at);
-    const [head, body] = message.split('\r\n\r\n', 2) as [string, string];
+    const blank = message.indexOf('\r\n\r\n');
+    const head = message.slice(0, blank);
+    const body = message.slice(blank + 4);
     expect(head).toContain('From: OTP <no-reply@otp.test>');
     expect(head).toContain('To: ada@example.com');
     expect(head).toContain('Message-ID: <chl_0123456789abcdef@otp-auth>');

@@ -6,3 +6,4 @@ export * from './error-handler';
 export * from './bearer';
 export * from './metrics';
 export * from './create-http-app';
+export * from './serve';

@@ -3,7 +3,7 @@ import { MongoDBContainer, type StartedMongoDBContainer } from '@testcontainers/
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { registerDocumentStoreContract } from '../document-store.contract';
-import { probeDockerEngine } from '../testing/docker-engine';
+import { probeDockerEngine } from '../../testing/docker-engine';
 import { openMongoDocumentStore } from './index';
 
 // Transactions need a replica set; the module's container is a single-node one.

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { eventStoreContract } from '../event-store.contract';
-import { containerRuntimeAvailable } from './container-runtime';
+import { probeDockerEngine } from '../../testing/docker-engine';
 import { connectEsdbEventStore } from './index';
 
 const IMAGE = 'eventstore/eventstore:24.10';
 
 // An already running server can be used instead of a container (CI service, local install).
 const external = process.env['ESDB_CONNECTION_STRING'];
-const runtime = external ? ({ ok: true } as const) : await containerRuntimeAvailable();
+const runtime = external ? ({ available: true } as const) : await probeDockerEngine();
 
-if (runtime.ok) {
+if (runtime.available) {
   let container: StartedTestContainer | undefined;
   let connectionString = external ?? '';
 

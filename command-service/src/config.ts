@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { CommonEnv, DistributedEnv } from '@otp/platform/config';
+
+/** Write-side settings the same in every mode: email sender, code length, token lifetimes. */
+export const CommandSettingsEnv = {
+  MAIL_FROM: z.string().default('OTP Auth <no-reply@localhost>'),
+  OTP_CODE_LENGTH: z.coerce.number().int().min(6).max(9).default(9),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).default(30 * 86_400),
+};
+
+/** The command service on its own (distributed mode): EventStoreDB, SMTP, a mounted signing key. */
+export const CommandServiceEnv = CommonEnv.extend({
+  PORT: CommonEnv.shape.PORT.default(3001),
+  EVENTSTORE_URL: DistributedEnv.EVENTSTORE_URL,
+  HASH_KEY: DistributedEnv.HASH_KEY,
+  OPERATOR_TOKEN: DistributedEnv.OPERATOR_TOKEN,
+  /**
+   * Ed25519 key as JSON (a mounted secret). Created when the file is missing,
+   * which suits one instance with a persistent volume; several instances must
+   * mount the same file, created once beforehand, or their tokens would carry
+   * kids the others do not serve.
+   */
+  SIGNING_KEY_FILE: z.string().min(1),
+  /** `smtp://host:port` (`?tls=off` for a local sink), `smtps://user:pass@host:465`. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }),
+  ...CommandSettingsEnv,
+  /** The `iss` of access tokens: the public URL the load balancer answers on, the same for every instance. */
+  JWT_ISSUER: z.url(),
+});
+export type CommandServiceConfig = z.infer<typeof CommandServiceEnv>;

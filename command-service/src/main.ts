@@ -1,0 +1,64 @@
+import { openApiDocument } from '@otp/contracts';
+import { loadConfig } from '@otp/platform/config';
+import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
+import { createHttpApp, createMetrics, serve } from '@otp/platform/http';
+import { createLogger } from '@otp/platform/logging';
+import { createApiKeyAuthenticator, createOperatorCheck } from './auth/index';
+import { createSmtpMailer } from './email/smtp-mailer';
+import { commandRoutes } from './http/index';
+import { loadOrCreateSigningKeys } from './tokens/signing-keys';
+import { createTokenIssuer } from './tokens/token-issuer';
+import { CommandServiceEnv } from './config';
+
+/** The write side alone (distributed mode). Stateless apart from the signing key: scale it out behind the load balancer. */
+async function main(): Promise<void> {
+  const config = loadConfig(CommandServiceEnv);
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'command-service' });
+
+  const eventStore = connectEsdbEventStore({ connectionString: config.EVENTSTORE_URL });
+  const signingKeys = await loadOrCreateSigningKeys(config.SIGNING_KEY_FILE);
+  const tokens = createTokenIssuer(signingKeys, config.HASH_KEY, {
+    issuer: config.JWT_ISSUER,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+  });
+  const mailer = createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
+  const authenticate = createApiKeyAuthenticator(eventStore, config.HASH_KEY);
+  const checkOperator = createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY);
+
+  const app = createHttpApp({
+    logger,
+    metrics: createMetrics(),
+    trustProxy: config.TRUST_PROXY,
+    openapi: () => openApiDocument(),
+    readiness: { eventStore: () => eventStore.ping() },
+    routers: [
+      commandRoutes({
+        eventStore,
+        hashKey: config.HASH_KEY,
+        mailer,
+        tokens,
+        logger,
+        otpCodeLength: config.OTP_CODE_LENGTH,
+        authenticate,
+        checkOperator,
+      }),
+    ],
+  });
+
+  await serve(app, {
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    describe: { mode: 'distributed' },
+    close: async () => {
+      await mailer.close();
+      await eventStore.close();
+    },
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`command-service failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

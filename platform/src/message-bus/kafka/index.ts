@@ -1,0 +1,2 @@
+export { createKafkaMessageBus, type KafkaMessageBusOptions } from './kafka-message-bus';
+export { toKafkaMessages } from './kafka-messages';

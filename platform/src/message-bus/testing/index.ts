@@ -1,0 +1,1 @@
+export { InMemoryMessageBus, type PublishedBatch } from './in-memory-message-bus';

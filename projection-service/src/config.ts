@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { BrokerListEnv, CommonEnv, DistributedEnv } from '@otp/platform/config';
+
+/**
+ * The projection service on its own (distributed mode). It holds no secrets:
+ * it serves no tenant or operator API, only health and metrics.
+ */
+export const ProjectionServiceEnv = CommonEnv.extend({
+  PORT: CommonEnv.shape.PORT.default(3003),
+  EVENTSTORE_URL: DistributedEnv.EVENTSTORE_URL,
+  MONGODB_URL: DistributedEnv.MONGODB_URL,
+  MONGODB_DB: DistributedEnv.MONGODB_DB,
+  /** `host:port[,host:port...]`: bootstrap brokers of the relay's producer. */
+  KAFKA_BROKERS: BrokerListEnv,
+  KAFKA_CLIENT_ID: z.string().min(1).default('otp-auth-relay'),
+  /** Partitions of the events topic when the relay creates it; per-tenant order holds for any count. */
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(6),
+});
+export type ProjectionServiceConfig = z.infer<typeof ProjectionServiceEnv>;

@@ -1,0 +1,66 @@
+import { loadConfig } from '@otp/platform/config';
+import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
+import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
+import { createHttpApp, createMetrics, serve } from '@otp/platform/http';
+import { createLogger } from '@otp/platform/logging';
+import { createKafkaMessageBus } from '@otp/platform/message-bus/kafka';
+import { ProjectionServiceEnv } from './config';
+import { createReadModelProjections } from './read-model-projections';
+import { createEventRelay } from './relay/index';
+
+/** No API of its own: the document only says so, for tooling that fetches it from every service. */
+const NO_API = { openapi: '3.1.0', info: { title: 'otp-auth projection service', version: '1' }, paths: {} };
+
+/**
+ * The projections and the Kafka relay (distributed mode). Run exactly one
+ * instance: each keeps one checkpoint, and two would project and publish
+ * everything twice.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(ProjectionServiceEnv);
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'projection-service' });
+
+  const eventStore = connectEsdbEventStore({ connectionString: config.EVENTSTORE_URL });
+  const documents = await openMongoDocumentStore({ url: config.MONGODB_URL, database: config.MONGODB_DB });
+  const bus = createKafkaMessageBus({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
+  const projections = createReadModelProjections({ eventStore, documents, logger });
+  const relay = createEventRelay({ eventStore, documents, bus, logger, partitions: config.KAFKA_TOPIC_PARTITIONS });
+
+  const app = createHttpApp({
+    logger,
+    metrics: createMetrics(),
+    trustProxy: config.TRUST_PROXY,
+    openapi: () => NO_API,
+    readiness: {
+      eventStore: () => eventStore.ping(),
+      readModels: () => documents.ping(),
+      broker: () => bus.ping(),
+      projections: async () => projections.assertRunning(),
+      relay: async () => relay.assertRunning(),
+    },
+    routers: [],
+  });
+
+  await projections.start();
+  // The relay retries on its own: a broker that is still starting delays delivery, not the read models.
+  relay.start();
+
+  await serve(app, {
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    describe: { mode: 'distributed' },
+    close: async () => {
+      await relay.stop();
+      await projections.stop();
+      await bus.close();
+      await documents.close();
+      await eventStore.close();
+    },
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`projection-service failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

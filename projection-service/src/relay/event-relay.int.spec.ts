@@ -1,0 +1,189 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DocumentStore } from '@otp/platform/document-store';
+import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
+import type { EventStore, RecordedEvent } from '@otp/platform/event-store';
+import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
+import { InMemoryMessageBus } from '@otp/platform/message-bus/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { captureLogger } from '../testing/capture-logger';
+import { scenario, type ScenarioEvent } from '../testing/events';
+import { createEventRelay, type EventRelay, type EventRelayOptions } from './event-relay';
+import { RELAY_CHECKPOINT, RELAY_TOPIC, type RelayedEvent } from './relayed-event';
+
+const FAST_RETRY = { initialMs: 10, maxMs: 50 };
+
+let dir: string;
+let closers: (() => Promise<void>)[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'otp-relay-'));
+  closers = [];
+});
+afterEach(async () => {
+  for (const close of closers.reverse()) await close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Distributed mode keeps events and read models apart; two files stand for the two servers. */
+function openStores() {
+  const eventStore = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+  const documents = openSqliteDocumentStore({ file: join(dir, 'read-models.sqlite') });
+  closers.push(() => eventStore.close(), () => documents.close());
+  return { eventStore, documents };
+}
+
+function relay(options: Partial<EventRelayOptions> & Pick<EventRelayOptions, 'eventStore' | 'documents' | 'bus'>): EventRelay {
+  const created = createEventRelay({ logger: captureLogger().logger, retryDelay: FAST_RETRY, ...options });
+  closers.push(() => created.stop());
+  return created;
+}
+
+async function append(eventStore: EventStore, events: ScenarioEvent[]): Promise<bigint> {
+  let position = 0n;
+  for (const { streamName, event } of events) position = (await eventStore.append(streamName, [event], 'any')).position;
+  return position;
+}
+
+async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+const checkpointAt = (documents: DocumentStore, position: bigint) => async () =>
+  (await documents.getCheckpoint(RELAY_CHECKPOINT)) === position;
+
+const relayed = (bus: InMemoryMessageBus) => bus.messages(RELAY_TOPIC).map((m) => JSON.parse(String(m.value)) as RelayedEvent);
+
+function expectOnceInOrder(bus: InMemoryMessageBus, stored: RecordedEvent[]): void {
+  expect(relayed(bus).map((e) => e.id)).toEqual(stored.map((e) => e.id));
+  expect(relayed(bus).map((e) => BigInt(e.position))).toEqual(stored.map((e) => e.position));
+}
+
+describe('event relay', () => {
+  it('relays every stored event once, in commit order, keyed by tenant, then checkpoints the last', async () => {
+    const { eventStore, documents } = openStores();
+    const last = await append(eventStore, scenario());
+    const bus = new InMemoryMessageBus();
+    relay({ eventStore, documents, bus }).start();
+
+    await until(checkpointAt(documents, last), 'the checkpoint to reach the last event');
+    const stored = await eventStore.readAll();
+    expectOnceInOrder(bus, stored);
+    const messages = bus.messages(RELAY_TOPIC);
+    expect(messages.map((m) => m.key)).toEqual(stored.map((e) => e.metadata['tenantId']));
+    expect(relayed(bus)[0]).toMatchObject({ type: stored[0]?.type, streamName: stored[0]?.streamName, revision: 0, data: stored[0]?.data });
+    expect(bus.topics.get(RELAY_TOPIC)).toEqual({ partitions: 6 });
+  });
+
+  it('publishes in bounded batches', async () => {
+    const { eventStore, documents } = openStores();
+    const last = await append(eventStore, scenario());
+    const bus = new InMemoryMessageBus();
+    relay({ eventStore, documents, bus, maxBatchEvents: 4 }).start();
+
+    await until(checkpointAt(documents, last), 'the checkpoint to reach the last event');
+    expect(bus.batches.length).toBeGreaterThanOrEqual(Math.ceil(scenario().length / 4));
+    for (const batch of bus.batches) expect(batch.messages.length).toBeLessThanOrEqual(4);
+    expectOnceInOrder(bus, await eventStore.readAll());
+  });
+
+  it('relays events appended while it follows the live end', async () => {
+    const { eventStore, documents } = openStores();
+    const events = scenario();
+    await append(eventStore, events.slice(0, 3));
+    const bus = new InMemoryMessageBus();
+    const running = relay({ eventStore, documents, bus });
+    running.start();
+    await until(() => running.status().state === 'live', 'the relay to be live');
+
+    const last = await append(eventStore, events.slice(3));
+    await until(checkpointAt(documents, last), 'the live events to be checkpointed');
+    expectOnceInOrder(bus, await eventStore.readAll());
+    running.assertRunning();
+  });
+
+  it('resumes after a restart from its checkpoint, without resending what was acknowledged', async () => {
+    const { eventStore, documents } = openStores();
+    const events = scenario();
+    const first = await append(eventStore, events.slice(0, 6));
+    const before = new InMemoryMessageBus();
+    const one = relay({ eventStore, documents, bus: before });
+    one.start();
+    await until(checkpointAt(documents, first), 'the first part to be checkpointed');
+    await one.stop();
+
+    const last = await append(eventStore, events.slice(6));
+    const after = new InMemoryMessageBus();
+    relay({ eventStore, documents, bus: after }).start();
+    await until(checkpointAt(documents, last), 'the rest to be checkpointed');
+
+    const stored = await eventStore.readAll();
+    expectOnceInOrder(before, stored.slice(0, 6));
+    expectOnceInOrder(after, stored.slice(6));
+  });
+
+  it('does not advance the checkpoint past a failed publish, reports it, and resends once the broker is back', async () => {
+    const { eventStore, documents } = openStores();
+    const last = await append(eventStore, scenario());
+    const bus = new InMemoryMessageBus();
+    bus.failNext(3);
+    const running = relay({ eventStore, documents, bus, retryDelay: { initialMs: 40, maxMs: 40 } });
+    running.start();
+
+    await until(() => running.status().lastError !== undefined, 'the failure to be reported');
+    expect(() => running.assertRunning()).toThrow(/retrying: broker unavailable/);
+    expect(await documents.getCheckpoint(RELAY_CHECKPOINT)).toBeUndefined();
+
+    await until(checkpointAt(documents, last), 'the checkpoint after recovery');
+    // The fake records nothing of a refused publish, so each event arrived exactly once here.
+    expectOnceInOrder(bus, await eventStore.readAll());
+    expect(running.status()).toMatchObject({ lastError: undefined, position: last });
+  });
+
+  it('resends a batch whose checkpoint could not be written: at least once, never skipped', async () => {
+    const { eventStore, documents } = openStores();
+    const last = await append(eventStore, scenario());
+    let refuse = 1;
+    const flaky: Pick<DocumentStore, 'getCheckpoint' | 'applyBatch'> = {
+      getCheckpoint: (name) => documents.getCheckpoint(name),
+      applyBatch: async (ops, checkpoint) => {
+        if (refuse-- > 0) throw new Error('document store unavailable');
+        return documents.applyBatch(ops, checkpoint);
+      },
+    };
+    const bus = new InMemoryMessageBus();
+    relay({ eventStore, documents: flaky, bus, maxBatchEvents: 5 }).start();
+
+    await until(checkpointAt(documents, last), 'the checkpoint after recovery');
+    const stored = await eventStore.readAll();
+    const ids = relayed(bus).map((e) => e.id);
+    expect(ids.slice(0, 5)).toEqual(ids.slice(5, 10));
+    expect(ids.slice(5)).toEqual(stored.map((e) => e.id));
+  });
+
+  it('stops cleanly while live and publishes nothing after', async () => {
+    const { eventStore, documents } = openStores();
+    const events = scenario();
+    await append(eventStore, events.slice(0, 2));
+    const bus = new InMemoryMessageBus();
+    const running = relay({ eventStore, documents, bus });
+    running.start();
+    await until(() => running.status().state === 'live', 'the relay to be live');
+
+    const started = Date.now();
+    await running.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(running.status().state).toBe('stopped');
+    expect(() => running.assertRunning()).toThrow(/stopped/);
+
+    await append(eventStore, events.slice(2));
+    await sleep(50);
+    expect(bus.messages(RELAY_TOPIC)).toHaveLength(2);
+  });
+});

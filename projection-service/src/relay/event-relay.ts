@@ -1,0 +1,192 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DocumentStore } from '@otp/platform/document-store';
+import type { EventStore } from '@otp/platform/event-store';
+import type { Logger } from '@otp/platform/logging';
+import type { MessageBus } from '@otp/platform/message-bus';
+import { inBatches } from '../runner/in-batches';
+import { RELAY_CHECKPOINT, RELAY_TOPIC, toRelayMessage } from './relayed-event';
+
+export interface EventRelayOptions {
+  eventStore: Pick<EventStore, 'subscribeToAll'>;
+  documents: Pick<DocumentStore, 'getCheckpoint' | 'applyBatch'>;
+  bus: MessageBus;
+  logger: Logger;
+  topic?: string;
+  /** One relay per name at a time: two would publish everything twice. */
+  checkpointName?: string;
+  /** Partitions the topic is created with when missing. Default 6. */
+  partitions?: number;
+  /** Most events per publish (and per checkpoint write). Default 200. */
+  maxBatchEvents?: number;
+  /** Backoff between attempts after a failure, doubling from `initialMs` up to `maxMs`. */
+  retryDelay?: { initialMs: number; maxMs: number };
+  /** How long `stop` waits for a publish in flight before giving up on it. Default 5 s. */
+  stopTimeoutMs?: number;
+}
+
+export type RelayState = 'stopped' | 'starting' | 'catching-up' | 'live' | 'retrying';
+
+export interface RelayStatus {
+  state: RelayState;
+  /** Last position acknowledged by the broker and checkpointed. */
+  position: bigint | undefined;
+  eventsRelayed: number;
+  lastError: Error | undefined;
+}
+
+export interface EventRelay {
+  /** Starts relaying in the background; failures are retried, never thrown from here. */
+  start(): void;
+  /** Stops after the batch in hand (bounded by `stopTimeoutMs`). */
+  stop(): Promise<void>;
+  status(): RelayStatus;
+  /** Throws unless following the log: for readiness checks. */
+  assertRunning(): void;
+}
+
+export function createEventRelay(options: EventRelayOptions): EventRelay {
+  return new CheckpointedEventRelay(options);
+}
+
+/**
+ * Publishes every stored event, in commit order, to the bus.
+ *
+ * At least once: a batch's checkpoint is written only after the broker has
+ * acknowledged the whole batch, so a crash or a failed publish resends from
+ * the last checkpoint and never skips; the price is that consumers may see an
+ * event again (they dedupe on `event-id`). Exactly once would need the
+ * checkpoint inside a Kafka transaction, which the document store cannot join.
+ *
+ * A failure (broker, event store or document store away) is logged and the
+ * relay resumes from its checkpoint with backoff, so an outage delays
+ * delivery but needs no restart; readiness reports it meanwhile.
+ */
+class CheckpointedEventRelay implements EventRelay {
+  private readonly topic: string;
+  private readonly name: string;
+  private readonly partitions: number;
+  private readonly maxBatchEvents: number;
+  private readonly retryDelay: { initialMs: number; maxMs: number };
+  private readonly stopTimeoutMs: number;
+  private readonly logger: Logger;
+
+  private state: RelayState = 'stopped';
+  private committed: bigint | undefined;
+  private checkpointRead = false;
+  private topicEnsured = false;
+  private eventsRelayed = 0;
+  private lastError: Error | undefined;
+  private abort: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: EventRelayOptions) {
+    this.topic = options.topic ?? RELAY_TOPIC;
+    this.name = options.checkpointName ?? RELAY_CHECKPOINT;
+    this.partitions = options.partitions ?? 6;
+    this.maxBatchEvents = options.maxBatchEvents ?? 200;
+    this.retryDelay = options.retryDelay ?? { initialMs: 1_000, maxMs: 30_000 };
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
+    this.logger = options.logger.child({ component: 'relay', relay: this.name, topic: this.topic });
+  }
+
+  start(): void {
+    if (this.loop) return;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.state = 'starting';
+    this.loop = this.run(abort.signal).finally(() => {
+      this.state = 'stopped';
+    });
+  }
+
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    if (!loop) return;
+    this.abort?.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(resolve, this.stopTimeoutMs, 'timeout');
+    });
+    const outcome = await Promise.race([loop, gaveUp]);
+    clearTimeout(timer);
+    // Its checkpoint write will fail on a closed store; the events are resent on the next start.
+    if (outcome === 'timeout') this.logger.warn({ timeoutMs: this.stopTimeoutMs }, 'relay stop did not wait for the publish in flight');
+    this.loop = undefined;
+    this.abort = undefined;
+    this.state = 'stopped';
+  }
+
+  status(): RelayStatus {
+    return { state: this.state, position: this.committed, eventsRelayed: this.eventsRelayed, lastError: this.lastError };
+  }
+
+  assertRunning(): void {
+    if (this.state === 'catching-up' || this.state === 'live') return;
+    const cause = this.lastError ? `: ${this.lastError.message}` : '';
+    throw new Error(`relay ${this.name} is ${this.state}${cause}`, { cause: this.lastError });
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        await this.prepare();
+        this.logger.info({ from: this.committed?.toString() ?? 'the first event' }, 'relay following the event store');
+        // Only a committed batch proves the way through works again; reaching the live end alone does not.
+        await this.follow(signal, () => {
+          failures = 0;
+        });
+        if (signal.aborted) return;
+        throw new Error('the event store subscription ended');
+      } catch (error) {
+        if (signal.aborted) return;
+        failures += 1;
+        this.lastError = error instanceof Error ? error : new Error(String(error));
+        this.state = 'retrying';
+        // A broker that lost its data (a recreated dev container) has lost the topic too; creating it is idempotent.
+        this.topicEnsured = false;
+        const delayMs = Math.min(this.retryDelay.maxMs, this.retryDelay.initialMs * 2 ** (failures - 1));
+        this.logger.error(
+          { err: this.lastError, failures, retryInMs: delayMs, position: this.committed?.toString() },
+          'relay failed; resuming from its checkpoint',
+        );
+        await sleep(delayMs, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Each step once, but retried with the rest until it has succeeded. */
+  private async prepare(): Promise<void> {
+    if (!this.checkpointRead) {
+      this.committed = await this.options.documents.getCheckpoint(this.name);
+      this.checkpointRead = true;
+    }
+    if (!this.topicEnsured) {
+      await this.options.bus.ensureTopic(this.topic, { partitions: this.partitions });
+      this.topicEnsured = true;
+    }
+  }
+
+  private async follow(signal: AbortSignal, onProgress: () => void): Promise<void> {
+    this.state = 'catching-up';
+    const events = this.options.eventStore.subscribeToAll({ after: this.committed, signal });
+    for await (const batch of inBatches(events, this.maxBatchEvents)) {
+      // At-least-once subscriptions may redeliver; what is checkpointed was acknowledged already.
+      const fresh = batch.items.filter((event) => this.committed === undefined || event.position > this.committed);
+      const last = fresh.at(-1);
+      if (last) {
+        await this.options.bus.publish(this.topic, fresh.map(toRelayMessage));
+        await this.options.documents.applyBatch([], { name: this.name, position: last.position });
+        this.committed = last.position;
+        this.eventsRelayed += fresh.length;
+        this.lastError = undefined;
+        onProgress();
+      }
+      if (signal.aborted) return;
+      if (batch.drained && this.state !== 'live') {
+        this.state = 'live';
+        this.lastError = undefined;
+      } else if (!batch.drained) this.state = 'catching-up';
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { openApiDocument } from '@otp/contracts';
+import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/command-service/auth';
+import { loadConfig } from '@otp/platform/config';
+import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
+import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
+import { createHttpApp, createMetrics, serve } from '@otp/platform/http';
+import { createLogger } from '@otp/platform/logging';
+import { READ_MODELS_PROJECTION } from '@otp/projection-service';
+import { createCheckpointWaiter } from './checkpoint-waiter';
+import { QueryServiceEnv } from './config';
+import { queryRoutes } from './http/query-routes';
+
+/** The read side alone (distributed mode): stateless, scale it out behind the load balancer. */
+async function main(): Promise<void> {
+  const config = loadConfig(QueryServiceEnv);
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'query-service' });
+
+  const eventStore = connectEsdbEventStore({ connectionString: config.EVENTSTORE_URL });
+  const documents = await openMongoDocumentStore({ url: config.MONGODB_URL, database: config.MONGODB_DB });
+  const waitForPosition = createCheckpointWaiter(documents, READ_MODELS_PROJECTION, { intervalMs: config.CHECKPOINT_POLL_MS });
+
+  const app = createHttpApp({
+    logger,
+    metrics: createMetrics(),
+    trustProxy: config.TRUST_PROXY,
+    openapi: () => openApiDocument(),
+    readiness: {
+      eventStore: () => eventStore.ping(),
+      readModels: () => documents.ping(),
+    },
+    routers: [
+      queryRoutes({
+        documents,
+        authenticate: createApiKeyAuthenticator(eventStore, config.HASH_KEY),
+        checkOperator: createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY),
+        waitForPosition,
+      }),
+    ],
+  });
+
+  await serve(app, {
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    describe: { mode: 'distributed' },
+    close: async () => {
+      await documents.close();
+      await eventStore.close();
+    },
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`query-service failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});
