@@ -1,9 +1,10 @@
-import { parseEvent, streams, type Scope } from '@otp/contracts';
+import { streams, type Scope } from '@otp/contracts';
 import { keyedHash, secretEquals } from '@otp/platform/crypto';
 import type { EventStore } from '@otp/platform/event-store';
 import { problems } from '@otp/platform/http';
 import { authorizeApiKey } from '../domain/customer/authorize-api-key';
-import { customerDecider, type CustomerEvent } from '../domain/customer/customer-decider';
+import { customerDecider } from '../domain/customer/customer-decider';
+import { foldStream } from '../handling/command-handler';
 import { parseApiKey } from './api-key-format';
 
 export interface ApiKeyPrincipal {
@@ -22,10 +23,7 @@ export function createApiKeyAuthenticator(eventStore: EventStore, hashKey: Buffe
   return async function authenticate(presented: string): Promise<ApiKeyPrincipal> {
     const parsed = parseApiKey(presented);
     if (!parsed) throw problems.invalidApiKey();
-    const recorded = await eventStore.readStream(streams.customer(parsed.customerId));
-    const state = recorded
-      .map((e) => parseEvent(e.type, e.data) as CustomerEvent)
-      .reduce(customerDecider.evolve, customerDecider.initialState());
+    const state = foldStream(await eventStore.readStream(streams.customer(parsed.customerId)), customerDecider);
     const result = authorizeApiKey(state, parsed.keyId, keyedHash(hashKey, 'api-key', presented), secretEquals);
     // One answer for unknown, revoked and inactive: the caller learns nothing about other keys.
     if (!result.ok) throw problems.invalidApiKey();

@@ -3,6 +3,7 @@ import { uuidFromName } from '@otp/platform/crypto';
 import { WrongExpectedRevisionError, type EventStore, type EventToAppend, type RecordedEvent } from '@otp/platform/event-store';
 import type { Decider } from '../domain/decider';
 import type { CommandContext } from './command-context';
+import { inStreamOrder } from './stream-queue';
 
 export interface Handled<S, E> {
   /** The events this command appended (empty when the decision was to do nothing). */
@@ -21,52 +22,56 @@ export const MAX_CONFLICT_RETRIES = 3;
 
 /**
  * The one way commands run: read the stream, fold it, decide, append with the
- * revision just read. A conflict means someone else wrote in between: decide
+ * revision just read. Commands on one stream run one at a time in this
+ * process; a conflict then means another process wrote in between: decide
  * again on the new state, a bounded number of times.
  *
  * `command` may be a function of the state, for commands whose inputs depend on
  * it (the presented code's hash is bound to the current challenge id); a list
  * of commands is decided in order over one state and appended together.
  */
-export async function handleCommand<C, S, E extends DomainEvent>(
+export function handleCommand<C, S, E extends DomainEvent>(
   eventStore: EventStore,
   streamName: string,
   decider: Decider<C, S, E>,
   command: C | C[] | ((state: S) => C | C[]),
   context: CommandContext,
-  onAppended?: (events: E[]) => void,
 ): Promise<Handled<S, E>> {
-  for (let attempt = 0; ; attempt++) {
-    const recorded = await eventStore.readStream(streamName);
-    const state = recorded.map(toDomainEvent<E>).reduce(decider.evolve, decider.initialState());
-    const resolved = typeof command === 'function' ? (command as (s: S) => C | C[])(state) : command;
-    const commands = Array.isArray(resolved) ? resolved : [resolved];
+  return inStreamOrder(eventStore, streamName, async () => {
+    for (let attempt = 0; ; attempt++) {
+      const recorded = await eventStore.readStream(streamName);
+      const state = foldStream(recorded, decider);
+      const resolved = typeof command === 'function' ? (command as (s: S) => C | C[])(state) : command;
+      const commands = Array.isArray(resolved) ? resolved : [resolved];
 
-    let next = state;
-    const events: E[] = [];
-    for (const c of commands) {
-      const decided = decider.decide(c, next);
-      next = decided.reduce(decider.evolve, next);
-      events.push(...decided);
-    }
-    if (events.length === 0) return { events, state: next, position: undefined };
+      let next = state;
+      const events: E[] = [];
+      for (const c of commands) {
+        const decided = decider.decide(c, next);
+        next = decided.reduce(decider.evolve, next);
+        events.push(...decided);
+      }
+      if (events.length === 0) return { events, state: next, position: undefined };
 
-    const expected = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1]!.revision;
-    try {
-      const result = await eventStore.append(streamName, events.map((e, i) => toAppend(e, i, streamName, context)), expected);
-      onAppended?.(events);
-      return { events, state: next, position: result.position };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      if (attempt >= MAX_CONFLICT_RETRIES) {
-        throw new ConcurrencyError(`stream ${streamName} kept changing; gave up after ${attempt + 1} attempts`);
+      const expected = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1]!.revision;
+      try {
+        const result = await eventStore.append(streamName, events.map((e, i) => toAppend(e, i, streamName, context)), expected);
+        return { events, state: next, position: result.position };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= MAX_CONFLICT_RETRIES) {
+          throw new ConcurrencyError(`stream ${streamName} kept changing; gave up after ${attempt + 1} attempts`);
+        }
       }
     }
-  }
+  });
 }
 
-function toDomainEvent<E extends DomainEvent>(event: RecordedEvent): E {
-  return parseEvent(event.type, event.data, Number(event.metadata.schemaVersion ?? 1)) as E;
+/** The state a stream's events lead to; each event is validated (and upcast) as it is read back. */
+export function foldStream<S, E extends DomainEvent>(recorded: RecordedEvent[], decider: Pick<Decider<unknown, S, E>, 'initialState' | 'evolve'>): S {
+  return recorded
+    .map((event) => parseEvent(event.type, event.data, Number(event.metadata.schemaVersion ?? 1)) as E)
+    .reduce(decider.evolve, decider.initialState());
 }
 
 function toAppend(event: DomainEvent, index: number, streamName: string, ctx: CommandContext): EventToAppend {

@@ -9,8 +9,8 @@ import { ProblemError } from './problem-error';
 export function jsonBody(limit = '16kb') {
   const parse = express.json({ limit, strict: true, type: () => true });
   return (req: Request, res: Response, next: NextFunction) => {
-    const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0'
-      || req.headers['transfer-encoding'] !== undefined;
+    const length = req.headers['content-length'];
+    const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return next();
     if (!req.is('application/json') && !req.is('application/*+json')) {
       return next(new ProblemError(415, problemTypes.unsupportedMediaType, 'Unsupported media type', 'send the body as application/json'));

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { streams } from '@otp/contracts';
+import { openSqliteEventStore, type SqliteEventStore } from '@otp/platform/event-store/sqlite';
+import { ProblemError } from '@otp/platform/http';
+import { createLogger } from '@otp/platform/logging';
+import { EmailDeliveryError, type Mailer, type OutgoingEmail } from '../email/mailer';
+import type { CommandContext } from '../handling/command-context';
+import { loadOrCreateSigningKeys } from '../tokens/signing-keys';
+import { createTokenIssuer } from '../tokens/token-issuer';
+import type { CommandDeps } from './command-deps';
+import { emailKeyOf } from './emails';
+import { registerCustomer } from './register-customer';
+import { requestOtp } from './request-otp';
+import { verifyOtp } from './verify-otp';
+
+/** The use cases over a real SQLite event store: what HTTP tests cannot force, such as races and a dead mail server. */
+describe('OTP login use cases', () => {
+  let dir: string;
+  let eventStore: SqliteEventStore;
+  let deps: CommandDeps;
+  let sent: OutgoingEmail[];
+  let mailWorks: boolean;
+  let customerId: string;
+
+  const ctx = (tenantId: string): CommandContext => ({
+    commandId: randomUUID(),
+    requestId: randomUUID(),
+    correlationId: 'test',
+    causationId: 'test',
+    tenantId,
+    actor: 'operator',
+    now: new Date(),
+  });
+  const codeSentTo = (email: string) => /sign-in code is ([0-9]+)/.exec(sent.filter((m) => m.to === email).at(-1)!.text)![1]!;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'otp-usecase-'));
+    eventStore = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+    sent = [];
+    mailWorks = true;
+    const mailer: Mailer = {
+      async send(email) {
+        if (!mailWorks) throw new EmailDeliveryError('smtp delivery failed: connection refused');
+        sent.push(email);
+      },
+      async close() {},
+    };
+    const hashKey = Buffer.alloc(32, 7);
+    const tokens = createTokenIssuer(await loadOrCreateSigningKeys(join(dir, 'key.json')), hashKey, {
+      issuer: 'http://test',
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 3600,
+    });
+    deps = { eventStore, hashKey, mailer, tokens, logger: createLogger({ level: 'silent' }), otpCodeLength: 9 };
+    customerId = (await registerCustomer(deps, { name: 'Acme', email: 'ops@acme.test' }, ctx('operator'))).customer.id;
+  });
+
+  afterEach(async () => {
+    await eventStore.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets exactly one of several concurrent verifies of the same code through', async () => {
+    await requestOtp(deps, { customerId, email: 'ada@example.com' }, ctx(customerId));
+    const code = codeSentTo('ada@example.com');
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => verifyOtp(deps, { customerId, email: 'ada@example.com', code }, ctx(customerId))),
+    );
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(ok).toHaveLength(1);
+    expect(refused.map((r) => (r.reason as ProblemError).status)).toEqual(Array(7).fill(401));
+    const emailKey = emailKeyOf(deps.hashKey, customerId, 'ada@example.com');
+    const types = (await eventStore.readStream(streams.otp(customerId, emailKey))).map((e) => e.type);
+    expect(types.filter((t) => t === 'OtpVerified')).toHaveLength(1);
+  });
+
+  it('retries a conflict with another process and still lets only one verify through', async () => {
+    // A second connection to the same file is another process as far as SQLite is concerned.
+    const other = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+    try {
+      await requestOtp(deps, { customerId, email: 'ada@example.com' }, ctx(customerId));
+      const code = codeSentTo('ada@example.com');
+      const attempts = [deps, { ...deps, eventStore: other }, deps, { ...deps, eventStore: other }];
+      const results = await Promise.allSettled(attempts.map((d) => verifyOtp(d, { customerId, email: 'ada@example.com', code }, ctx(customerId))));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as ProblemError).status)).toEqual([401, 401, 401]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('never counts more wrong attempts than allowed, however many arrive at once', async () => {
+    await requestOtp(deps, { customerId, email: 'eve@example.com' }, ctx(customerId));
+    const wrong = codeSentTo('eve@example.com') === '000000000' ? '000000001' : '000000000';
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, () => verifyOtp(deps, { customerId, email: 'eve@example.com', code: wrong }, ctx(customerId))),
+    );
+    const statuses = results.map((r) => (r.status === 'rejected' ? (r.reason as ProblemError).status : 200));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(0);
+    const emailKey = emailKeyOf(deps.hashKey, customerId, 'eve@example.com');
+    const events = await eventStore.readStream(streams.otp(customerId, emailKey));
+    const wrongCodes = events.filter((e) => e.type === 'OtpVerificationFailed' && e.data.reason === 'wrong_code');
+    expect(wrongCodes).toHaveLength(5);
+    expect(events.filter((e) => e.type === 'OtpChallengeLocked')).toHaveLength(1);
+    // And the right code no longer helps.
+    await expect(verifyOtp(deps, { customerId, email: 'eve@example.com', code: codeSentTo('eve@example.com') }, ctx(customerId))).rejects.toMatchObject({ status: 429 });
+  });
+
+  it('answers 503 with Retry-After when the mail server is down, and a later request works', async () => {
+    mailWorks = false;
+    const failed = await requestOtp(deps, { customerId, email: 'bob@example.com' }, ctx(customerId)).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(ProblemError);
+    expect(failed).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
+    expect((failed as Error).message).not.toMatch(/[0-9]{9}/);
+    mailWorks = true;
+    await requestOtp(deps, { customerId, email: 'bob@example.com' }, ctx(customerId));
+    const tokens = await verifyOtp(deps, { customerId, email: 'bob@example.com', code: codeSentTo('bob@example.com') }, ctx(customerId));
+    expect(tokens.user.email).toBe('bob@example.com');
+  });
+
+  it('treats differently written forms of one address as one user', async () => {
+    await requestOtp(deps, { customerId, email: '  Ada@Example.COM ' }, ctx(customerId));
+    const first = await verifyOtp(deps, { customerId, email: 'ada@example.com', code: codeSentTo('ada@example.com') }, ctx(customerId));
+    await requestOtp(deps, { customerId, email: 'ADA@example.com' }, ctx(customerId));
+    const second = await verifyOtp(deps, { customerId, email: 'Ada@Example.com', code: codeSentTo('ada@example.com') }, ctx(customerId));
+    expect(second.user.id).toBe(first.user.id);
+  });
+});
