@@ -14,7 +14,7 @@ import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics } from '@otp/platform/http';
 import type { Logger } from '@otp/platform/logging';
-import { createReadModelProjections } from '@otp/projection-service';
+import { createReadModelProjections, registerProjectionMetrics } from '@otp/projection-service';
 import { queryRoutes } from '@otp/query-service';
 import type { EmbeddedConfig } from './config';
 import { loadHashKey, loadOperatorToken } from './server-secrets';
@@ -46,6 +46,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   const authenticate = createApiKeyAuthenticator(eventStore, hashKey);
   const checkOperator = createOperatorCheck(operatorToken, hashKey);
   const metrics = createMetrics();
+  registerProjectionMetrics(metrics.registry, [projections]);
 
   const app = createHttpApp({
     logger,

@@ -6,6 +6,7 @@ import { createLogger } from '@otp/platform/logging';
 import { createKafkaMessageBus } from '@otp/platform/message-bus/kafka';
 import { ProjectionServiceEnv } from './config';
 import { createReadModelProjections } from './read-model-projections';
+import { registerProjectionMetrics } from './runner/index';
 import { createEventRelay } from './relay/index';
 
 /** No API of its own: the document only says so, for tooling that fetches it from every service. */
@@ -24,11 +25,13 @@ async function main(): Promise<void> {
   const documents = await openMongoDocumentStore({ url: config.MONGODB_URL, database: config.MONGODB_DB });
   const bus = createKafkaMessageBus({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
   const projections = createReadModelProjections({ eventStore, documents, logger });
+  const metrics = createMetrics();
+  registerProjectionMetrics(metrics.registry, [projections]);
   const relay = createEventRelay({ eventStore, documents, bus, logger, partitions: config.KAFKA_TOPIC_PARTITIONS });
 
   const app = createHttpApp({
     logger,
-    metrics: createMetrics(),
+    metrics,
     trustProxy: config.TRUST_PROXY,
     openapi: () => NO_API,
     readiness: {

@@ -66,6 +66,7 @@ describe('embedded server: one OTP login end to end', () => {
     const metrics = await http('GET', '/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('http_request_duration_seconds');
+    expect(metrics.text).toMatch(/projection_state\{projection="read-models",state="live"\} 1/);
     const openapi = await http('GET', '/openapi.json');
     expect(openapi.body.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.body.paths)).toContain('/v1/otp/verify');

@@ -6,3 +6,4 @@ export {
   type ProjectionStatus,
 } from './projection-runner';
 export { inBatches, type Batch } from './in-batches';
+export { registerProjectionMetrics } from './projection-metrics';
