@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 
 const entries = {
   embedded: 'embedded/src/main.ts',
+  // Started by the embedded server as a worker thread; must sit beside embedded.js.
+  'projection-worker': 'embedded/src/projection-worker.ts',
   'command-service': 'command-service/src/main.ts',
   'query-service': 'query-service/src/main.ts',
   'projection-service': 'projection-service/src/main.ts',

@@ -14,15 +14,17 @@ import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics } from '@otp/platform/http';
 import type { Logger } from '@otp/platform/logging';
-import { createReadModelProjections, registerProjectionMetrics } from '@otp/projection-service';
+import { registerProjectionMetrics } from '@otp/projection-service';
 import { queryRoutes } from '@otp/query-service';
 import type { EmbeddedConfig } from './config';
+import { startProjectionThread } from './projection-thread';
 import { loadHashKey, loadOperatorToken } from './server-secrets';
 
 /**
  * The embedded composition root: the three services in one process over two
- * SQLite files. Events and read models live in separate files so deleting
- * `read-models.sqlite` is all a rebuild takes (see docs/architecture.md).
+ * SQLite files, the projections on a worker thread of their own. Events and
+ * read models live in separate files so deleting `read-models.sqlite` is all
+ * a rebuild takes (see docs/architecture.md).
  */
 export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
@@ -30,8 +32,8 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   const operatorToken = loadOperatorToken(config.DATA_DIR, config.OPERATOR_TOKEN);
 
   const eventStore = openSqliteEventStore({ file: join(config.DATA_DIR, 'events.sqlite') });
+  // Read side only: the projection thread owns the writes to this file.
   const documents = openSqliteDocumentStore({ file: join(config.DATA_DIR, 'read-models.sqlite') });
-  const projections = createReadModelProjections({ eventStore, documents, logger });
 
   const signingKeys = await loadOrCreateSigningKeys(join(config.DATA_DIR, 'signing-key.json'));
   const tokens = createTokenIssuer(signingKeys, hashKey, {
@@ -45,6 +47,13 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
 
   const authenticate = createApiKeyAuthenticator(eventStore, hashKey);
   const checkOperator = createOperatorCheck(operatorToken, hashKey);
+  const projections = await startProjectionThread({
+    // The bundle holds the worker beside this file (scripts/build.mjs).
+    workerFile: new URL('./projection-worker.js', import.meta.url),
+    dataDir: config.DATA_DIR,
+    logLevel: config.LOG_LEVEL,
+    logger,
+  });
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, [projections]);
 
@@ -64,7 +73,6 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     ],
   });
 
-  await projections.start();
   return {
     app,
     async close() {

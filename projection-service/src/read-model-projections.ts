@@ -16,6 +16,7 @@ export function createReadModelProjections(deps: {
   documents: DocumentStore;
   logger: Logger;
   maxBatchEvents?: number;
+  onChange?: () => void;
 }): ProjectionRunner {
   return createProjectionRunner({
     name: READ_MODELS_PROJECTION,
@@ -24,5 +25,6 @@ export function createReadModelProjections(deps: {
     documents: deps.documents,
     logger: deps.logger.child({ component: 'projections' }),
     ...(deps.maxBatchEvents !== undefined ? { maxBatchEvents: deps.maxBatchEvents } : {}),
+    ...(deps.onChange ? { onChange: deps.onChange } : {}),
   });
 }

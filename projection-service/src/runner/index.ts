@@ -7,3 +7,4 @@ export {
 } from './projection-runner';
 export { inBatches, type Batch } from './in-batches';
 export { registerProjectionMetrics } from './projection-metrics';
+export { PositionWaiters } from './position-waiters';

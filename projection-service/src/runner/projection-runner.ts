@@ -18,6 +18,8 @@ export interface ProjectionRunnerOptions {
   /** How often progress is logged while catching up. Default 5 s. */
   progressIntervalMs?: number;
   now?: () => number;
+  /** Called after every commit and state change, e.g. to report status from a worker thread. */
+  onChange?: () => void;
 }
 
 export type ProjectionState = 'stopped' | 'starting' | 'catching-up' | 'live' | 'failed';
@@ -66,6 +68,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
   private readonly progressIntervalMs: number;
   private readonly now: () => number;
   private readonly waiters = new PositionWaiters();
+  private readonly onChange: () => void;
 
   private state: ProjectionState = 'stopped';
   private error: Error | undefined;
@@ -94,6 +97,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     this.maxBatchEvents = options.maxBatchEvents ?? 500;
     this.progressIntervalMs = options.progressIntervalMs ?? 5_000;
     this.now = options.now ?? Date.now;
+    this.onChange = options.onChange ?? (() => undefined);
   }
 
   start(): Promise<void> {
@@ -134,6 +138,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     const abort = new AbortController();
     this.abort = abort;
     this.state = 'catching-up';
+    this.onChange();
     this.loop = this.follow(checkpoint, abort.signal).then(
       () => {
         if (!abort.signal.aborted) this.logger.warn({ projection: this.name }, 'projection subscription ended');
@@ -158,6 +163,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     this.abort = undefined;
     this.loop = undefined;
     if (this.state !== 'failed') this.state = 'stopped';
+    this.onChange();
   }
 
   async rebuild(): Promise<void> {
@@ -231,6 +237,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
       this.lastEventAt = last.metadata.occurredAt;
       this.eventsProjected += count;
       this.waiters.reached(last.position);
+      this.onChange();
     }
     if (failure) throw failure;
   }
@@ -244,7 +251,10 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
           'projection caught up',
         );
       }
-      this.state = 'live';
+      if (this.state !== 'live') {
+        this.state = 'live';
+        this.onChange();
+      }
       return;
     }
     if (this.state === 'live') {
@@ -274,5 +284,6 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     this.error = error;
     this.logger.error({ err: error, projection: this.name, position: this.committed?.toString() }, 'projection stopped');
     this.waiters.failAll(error);
+    this.onChange();
   }
 }

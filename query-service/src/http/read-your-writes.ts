@@ -15,6 +15,8 @@ export async function awaitMinPosition(req: Request, deps: QueryDeps): Promise<v
   if (!/^[0-9]{1,19}$/.test(header)) {
     throw problems.validation([{ path: 'X-Min-Position', message: 'must be a position returned in X-Event-Position' }]);
   }
-  const reached = await deps.waitForPosition(BigInt(header), MAX_WAIT_MS);
+  const reached = await deps.waitForPosition(BigInt(header), MAX_WAIT_MS).catch(() => {
+    throw problems.unavailable('the read models are not being updated; see /health/ready');
+  });
   if (!reached) throw problems.unavailable(`read models have not reached position ${header} yet; retry`);
 }

@@ -1,0 +1,48 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
+import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
+import { createLogger } from '@otp/platform/logging';
+import { createReadModelProjections } from '@otp/projection-service';
+import type { ToProjectionThread, FromProjectionThread } from './projection-thread-messages';
+
+/**
+ * The read-model projections on their own thread, over their own SQLite
+ * connections: projection work (a transaction per batch, several document
+ * writes per event) no longer competes with requests for the event loop, and
+ * a second core can do it. The same split as the distributed form, inside one
+ * process.
+ */
+const WorkerData = z.object({ dataDir: z.string(), logLevel: z.string(), pollIntervalMs: z.number().int().positive() });
+const { dataDir, logLevel, pollIntervalMs } = WorkerData.parse(workerData);
+const port = parentPort;
+if (!port) throw new Error('projection-worker must run as a worker thread');
+const post = (message: FromProjectionThread) => port.postMessage(message);
+
+const logger = createLogger({ level: logLevel, name: 'otp-auth' }).child({ thread: 'projections' });
+// Another connection's commits are seen by polling; a short interval keeps read-your-writes waits short.
+const eventStore = openSqliteEventStore({ file: join(dataDir, 'events.sqlite'), pollIntervalMs });
+const documents = openSqliteDocumentStore({ file: join(dataDir, 'read-models.sqlite') });
+const projections = createReadModelProjections({
+  eventStore,
+  documents,
+  logger,
+  onChange: () => post({ type: 'status', status: projections.status() }),
+});
+
+port.on('message', (message: ToProjectionThread) => {
+  if (message.type !== 'stop') return;
+  void (async () => {
+    await projections.stop();
+    await documents.close();
+    await eventStore.close();
+    post({ type: 'stopped' });
+    port.close();
+  })();
+});
+
+projections.start().then(
+  () => post({ type: 'started', status: projections.status() }),
+  (error: unknown) => post({ type: 'failed', message: (error as Error).message }),
+);
