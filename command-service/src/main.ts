@@ -1,7 +1,7 @@
 import { openApiDocument } from '@otp/contracts';
 import { loadConfig } from '@otp/platform/config';
 import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
-import { createHttpApp, createMetrics, serve } from '@otp/platform/http';
+import { createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createApiKeyAuthenticator, createOperatorCheck } from './auth/index';
 import { createSmtpMailer } from './email/smtp-mailer';
@@ -58,7 +58,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`command-service failed to start: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+runMain('command-service', main);

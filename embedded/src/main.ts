@@ -1,5 +1,5 @@
 import { loadConfig } from '@otp/platform/config';
-import { serve } from '@otp/platform/http';
+import { runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { composeEmbedded } from './compose';
 import { EmbeddedEnv } from './config';
@@ -17,7 +17,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`otp-auth failed to start: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+runMain('otp-auth', main);

@@ -1,7 +1,7 @@
 import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
-import { createHttpApp, createMetrics, serve } from '@otp/platform/http';
+import { createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createKafkaMessageBus } from '@otp/platform/message-bus/kafka';
 import { ProjectionServiceEnv } from './config';
@@ -63,7 +63,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`projection-service failed to start: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+runMain('projection-service', main);

@@ -3,7 +3,7 @@ import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/command-ser
 import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
-import { createHttpApp, createMetrics, serve } from '@otp/platform/http';
+import { createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { READ_MODELS_PROJECTION } from '@otp/projection-service';
 import { createCheckpointWaiter } from './checkpoint-waiter';
@@ -50,7 +50,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`query-service failed to start: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+runMain('query-service', main);

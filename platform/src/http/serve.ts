@@ -82,3 +82,14 @@ export async function serve(app: RequestListener, options: ServeOptions): Promis
   }
   return { server, port, shutdown };
 }
+
+/**
+ * Runs a process entry; a failure before listening (bad config, an
+ * unreachable dependency) ends the process with one plain line saying why.
+ */
+export function runMain(name: string, main: () => Promise<unknown>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
