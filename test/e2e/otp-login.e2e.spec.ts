@@ -279,7 +279,8 @@ describe('embedded server: one OTP login end to end', () => {
   });
 
   it('keeps every customer, key, user and count across a restart, with the same signing key', async () => {
-    const kid = decodeProtectedHeader((await loginOnce()).accessToken).kid;
+    const beforeLogin = await loginOnce();
+    const kid = decodeProtectedHeader(beforeLogin.accessToken).kid;
     const before = {
       customer: (await http('GET', '/v1/customer', { token: apiKey, headers: latest() })).body,
       usage: (await http('GET', `/v1/usage?from=${dayOffset(-1)}&to=${dayOffset(1)}&granularity=day`, { token: apiKey, headers: latest() })).body,
@@ -293,7 +294,8 @@ describe('embedded server: one OTP login end to end', () => {
     expect(usage.body).toEqual(before.usage);
     const relogin = await loginOnce();
     expect(decodeProtectedHeader(relogin.accessToken).kid).toBe(kid);
-    expect(relogin.user.id).toBeDefined();
+    // The same person is the same user after a restart.
+    expect(relogin.user.id).toBe(beforeLogin.user.id);
   });
 
   it('rebuilds identical read models after they are deleted', async () => {
