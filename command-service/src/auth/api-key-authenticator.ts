@@ -4,7 +4,7 @@ import type { EventStore } from '@otp/platform/event-store';
 import { problems } from '@otp/platform/http';
 import { authorizeApiKey } from '../domain/customer/authorize-api-key';
 import { customerDecider } from '../domain/customer/customer-decider';
-import { foldStream } from '../handling/command-handler';
+import { loadState } from '../handling/load-state';
 import { parseApiKey } from './api-key-format';
 
 export interface ApiKeyPrincipal {
@@ -16,14 +16,14 @@ export interface ApiKeyPrincipal {
 /**
  * API key validity is decided from the customer stream (the write model), not
  * a read model: a key revoked a millisecond ago must stop working everywhere.
- * Every instance reads the stream, so several instances agree without sharing
- * memory.
+ * Every instance reads the stream (the events after the state it last folded),
+ * so several instances agree without sharing memory.
  */
 export function createApiKeyAuthenticator(eventStore: EventStore, hashKey: Buffer) {
   return async function authenticate(presented: string): Promise<ApiKeyPrincipal> {
     const parsed = parseApiKey(presented);
     if (!parsed) throw problems.invalidApiKey();
-    const state = foldStream(await eventStore.readStream(streams.customer(parsed.customerId)), customerDecider);
+    const { state } = await loadState(eventStore, streams.customer(parsed.customerId), customerDecider);
     const result = authorizeApiKey(state, parsed.keyId, keyedHash(hashKey, 'api-key', presented), secretEquals);
     // One answer for unknown, revoked and inactive: the caller learns nothing about other keys.
     if (!result.ok) throw problems.invalidApiKey();

@@ -1,8 +1,9 @@
-import { currentSchemaVersion, parseEvent, type DomainEvent } from '@otp/contracts';
+import { currentSchemaVersion, type DomainEvent } from '@otp/contracts';
 import { uuidFromName } from '@otp/platform/crypto';
-import { WrongExpectedRevisionError, type EventStore, type EventToAppend, type RecordedEvent } from '@otp/platform/event-store';
+import { WrongExpectedRevisionError, type EventStore, type EventToAppend } from '@otp/platform/event-store';
 import type { Decider } from '../domain/decider';
 import type { CommandContext } from './command-context';
+import { loadState, rememberState } from './load-state';
 import { inStreamOrder } from './stream-queue';
 
 export interface Handled<S, E> {
@@ -24,7 +25,8 @@ export const MAX_CONFLICT_RETRIES = 3;
  * The one way commands run: read the stream, fold it, decide, append with the
  * revision just read. Commands on one stream run one at a time in this
  * process; a conflict then means another process wrote in between: decide
- * again on the new state, a bounded number of times.
+ * again on the new state, a bounded number of times. The fold starts from the
+ * state this process last saw (load-state), so only newer events are read.
  *
  * `command` may be a function of the state, for commands whose inputs depend on
  * it (the presented code's hash is bound to the current challenge id); a list
@@ -39,8 +41,7 @@ export function handleCommand<C, S, E extends DomainEvent>(
 ): Promise<Handled<S, E>> {
   return inStreamOrder(eventStore, streamName, async () => {
     for (let attempt = 0; ; attempt++) {
-      const recorded = await eventStore.readStream(streamName);
-      const state = foldStream(recorded, decider);
+      const { state, revision } = await loadState(eventStore, streamName, decider);
       const resolved = typeof command === 'function' ? (command as (s: S) => C | C[])(state) : command;
       const commands = Array.isArray(resolved) ? resolved : [resolved];
 
@@ -53,9 +54,13 @@ export function handleCommand<C, S, E extends DomainEvent>(
       }
       if (events.length === 0) return { events, state: next, position: undefined };
 
-      const expected = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1]!.revision;
+      const expected = revision ?? 'no_stream';
       try {
         const result = await eventStore.append(streamName, events.map((e, i) => toAppend(e, i, streamName, context)), expected);
+        // Where our events landed right after the revision we decided on, `next` is the stream's state.
+        if (result.nextExpectedRevision === (revision ?? -1n) + BigInt(events.length)) {
+          rememberState(eventStore, streamName, decider, result.nextExpectedRevision, next);
+        }
         return { events, state: next, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -65,13 +70,6 @@ export function handleCommand<C, S, E extends DomainEvent>(
       }
     }
   });
-}
-
-/** The state a stream's events lead to; each event is validated (and upcast) as it is read back. */
-export function foldStream<S, E extends DomainEvent>(recorded: RecordedEvent[], decider: Pick<Decider<unknown, S, E>, 'initialState' | 'evolve'>): S {
-  return recorded
-    .map((event) => parseEvent(event.type, event.data, Number(event.metadata.schemaVersion ?? 1)) as E)
-    .reduce(decider.evolve, decider.initialState());
 }
 
 function toAppend(event: DomainEvent, index: number, streamName: string, ctx: CommandContext): EventToAppend {

@@ -87,6 +87,15 @@ export function eventStoreContract(
 
       it('reads an unknown stream as empty', async () => {
         expect(await store.readStream(stream('nothing-here'))).toEqual([]);
+        expect(await store.readStream(stream('nothing-here'), { after: 3n })).toEqual([]);
+      });
+
+      it('reads only the events after a revision when asked', async () => {
+        const s = stream('after');
+        await store.append(s, [event('A'), event('B'), event('C')], 'no_stream');
+        expect((await store.readStream(s, { after: 0n })).map((e) => [e.type, e.revision])).toEqual([['B', 1n], ['C', 2n]]);
+        expect(await store.readStream(s, { after: 2n })).toEqual([]);
+        expect(await store.readStream(s, { after: 7n })).toEqual([]);
       });
 
       it('refuses an empty append', async () => {

@@ -40,6 +40,11 @@ export interface ReadAllOptions {
   maxCount?: number;
 }
 
+export interface ReadStreamOptions {
+  /** Exclusive: only events after this revision. Omitted: the whole stream. */
+  after?: bigint;
+}
+
 export interface SubscribeOptions {
   /** Exclusive, as in readAll. */
   after?: bigint;
@@ -48,8 +53,11 @@ export interface SubscribeOptions {
 
 export interface EventStore {
   append(streamName: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
-  /** All events of one stream in revision order; empty when the stream does not exist. */
-  readStream(streamName: string): Promise<RecordedEvent[]>;
+  /**
+   * One stream's events in revision order (all, or those after `options.after`); empty when
+   * the stream does not exist or holds nothing newer.
+   */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** One page of the global log in commit order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch-up from `after`, then live, in commit order; ends when `signal` aborts. Read with `for await`. */

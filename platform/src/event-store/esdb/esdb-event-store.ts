@@ -22,6 +22,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
 } from '../port';
@@ -101,10 +102,11 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
-  async readStream(streamName: string): Promise<RecordedEvent[]> {
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
+    const fromRevision = options.after === undefined ? START : options.after + 1n;
     try {
-      for await (const resolved of this.client.readStream(streamName, { direction: FORWARDS, fromRevision: START })) {
+      for await (const resolved of this.client.readStream(streamName, { direction: FORWARDS, fromRevision })) {
         if (resolved.event) events.push(toRecorded(resolved.event, resolved.commitPosition));
       }
     } catch (error) {

@@ -8,6 +8,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
 } from '../port';
@@ -66,7 +67,7 @@ export class SqliteEventStore implements EventStore {
   private readonly upsertHead: Database.Statement<[string, bigint, string]>;
   private readonly insertEvent: Database.Statement<[string, string, bigint, string, string, string]>;
   private readonly selectById: Database.Statement<[string], { stream: string; revision: bigint; position: bigint }>;
-  private readonly selectStream: Database.Statement<[string], EventRow>;
+  private readonly selectStream: Database.Statement<[string, bigint], EventRow>;
   private readonly selectAfter: Database.Statement<[bigint, number], EventRow>;
   private readonly insertRun: (streamName: string, sealed: SealedEvent[]) => bigint;
   private readonly commitAll: { immediate: (batch: PendingAppend[]) => Settled<AppendResult>[] };
@@ -90,7 +91,7 @@ export class SqliteEventStore implements EventStore {
     );
     this.selectById = this.db.prepare('SELECT stream, revision, position FROM events WHERE event_id = ?');
     const columns = 'position, event_id, stream, revision, type, data, metadata';
-    this.selectStream = this.db.prepare(`SELECT ${columns} FROM events WHERE stream = ? ORDER BY revision`);
+    this.selectStream = this.db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision > ? ORDER BY revision`);
     this.selectAfter = this.db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
 
     // Called inside the batch transaction, so better-sqlite3 runs it as a SAVEPOINT: a failure
@@ -124,8 +125,8 @@ export class SqliteEventStore implements EventStore {
     return this.queue.enqueue({ streamName, events, expected: expectedRevision });
   }
 
-  async readStream(streamName: string): Promise<RecordedEvent[]> {
-    return this.selectStream.all(streamName).map(toRecorded);
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.selectStream.all(streamName, options.after ?? -1n).map(toRecorded);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { streams } from '@otp/contracts';
+import type { EventStore, ReadStreamOptions } from '@otp/platform/event-store';
+import { openSqliteEventStore, type SqliteEventStore } from '@otp/platform/event-store/sqlite';
+import { createLogger } from '@otp/platform/logging';
+import type { CommandDeps } from '../application/command-deps';
+import { issueApiKey } from '../application/issue-api-key';
+import { registerCustomer } from '../application/register-customer';
+import { createApiKeyAuthenticator } from '../auth/api-key-authenticator';
+import type { Mailer } from '../email/mailer';
+import type { TokenIssuer } from '../tokens/token-issuer';
+import type { CommandContext } from './command-context';
+
+/** The write-model cache over real SQLite files: a second connection is another process. */
+describe('loading stream state through the cache', () => {
+  let dir: string;
+  let stores: SqliteEventStore[];
+  const hashKey = Buffer.alloc(32, 9);
+  const ctx = (): CommandContext => ({
+    commandId: randomUUID(),
+    requestId: randomUUID(),
+    correlationId: 'test',
+    causationId: 'test',
+    tenantId: 'operator',
+    actor: 'operator',
+    now: new Date(),
+  });
+  const depsFor = (eventStore: EventStore): CommandDeps => ({
+    eventStore,
+    hashKey,
+    mailer: {} as Mailer,
+    tokens: {} as TokenIssuer,
+    logger: createLogger({ level: 'silent' }),
+    otpCodeLength: 9,
+  });
+  const open = () => {
+    const store = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+    stores.push(store);
+    return store;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'otp-load-state-'));
+    stores = [];
+  });
+  afterEach(async () => {
+    for (const store of stores) await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sees a key another process issued after this one cached the customer', async () => {
+    const mine = open();
+    const theirs = open();
+    const registered = await registerCustomer(depsFor(mine), { name: 'Acme', email: 'ops@acme.test' }, ctx());
+    const authenticate = createApiKeyAuthenticator(mine, hashKey);
+    await authenticate(registered.apiKey.key);
+
+    const issuedElsewhere = await issueApiKey(depsFor(theirs), { customerId: registered.customer.id, scopes: ['audit:read'] }, ctx());
+    await expect(authenticate(issuedElsewhere.key)).resolves.toMatchObject({ keyId: issuedElsewhere.id, scopes: ['audit:read'] });
+  });
+
+  it('decides on the newest state when another process wrote since the last command here', async () => {
+    const mine = open();
+    const theirs = open();
+    const { customer } = await registerCustomer(depsFor(mine), { name: 'Acme', email: 'ops@acme.test' }, ctx());
+    await issueApiKey(depsFor(mine), { customerId: customer.id, scopes: ['otp:write'] }, ctx());
+    await issueApiKey(depsFor(theirs), { customerId: customer.id, scopes: ['otp:write'] }, ctx());
+    // Appended at the revision read: a stale cached state would be a conflict the handler gives up on after retries.
+    await issueApiKey(depsFor(mine), { customerId: customer.id, scopes: ['otp:write'] }, ctx());
+    const revisions = (await mine.readStream(streams.customer(customer.id))).map((e) => e.revision);
+    expect(revisions).toEqual([0n, 1n, 2n, 3n, 4n]);
+  });
+
+  it('reads only the events after the state it holds', async () => {
+    const store = open();
+    const reads: (ReadStreamOptions | undefined)[] = [];
+    const observed: EventStore = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property !== 'readStream') return Reflect.get(target, property, receiver) as unknown;
+        return (name: string, options?: ReadStreamOptions) => {
+          reads.push(options);
+          return target.readStream(name, options);
+        };
+      },
+    });
+    const registered = await registerCustomer(depsFor(observed), { name: 'Acme', email: 'ops@acme.test' }, ctx());
+    const authenticate = createApiKeyAuthenticator(observed, hashKey);
+    reads.length = 0;
+    await authenticate(registered.apiKey.key);
+    await authenticate(registered.apiKey.key);
+    // Registration appended revisions 0 and 1 and kept the state it decided.
+    expect(reads).toEqual([{ after: 1n }, { after: 1n }]);
+  });
+});

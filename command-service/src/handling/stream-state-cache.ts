@@ -1,0 +1,66 @@
+import type { EventStore } from '@otp/platform/event-store';
+
+interface Entry {
+  /** The decider the state was folded with: one stream read with another decider is another entry. */
+  folder: object;
+  revision: bigint;
+  state: unknown;
+}
+
+/** Enough for every stream that is busy at once, small enough to forget: an OTP state is a few hundred bytes. */
+export const STREAM_STATE_CACHE_SIZE = 20_000;
+
+/**
+ * Folded states of streams this process has read or written, least recently
+ * used first out. A cache of the write model, never a source of truth: every
+ * load still asks the store for the events after the cached revision, so a
+ * write made by another process (or instance) is folded in before any
+ * decision. What it saves is re-reading, re-validating and re-folding a
+ * stream's whole history on every command.
+ */
+export class StreamStateCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly maxEntries = STREAM_STATE_CACHE_SIZE) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get<S>(streamName: string, folder: object): { revision: bigint; state: S } | undefined {
+    const entry = this.entries.get(streamName);
+    if (!entry || entry.folder !== folder) return undefined;
+    // Re-inserting moves it to the young end of the Map's insertion order.
+    this.entries.delete(streamName);
+    this.entries.set(streamName, entry);
+    return { revision: entry.revision, state: entry.state as S };
+  }
+
+  /** Keeps `state` as of `revision`, unless a newer one is kept already (loads may finish out of order). */
+  remember(streamName: string, folder: object, revision: bigint, state: unknown): void {
+    const entry = this.entries.get(streamName);
+    if (entry && entry.folder === folder && entry.revision > revision) return;
+    this.entries.delete(streamName);
+    this.entries.set(streamName, { folder, revision, state });
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  forget(streamName: string): void {
+    this.entries.delete(streamName);
+  }
+}
+
+const caches = new WeakMap<EventStore, StreamStateCache>();
+
+/** One cache per store object: tests that open several stores never see each other's states. */
+export function streamStateCacheOf(eventStore: EventStore): StreamStateCache {
+  let cache = caches.get(eventStore);
+  if (!cache) {
+    cache = new StreamStateCache();
+    caches.set(eventStore, cache);
+  }
+  return cache;
+}
