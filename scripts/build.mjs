@@ -8,6 +8,8 @@ const entries = {
   embedded: 'embedded/src/main.ts',
   // Started by the embedded server as a worker thread; must sit beside embedded.js.
   'projection-worker': 'embedded/src/projection-worker.ts',
+  // The SQLite event store's writer thread; found beside whichever bundle opens the store.
+  'sqlite-writer-thread': 'platform/src/event-store/sqlite/sqlite-writer-thread.ts',
   'command-service': 'command-service/src/main.ts',
   'query-service': 'query-service/src/main.ts',
   'projection-service': 'projection-service/src/main.ts',

@@ -31,7 +31,8 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   const hashKey = loadHashKey(config.DATA_DIR, config.HASH_KEY);
   const operatorToken = loadOperatorToken(config.DATA_DIR, config.OPERATOR_TOKEN);
 
-  const eventStore = openSqliteEventStore({ file: join(config.DATA_DIR, 'events.sqlite') });
+  // Appends are sealed and committed (fsync included) on the store's writer thread.
+  const eventStore = openSqliteEventStore({ file: join(config.DATA_DIR, 'events.sqlite'), writer: 'thread' });
   // Read side only: the projection thread owns the writes to this file.
   const documents = openSqliteDocumentStore({ file: join(config.DATA_DIR, 'read-models.sqlite') });
 

@@ -1,5 +1,5 @@
 import { currentSchemaVersion, type DomainEvent } from '@otp/contracts';
-import { uuidFromName } from '@otp/platform/crypto';
+import { uuidFromTimeAndName } from '@otp/platform/crypto';
 import { WrongExpectedRevisionError, type EventStore, type EventToAppend } from '@otp/platform/event-store';
 import type { Decider } from '../domain/decider';
 import type { CommandContext } from './command-context';
@@ -74,7 +74,7 @@ export function handleCommand<C, S, E extends DomainEvent>(
 
 function toAppend(event: DomainEvent, index: number, streamName: string, ctx: CommandContext): EventToAppend {
   return {
-    id: uuidFromName(`${ctx.commandId}/${streamName}/${index}`),
+    id: uuidFromTimeAndName(ctx.now, `${ctx.commandId}/${streamName}/${index}`),
     type: event.type,
     data: event.data as Record<string, unknown>,
     metadata: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomHex, randomToken, secretEquals } from './secrets';
+import { randomHex, randomToken, secretEquals, uuidFromTimeAndName } from './secrets';
 
 describe('random values from the pool', () => {
   it('never hands out the same bytes twice, across many refills of the pool', () => {
@@ -29,5 +29,22 @@ describe('secretEquals', () => {
     expect(secretEquals('abc', 'abc')).toBe(true);
     expect(secretEquals('abc', 'abd')).toBe(false);
     expect(secretEquals('abc', 'abcd')).toBe(false);
+  });
+});
+
+describe('uuidFromTimeAndName', () => {
+  const at = new Date('2026-11-23T09:00:00.000Z');
+
+  it('gives the same id for the same time and name, another for another name', () => {
+    expect(uuidFromTimeAndName(at, 'cmd-1/otp-x/0')).toBe(uuidFromTimeAndName(at, 'cmd-1/otp-x/0'));
+    expect(uuidFromTimeAndName(at, 'cmd-1/otp-x/1')).not.toBe(uuidFromTimeAndName(at, 'cmd-1/otp-x/0'));
+  });
+
+  it('is a version 7 UUID whose first 48 bits are the time, so later ids sort later', () => {
+    const id = uuidFromTimeAndName(at, 'n');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(at.getTime());
+    const later = uuidFromTimeAndName(new Date(at.getTime() + 1), 'a');
+    expect(later > uuidFromTimeAndName(at, 'z')).toBe(true);
   });
 });

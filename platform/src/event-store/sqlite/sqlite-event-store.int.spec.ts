@@ -6,27 +6,30 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, chainHash } from '@otp/contracts';
 import { event, eventStoreContract } from '../event-store.contract';
 import { WrongExpectedRevisionError, type EventStore } from '../port';
+import { SELECT_HEAD } from './batch-writer';
 import { openSqliteEventStore } from './index';
 import { applyPragmas } from './schema';
 
-eventStoreContract(
-  'sqlite',
-  async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'otp-es-'));
-    const file = join(dir, 'events.db');
-    let current: EventStore = openSqliteEventStore({ file });
-    return {
-      store: current,
-      reopen: async () => {
-        await current.close();
-        current = openSqliteEventStore({ file });
-        return current;
-      },
-      dispose: () => rm(dir, { recursive: true, force: true }),
-    };
-  },
-  { globalEventIdIndex: true, reopenable: true },
-);
+for (const writer of ['inline', 'thread'] as const) {
+  eventStoreContract(
+    `sqlite, ${writer} writer`,
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'otp-es-'));
+      const file = join(dir, 'events.db');
+      let current: EventStore = openSqliteEventStore({ file, writer });
+      return {
+        store: current,
+        reopen: async () => {
+          await current.close();
+          current = openSqliteEventStore({ file, writer });
+          return current;
+        },
+        dispose: () => rm(dir, { recursive: true, force: true }),
+      };
+    },
+    { globalEventIdIndex: true, reopenable: true },
+  );
+}
 
 describe('sqlite event store: group commit and files', () => {
   let dir: string;
@@ -120,6 +123,38 @@ describe('sqlite event store: group commit and files', () => {
     expect(seen).toEqual(['FromOtherConnection']);
 
     await expect(reader.append('xproc', [event('Late')], 'no_stream')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+  });
+
+  it('opens a file from before the streams table was dropped and continues its chains', async () => {
+    const old = openStore();
+    await old.append('legacy', [event('A'), event('B')], 'no_stream');
+    await old.close();
+    // What earlier versions also kept: a table of stream heads, now derived from the events.
+    const db = new Database(file);
+    db.exec("CREATE TABLE streams (name TEXT PRIMARY KEY, revision INTEGER NOT NULL, last_hash TEXT NOT NULL) WITHOUT ROWID; INSERT INTO streams VALUES ('legacy', 1, 'x')");
+    db.close();
+
+    const store = openStore();
+    await expect(store.append('legacy', [event('C')], 1n)).resolves.toMatchObject({ nextExpectedRevision: 2n });
+    const stored = await store.readStream('legacy');
+    expect(stored[2]!.metadata.hash).toBe(chainHash(stored[1]!.metadata.hash, { streamName: 'legacy', revision: 2n, id: stored[2]!.id, type: 'C', data: stored[2]!.data, metadata: stored[2]!.metadata }));
+    const check = new Database(file);
+    try {
+      expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'streams'").get()).toEqual({ n: 0 });
+    } finally {
+      check.close();
+    }
+  });
+
+  it('finds a stream head with one seek of the (stream, revision) index', () => {
+    openStore();
+    const db = new Database(file);
+    try {
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${SELECT_HEAD}`).all('s') as { detail: string }[];
+      expect(plan.map((p) => p.detail).join('; ')).toMatch(/^SEARCH events USING INDEX sqlite_autoindex_events_2 \(stream=\?\)$/);
+    } finally {
+      db.close();
+    }
   });
 
   it('close commits appends already queued', async () => {

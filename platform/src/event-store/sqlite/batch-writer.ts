@@ -1,0 +1,145 @@
+import Database from 'better-sqlite3';
+import { GENESIS_HASH } from '@otp/contracts';
+import { DuplicateEventIdError, WrongExpectedRevisionError, type AppendResult, type EventToAppend, type ExpectedRevision } from '../port';
+import { revisionMatches } from '../expected-revision';
+import { matchStoredRun, type StoredMatch } from '../idempotency';
+import { sealEvents, type SealedEvent } from '../seal';
+import type { Settled } from './group-commit';
+import { applyPragmas } from './schema';
+
+export interface PendingAppend {
+  streamName: string;
+  events: EventToAppend[];
+  expected: ExpectedRevision;
+}
+
+/** A stream's last revision and hash: the last entry of the (stream, revision) index. */
+export const SELECT_HEAD =
+  "SELECT revision, json_extract(metadata, '$.hash') AS last_hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1";
+
+interface StreamHead {
+  revision: bigint;
+  lastHash: string;
+}
+
+/**
+ * The write half of the SQLite store: a batch of appends in one IMMEDIATE
+ * transaction (one fsync), each append in its own savepoint with its own
+ * result. It owns one connection and runs wherever the store puts it: on the
+ * writer thread, or inline.
+ */
+export class SqliteBatchWriter {
+  private readonly db: Database.Database;
+  private readonly selectHead: Database.Statement<[string], { revision: bigint; last_hash: string }>;
+  private readonly insertEvent: Database.Statement<[string, string, bigint, string, string, string]>;
+  private readonly selectById: Database.Statement<[string], { stream: string; revision: bigint; position: bigint }>;
+  private readonly insertRun: (streamName: string, sealed: SealedEvent[]) => bigint;
+  private readonly commitAll: { immediate: (batch: PendingAppend[]) => Settled<AppendResult>[] };
+
+  constructor(file: string, busyTimeoutMs: number) {
+    this.db = new Database(file);
+    applyPragmas(this.db, busyTimeoutMs);
+    this.db.defaultSafeIntegers(true);
+    this.selectHead = this.db.prepare(SELECT_HEAD);
+    this.insertEvent = this.db.prepare(
+      'INSERT INTO events (event_id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.selectById = this.db.prepare('SELECT stream, revision, position FROM events WHERE event_id = ?');
+
+    // Called inside the batch transaction, so better-sqlite3 runs it as a SAVEPOINT: a failure
+    // rolls back this one append and leaves the others in the batch intact.
+    this.insertRun = this.db.transaction((streamName: string, sealed: SealedEvent[]): bigint => {
+      let position = 0n;
+      for (const e of sealed) {
+        const info = this.insertEvent.run(e.id, streamName, e.revision, e.type, e.dataJson, e.metadataJson);
+        position = BigInt(info.lastInsertRowid);
+      }
+      return position;
+    });
+    // IMMEDIATE takes the write lock up front: the heads read at the start of the batch stay
+    // true until commit even when another process shares the file.
+    this.commitAll = this.db.transaction((batch: PendingAppend[]) => {
+      const heads = new Map<string, StreamHead | null>();
+      return batch.map((pending) => this.appendInBatch(pending, heads));
+    });
+  }
+
+  /** Commits the batch; throws when the transaction as a whole failed (then nothing of it is stored). */
+  commit(batch: PendingAppend[]): Settled<AppendResult>[] {
+    return this.commitAll.immediate(batch);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * One append within the batch transaction. Expected-revision conflicts are decided here in
+   * JS against `heads` (this batch's view, updated only after an append's savepoint succeeds),
+   * so appends to one stream in one batch see each other in order, and a predictable refusal
+   * costs no SQL error.
+   */
+  private appendInBatch(pending: PendingAppend, heads: Map<string, StreamHead | null>): Settled<AppendResult> {
+    const { streamName, events, expected } = pending;
+    try {
+      const head = this.head(streamName, heads);
+      const actual = head ? head.revision : 'no_stream';
+      if (!revisionMatches(expected, actual)) {
+        return this.settleStored(streamName, events, () => new WrongExpectedRevisionError(streamName, expected, actual));
+      }
+      const { sealed, lastHash } = sealEvents(streamName, head ? head.revision : -1n, head ? head.lastHash : GENESIS_HASH, events);
+      let position: bigint;
+      try {
+        position = this.insertRun(streamName, sealed);
+      } catch (error) {
+        if (!this.db.inTransaction) throw error;
+        // With 'any' or 'stream_exists' the revision check passes for a repeat; the unique
+        // event_id index is what notices it.
+        if (isEventIdConflict(error)) return this.settleStored(streamName, events, () => error);
+        return { ok: false, error };
+      }
+      const revision = head ? head.revision + BigInt(events.length) : BigInt(events.length - 1);
+      heads.set(streamName, { revision, lastHash });
+      return { ok: true, value: { nextExpectedRevision: revision, position } };
+    } catch (error) {
+      // SQLite dropped the whole transaction (I/O error, disk full): earlier appends of this
+      // batch are gone too, so the batch must fail as a whole rather than report them stored.
+      if (!this.db.inTransaction) throw error;
+      return { ok: false, error };
+    }
+  }
+
+  private head(streamName: string, heads: Map<string, StreamHead | null>): StreamHead | null {
+    const cached = heads.get(streamName);
+    if (cached !== undefined) return cached;
+    const row = this.selectHead.get(streamName);
+    const head = row ? { revision: row.revision, lastHash: row.last_hash } : null;
+    heads.set(streamName, head);
+    return head;
+  }
+
+  /** Settles an append whose ids may already be stored: the original result, a duplicate, or `otherwise`. */
+  private settleStored(streamName: string, events: EventToAppend[], otherwise: () => unknown): Settled<AppendResult> {
+    const match: StoredMatch = matchStoredRun(
+      streamName,
+      events.map((e) => e.id),
+      (id) => {
+        const row = this.selectById.get(id);
+        return row ? { streamName: row.stream, revision: row.revision, position: row.position } : undefined;
+      },
+    );
+    if (match.kind === 'repeat') {
+      return { ok: true, value: { nextExpectedRevision: match.lastRevision, position: match.lastPosition } };
+    }
+    if (match.kind === 'duplicate') return { ok: false, error: new DuplicateEventIdError(streamName, match.eventId) };
+    return { ok: false, error: otherwise() };
+  }
+}
+
+function isEventIdConflict(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    error.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    error.message.includes('events.event_id')
+  );
+}
