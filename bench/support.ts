@@ -13,9 +13,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts a server process and resolves once it answers `readyPath`. */
+/**
+ * Starts a server process and resolves once it answers `readyPath`. `BENCH_NODE_ARGS` adds
+ * node options to it, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where the time goes.
+ */
 export async function startProcess(args: string[], env: Record<string, string>, port: number, readyPath: string) {
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
