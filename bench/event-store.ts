@@ -23,6 +23,8 @@ export interface EventStoreBenchOptions {
   /** Interleaved rounds of raw / sequential / concurrent. Default 5. */
   rounds?: number;
   concurrency?: number;
+  /** Where the store commits: 'thread' is what the embedded server runs. Default 'thread'. */
+  writer?: 'inline' | 'thread';
   log?: (line: string) => void;
 }
 
@@ -52,9 +54,10 @@ export async function runEventStoreBench(options: EventStoreBenchOptions = {}): 
   const opsPerSlice = Math.ceil(maxOps / rounds);
   const dir = await mkdtemp(join(tmpdir(), 'otp-es-bench-'));
   const raw = new Db(new Database(join(dir, 'raw.db')));
-  const store = openSqliteEventStore({ file: join(dir, 'events.db') });
+  const writer = options.writer ?? 'thread';
+  const store = openSqliteEventStore({ file: join(dir, 'events.db'), writer });
   try {
-    log(`[event-store bench] ${dir}: ${rounds} rounds of raw / sequential / ${concurrency} concurrent, ${slice.toFixed(1)} s or ${opsPerSlice} ops each`);
+    log(`[event-store bench] ${dir}, ${writer} writer: ${rounds} rounds of raw / sequential / ${concurrency} concurrent, ${slice.toFixed(1)} s or ${opsPerSlice} ops each`);
     const totals = { raw: [] as Measurement[], sequential: [] as Measurement[], concurrent: [] as Measurement[] };
     let n = 0;
     // Interleaved rounds: the machine is shared, and a ratio between figures taken under

@@ -157,12 +157,25 @@ describe('sqlite event store: group commit and files', () => {
     }
   });
 
-  it('close commits appends already queued', async () => {
-    const store = openSqliteEventStore({ file });
-    const pending = store.append('close-1', [event('A')], 'no_stream');
+  it('when its writer thread dies, appends and ping fail with the reason instead of hanging', async () => {
+    const store = openSqliteEventStore({ file, writer: 'thread' });
+    open.push(store);
+    await store.append('before-death', [event('A')], 'no_stream');
+    // Stands in for a crash of the thread (a native fault, running out of memory).
+    await (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer.worker.terminate();
+    await expect(store.append('after-death', [event('B')], 'no_stream')).rejects.toThrow(/writer thread exited/);
+    await expect(store.ping()).rejects.toThrow(/writer thread exited/);
+    // Reads do not need the writer.
+    expect(await store.readStream('before-death')).toHaveLength(1);
+  });
+
+  it.each(['inline', 'thread'] as const)('close commits appends already queued (%s writer)', async (writer) => {
+    const store = openSqliteEventStore({ file, writer });
+    const pending = [store.append('close-1', [event('A')], 'no_stream'), store.append('close-1', [event('B')], 0n)];
     await store.close();
-    await expect(pending).resolves.toMatchObject({ nextExpectedRevision: 0n });
+    await expect(Promise.all(pending)).resolves.toMatchObject([{ nextExpectedRevision: 0n }, { nextExpectedRevision: 1n }]);
+    await expect(store.append('close-1', [event('C')], 1n)).rejects.toThrow(/closed/);
     const reopened = openStore();
-    expect(await reopened.readStream('close-1')).toHaveLength(1);
+    expect(await reopened.readStream('close-1')).toHaveLength(2);
   });
 });
