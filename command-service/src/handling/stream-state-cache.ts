@@ -11,8 +11,9 @@ interface Entry {
 export const STREAM_STATE_CACHE_SIZE = 20_000;
 
 /**
- * Folded states of streams this process has read or written, least recently
- * used first out. A cache of the write model, never a source of truth: every
+ * Folded states of streams this process has read or written, oldest first
+ * out (FIFO: a read moves nothing, so a hit is one Map lookup; a busy stream
+ * that falls out is simply read once more). A cache of the write model, never a source of truth: every
  * load still asks the store for the events after the cached revision, so a
  * write made by another process (or instance) is folded in before any
  * decision. What it saves is re-reading, re-validating and re-folding a
@@ -30,9 +31,6 @@ export class StreamStateCache {
   get<S>(streamName: string, folder: object): { revision: bigint; state: S } | undefined {
     const entry = this.entries.get(streamName);
     if (!entry || entry.folder !== folder) return undefined;
-    // Re-inserting moves it to the young end of the Map's insertion order.
-    this.entries.delete(streamName);
-    this.entries.set(streamName, entry);
     return { revision: entry.revision, state: entry.state as S };
   }
 
@@ -40,6 +38,7 @@ export class StreamStateCache {
   remember(streamName: string, folder: object, revision: bigint, state: unknown): void {
     const entry = this.entries.get(streamName);
     if (entry && entry.folder === folder && entry.revision > revision) return;
+    // Deleting first makes a re-remembered stream the youngest.
     this.entries.delete(streamName);
     this.entries.set(streamName, { folder, revision, state });
     if (this.entries.size > this.maxEntries) {

@@ -19,15 +19,15 @@ describe('StreamStateCache', () => {
     expect(cache.get('s', decider)).toEqual({ revision: 5n, state: 'five' });
   });
 
-  it('forgets the least recently used stream once full', () => {
+  it('forgets the stream remembered longest ago once full', () => {
     const cache = new StreamStateCache(2);
     cache.remember('a', decider, 0n, 'a');
     cache.remember('b', decider, 0n, 'b');
-    cache.get('a', decider); // a is now the most recently used
+    cache.remember('a', decider, 1n, 'a1'); // a is now the youngest
     cache.remember('c', decider, 0n, 'c');
     expect(cache.size).toBe(2);
     expect(cache.get('b', decider)).toBeUndefined();
-    expect(cache.get('a', decider)?.state).toBe('a');
+    expect(cache.get('a', decider)?.state).toBe('a1');
     expect(cache.get('c', decider)?.state).toBe('c');
   });
 });
