@@ -1,4 +1,4 @@
-import { chainHash } from '@otp/contracts';
+import { chainHash } from '@otp/contracts/audit';
 import type { EventToAppend } from './port';
 
 /** An event as the store writes it: normalised to its stored JSON form and chained. */

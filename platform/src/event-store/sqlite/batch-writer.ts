@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { GENESIS_HASH } from '@otp/contracts';
+import { GENESIS_HASH } from '@otp/contracts/audit';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type AppendResult, type EventToAppend, type ExpectedRevision } from '../port';
 import { revisionMatches } from '../expected-revision';
 import { matchStoredRun, type StoredMatch } from '../idempotency';
