@@ -32,12 +32,16 @@ export function sealEvents(
     revision += 1n;
     const dataJson = JSON.stringify(event.data);
     const data = JSON.parse(dataJson) as Record<string, unknown>;
-    const metadata = JSON.parse(JSON.stringify(event.metadata)) as Record<string, unknown> & { hash: string };
-    delete (metadata as { hash?: string }).hash;
+    // A caller's `hash` is never stored or hashed: the store's own takes its place.
+    const { hash: _callerHash, ...callerMetadata } = event.metadata;
+    const unhashedJson = JSON.stringify(callerMetadata);
+    const metadata = JSON.parse(unhashedJson) as Record<string, unknown> & { hash: string };
     const hash = chainHash(prevHash, { streamName, revision, id: event.id, type: event.type, data, metadata });
-    // The parsed copy is ours to extend; the caller's metadata object is left untouched.
+    // The parsed copy is ours to extend; the caller's metadata object is left untouched. The
+    // stored JSON is the same text JSON.stringify gives for it, `hash` last, without a second pass.
     metadata.hash = hash;
-    sealed.push({ id: event.id, type: event.type, revision, data, metadata, dataJson, metadataJson: JSON.stringify(metadata) });
+    const metadataJson = `${unhashedJson.slice(0, -1)}${unhashedJson.length > 2 ? ',' : ''}"hash":${JSON.stringify(hash)}}`;
+    sealed.push({ id: event.id, type: event.type, revision, data, metadata, dataJson, metadataJson });
     prevHash = hash;
   }
   return { sealed, lastHash: prevHash };
