@@ -46,10 +46,6 @@ export class StreamStateCache {
       this.entries.delete(oldest);
     }
   }
-
-  forget(streamName: string): void {
-    this.entries.delete(streamName);
-  }
 }
 
 const caches = new WeakMap<EventStore, StreamStateCache>();

@@ -64,6 +64,9 @@ export class SqliteBatchWriter {
     });
   }
 
+  /** Inline, the writer is available whenever the store is open. */
+  readonly unavailable: Error | undefined = undefined;
+
   /** Commits the batch; throws when the transaction as a whole failed (then nothing of it is stored). */
   commit(batch: PendingAppend[]): Settled<AppendResult>[] {
     return this.commitAll.immediate(batch);

@@ -113,7 +113,7 @@ export class SqliteEventStore implements EventStore {
 
   async ping(): Promise<void> {
     if (this.closed) throw new Error('event store is closed');
-    if (this.writer instanceof WriterThread && this.writer.unavailable) throw this.writer.unavailable;
+    if (this.writer.unavailable) throw this.writer.unavailable;
     this.db.prepare('SELECT 1').get();
   }
 

@@ -35,4 +35,3 @@ port.on('message', (message: ToWriter) => {
     }
   }
 });
-send({ type: 'ready' });

@@ -8,7 +8,6 @@ export type ToWriter = { type: 'commit'; id: number; batch: PendingAppend[] } | 
 
 /** What the writer thread answers. `failed`: the batch's transaction failed as a whole. */
 export type FromWriter =
-  | { type: 'ready' }
   | { type: 'committed'; id: number; results: WireSettled[] }
   | { type: 'failed'; id: number; error: WireError }
   | { type: 'closed' };

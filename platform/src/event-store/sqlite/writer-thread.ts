@@ -64,7 +64,6 @@ export class WriterThread {
 
   private receive(message: FromWriter): void {
     switch (message.type) {
-      case 'ready':
       case 'closed':
         return;
       case 'committed':
