@@ -32,7 +32,12 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   const operatorToken = loadOperatorToken(config.DATA_DIR, config.OPERATOR_TOKEN);
 
   // Appends are sealed and committed (fsync included) on the store's writer thread.
-  const eventStore = openSqliteEventStore({ file: join(config.DATA_DIR, 'events.sqlite'), writer: 'thread' });
+  const eventStore = openSqliteEventStore({
+    file: join(config.DATA_DIR, 'events.sqlite'),
+    writer: 'thread',
+    onWriterFailure: (error, restartInMs) =>
+      logger.error({ component: 'event-store', err: error.message, restartInMs }, 'event store writer thread died; appends fail until it is restarted'),
+  });
   // Read side only: the projection thread owns the writes to this file.
   const documents = openSqliteDocumentStore({ file: join(config.DATA_DIR, 'read-models.sqlite') });
 

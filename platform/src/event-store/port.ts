@@ -86,3 +86,12 @@ export class DuplicateEventIdError extends Error {
     super(`event id ${eventId} already stored, appended again to ${streamName} in a different position`);
   }
 }
+
+/**
+ * The store cannot take appends for a moment (its writer is restarting, its
+ * connection is down). Nothing of the refused append was stored; retrying it
+ * later is safe.
+ */
+export class EventStoreUnavailableError extends Error {
+  override readonly name = 'EventStoreUnavailableError';
+}

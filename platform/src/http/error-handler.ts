@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { problemTypes } from '@otp/contracts';
+import { EventStoreUnavailableError } from '../event-store/port';
 import { ProblemError } from './problem-error';
 
 export function sendProblem(res: Response, error: ProblemError, instance?: string): void {
@@ -12,8 +13,9 @@ export function notFoundHandler(req: Request, res: Response): void {
 }
 
 /**
- * Last middleware. Known problems go out as they are; anything else is logged
- * with its stack and answered with a bare 500 that leaks nothing.
+ * Last middleware. Known problems go out as they are; a store that is down for
+ * a moment is a 503 the client may retry; anything else is logged with its
+ * stack and answered with a bare 500 that leaks nothing.
  */
 export function errorHandler() {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
@@ -22,6 +24,13 @@ export function errorHandler() {
       return;
     }
     if (error instanceof ProblemError) return sendProblem(res, error, req.originalUrl.split('?')[0]);
+    if (error instanceof EventStoreUnavailableError) {
+      req.log?.warn({ err: error.message }, 'event store unavailable');
+      const problem = new ProblemError(503, problemTypes.unavailable, 'Service unavailable', 'the service cannot record this right now; retry shortly', {}, {
+        'Retry-After': '1',
+      });
+      return sendProblem(res, problem, req.originalUrl.split('?')[0]);
+    }
     req.log?.error({ err: error }, 'unhandled error');
     sendProblem(res, new ProblemError(500, problemTypes.internal, 'Internal error', `something failed; quote request id ${req.id}`));
   };

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GENESIS_HASH, chainHash } from '@otp/contracts';
 import { event, eventStoreContract } from '../event-store.contract';
 import { WrongExpectedRevisionError, type EventStore } from '../port';
@@ -157,8 +157,13 @@ describe('sqlite event store: group commit and files', () => {
     }
   });
 
-  it('when its writer thread dies, appends and ping fail with the reason instead of hanging', async () => {
-    const store = openSqliteEventStore({ file, writer: 'thread' });
+  it('when its writer thread dies, appends and ping fail with the reason, then a new thread takes over', async () => {
+    const failures: { message: string; restartInMs: number }[] = [];
+    const store = openSqliteEventStore({
+      file,
+      writer: 'thread',
+      onWriterFailure: (error, restartInMs) => failures.push({ message: error.message, restartInMs }),
+    });
     open.push(store);
     await store.append('before-death', [event('A')], 'no_stream');
     // Stands in for a crash of the thread (a native fault, running out of memory).
@@ -167,6 +172,31 @@ describe('sqlite event store: group commit and files', () => {
     await expect(store.ping()).rejects.toThrow(/writer thread exited/);
     // Reads do not need the writer.
     expect(await store.readStream('before-death')).toHaveLength(1);
+    expect(failures).toEqual([{ message: expect.stringMatching(/writer thread exited/) as string, restartInMs: 100 }]);
+
+    await vi.waitFor(() => store.ping(), { timeout: 5_000, interval: 20 });
+    await expect(store.append('after-death', [event('B')], 'no_stream')).resolves.toMatchObject({ nextExpectedRevision: 0n });
+    await expect(store.append('before-death', [event('C')], 0n)).resolves.toMatchObject({ nextExpectedRevision: 1n });
+    expect((await store.readStream('before-death')).map((e) => e.type)).toEqual(['A', 'C']);
+  });
+
+  it('waits longer before each restart while its writer thread keeps dying, and less again once one commits', async () => {
+    const delays: number[] = [];
+    const store = openSqliteEventStore({ file, writer: 'thread', onWriterFailure: (_error, restartInMs) => delays.push(restartInMs) });
+    open.push(store);
+    const crashAndRestart = async () => {
+      const before = delays.length;
+      await (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer.worker.terminate();
+      await vi.waitFor(() => expect(delays).toHaveLength(before + 1), { timeout: 2_000, interval: 10 });
+      await vi.waitFor(() => store.ping(), { timeout: 5_000, interval: 20 });
+    };
+    await store.append('s', [event('A')], 'no_stream');
+    await crashAndRestart();
+    await crashAndRestart();
+    await crashAndRestart();
+    await store.append('s', [event('B')], 0n);
+    await crashAndRestart();
+    expect(delays).toEqual([100, 200, 400, 100]);
   });
 
   it.each(['inline', 'thread'] as const)('close commits appends already queued (%s writer)', async (writer) => {

@@ -25,6 +25,8 @@ export interface SqliteEventStoreOptions {
    * on the calling thread (tools, and processes that only read). Default 'inline'.
    */
   writer?: 'inline' | 'thread';
+  /** With the thread writer: told when the thread died and when the next one starts (for the log). */
+  onWriterFailure?: (error: Error, restartInMs: number) => void;
   /** How often a live subscription looks for commits made by other processes. Default 250 ms. */
   pollIntervalMs?: number;
   /** How long a commit waits for another process's write lock. Default 5000 ms. */
@@ -73,7 +75,7 @@ export class SqliteEventStore implements EventStore {
     this.selectStream = this.db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision > ? ORDER BY revision`);
     this.selectAfter = this.db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
 
-    const writer = options.writer === 'thread' ? new WriterThread(options.file, busyTimeoutMs) : new SqliteBatchWriter(options.file, busyTimeoutMs);
+    const writer = options.writer === 'thread' ? new WriterThread({ file: options.file, busyTimeoutMs, onFailure: options.onWriterFailure }) : new SqliteBatchWriter(options.file, busyTimeoutMs);
     this.writer = writer;
     this.queue = new GroupCommitQueue((batch) => writer.commit(batch), () => this.commits.notify());
   }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { AppendResult } from '../port';
+import { EventStoreUnavailableError, type AppendResult } from '../port';
 import type { PendingAppend } from './batch-writer';
 import type { Settled } from './group-commit';
 import { fromWire, settledFromWire, type FromWriter, type ToWriter } from './writer-protocol';
@@ -10,26 +10,36 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+export interface WriterThreadOptions {
+  file: string;
+  busyTimeoutMs: number;
+  /** Told when the thread died and when it will be started again; the store's owner logs it. */
+  onFailure?: (error: Error, restartInMs: number) => void;
+}
+
+/** Restart delays after consecutive deaths: quick for a one-off crash, slow for a crash loop. */
+const FIRST_RESTART_MS = 100;
+const MAX_RESTART_MS = 5_000;
+
 /**
  * The store's side of its writer thread: sends batches, matches the answers.
- * If the thread dies, every commit under way and every later one fails with
- * the reason; nothing is retried here, since the outcome of a batch that was
- * under way is unknown (callers' idempotent event ids make their retry safe).
+ * If the thread dies, every commit under way and every commit until it is back
+ * fails with the reason; nothing is retried here, since the outcome of a batch
+ * that was under way is unknown (callers' idempotent event ids make their
+ * retry safe). A new thread is started after a delay that doubles while the
+ * deaths go on, so a crash costs the requests of a moment, not the process.
  */
 export class WriterThread {
-  private readonly worker: Worker;
+  private worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failure: Error | undefined;
+  private consecutiveFailures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
   private closing = false;
 
-  constructor(file: string, busyTimeoutMs: number) {
-    this.worker = startWorker(writerEntry(), { file, busyTimeoutMs });
-    this.worker.on('message', (message: FromWriter) => this.receive(message));
-    this.worker.on('error', (error) => this.fail(new Error(`event store writer thread failed: ${error.message}`)));
-    this.worker.on('exit', (code) => {
-      if (!this.closing) this.fail(new Error(`event store writer thread exited (code ${code})`));
-    });
+  constructor(private readonly options: WriterThreadOptions) {
+    this.worker = this.start();
   }
 
   /** Why the thread cannot take commits, if it cannot. */
@@ -42,24 +52,37 @@ export class WriterThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.post({ type: 'commit', id, batch });
+      this.worker.postMessage({ type: 'commit', id, batch } satisfies ToWriter);
     });
   }
 
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    clearTimeout(this.restartTimer);
     if (this.failure) {
       await this.worker.terminate();
       return;
     }
     const exited = once(this.worker, 'exit');
-    this.post({ type: 'close' });
+    this.worker.postMessage({ type: 'close' } satisfies ToWriter);
     await exited;
   }
 
-  private post(message: ToWriter): void {
-    this.worker.postMessage(message);
+  private start(): Worker {
+    const worker = startWorker(writerEntry(), { file: this.options.file, busyTimeoutMs: this.options.busyTimeoutMs });
+    // A dead thread's late events must not touch its successor's state.
+    const current = () => worker === this.worker;
+    worker.on('message', (message: FromWriter) => {
+      if (current()) this.receive(message);
+    });
+    worker.on('error', (error) => {
+      if (current()) this.died(new EventStoreUnavailableError(`event store writer thread failed: ${error.message}`));
+    });
+    worker.on('exit', (code) => {
+      if (current() && !this.closing) this.died(new EventStoreUnavailableError(`event store writer thread exited (code ${code})`));
+    });
+    return worker;
   }
 
   private receive(message: FromWriter): void {
@@ -67,6 +90,7 @@ export class WriterThread {
       case 'closed':
         return;
       case 'committed':
+        this.consecutiveFailures = 0;
         this.take(message.id)?.resolve(message.results.map(settledFromWire));
         return;
       case 'failed':
@@ -74,7 +98,7 @@ export class WriterThread {
         return;
       default: {
         const unknown: never = message;
-        this.fail(new Error(`event store writer thread: unexpected message ${JSON.stringify(unknown)}`));
+        this.died(new EventStoreUnavailableError(`event store writer thread: unexpected message ${JSON.stringify(unknown)}`));
       }
     }
   }
@@ -85,10 +109,24 @@ export class WriterThread {
     return entry;
   }
 
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const entry of this.pending.values()) entry.reject(this.failure);
+  /** Fails what is under way, once per thread, and schedules the next thread. */
+  private died(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const entry of this.pending.values()) entry.reject(error);
     this.pending.clear();
+    void this.worker.terminate();
+    if (this.closing) return;
+    const delay = Math.min(FIRST_RESTART_MS * 2 ** this.consecutiveFailures, MAX_RESTART_MS);
+    this.consecutiveFailures += 1;
+    this.options.onFailure?.(error, delay);
+    this.restartTimer = setTimeout(() => {
+      if (this.closing) return;
+      this.failure = undefined;
+      this.worker = this.start();
+    }, delay);
+    // A pending restart must not keep an otherwise finished process alive.
+    this.restartTimer.unref();
   }
 }
 
