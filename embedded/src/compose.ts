@@ -71,8 +71,9 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     readiness: {
       eventStore: () => eventStore.ping(),
       readModels: () => documents.ping(),
-      projections: async () => projections.assertRunning(),
     },
+    // Stalled projections leave usage and audit behind, not logins: the instance stays in traffic.
+    degradation: { projections: async () => projections.assertRunning() },
     routers: [
       commandRoutes({ eventStore, hashKey, mailer, tokens, logger, otpCodeLength: config.OTP_CODE_LENGTH, authenticate, checkOperator }),
       queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (p, ms) => projections.waitForPosition(p, ms) }),

@@ -23,7 +23,8 @@ export async function startProjectionThread(options: { workerFile: URL; dataDir:
     waiters.failAll(error);
   };
   // Resolves when the projections follow the log or have failed: a broken read model must not
-  // keep logins from working, so a failure is reported by readiness and the query routes instead.
+  // keep logins from working, so a failure is reported (/health/ready says degraded, /metrics,
+  // the query routes) instead.
   const settled = new Promise<void>((resolve) => {
     worker.on('message', (message: FromProjectionThread) => {
       switch (message.type) {

@@ -62,7 +62,7 @@ describe('embedded server: one OTP login end to end', () => {
     expect((await http('GET', '/health/live')).status).toBe(200);
     const ready = await http('GET', '/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toMatchObject({ eventStore: 'ok', readModels: 'ok' });
+    expect(ready.body).toMatchObject({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok', projections: 'ok' } });
     const metrics = await http('GET', '/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('http_request_duration_seconds');

@@ -12,7 +12,15 @@ export interface HttpAppOptions {
   logger: Logger;
   metrics: Metrics;
   routers: Router[];
+  /** What serving requests needs: one failing answers 503, so traffic goes elsewhere. */
   readiness: ReadinessChecks;
+  /**
+   * What only part of the service needs: one failing still answers 200, with
+   * status `degraded` and the reason. Taking the instance out of traffic
+   * would not mend it and would stop what still works (a stalled read model
+   * must not stop logins).
+   */
+  degradation?: ReadinessChecks;
   openapi: () => unknown;
   bodyLimit?: string;
   /** Express `trust proxy`: set when behind a load balancer so client ips are real. */
@@ -41,14 +49,13 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     res.json({ status: 'ok' });
   });
   app.get('/health/ready', async (_req, res) => {
-    const results = await Promise.all(
-      Object.entries(options.readiness).map(async ([name, check]) => [name, await withTimeout(check())] as const),
-    );
-    const checks = Object.fromEntries(results);
-    const ready = results.every(([, r]) => r === 'ok');
-    if (ready) return void res.json({ status: 'ok', checks });
-    const problem = problems.unavailable('a dependency is not ready');
-    res.status(503).type('application/problem+json').send(JSON.stringify({ ...problem.toProblem(), checks }));
+    const [required, optional] = await Promise.all([runChecks(options.readiness), runChecks(options.degradation ?? {})]);
+    const checks = Object.fromEntries([...required, ...optional]);
+    if (required.some(([, r]) => r !== 'ok')) {
+      const problem = problems.unavailable('a dependency is not ready');
+      return void res.status(503).type('application/problem+json').send(JSON.stringify({ ...problem.toProblem(), checks }));
+    }
+    res.json({ status: optional.every(([, r]) => r === 'ok') ? 'ok' : 'degraded', checks });
   });
   app.get('/metrics', options.metrics.handler);
   app.get('/openapi.json', (_req, res) => {
@@ -58,6 +65,10 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use(notFoundHandler);
   app.use(errorHandler());
   return app;
+}
+
+function runChecks(checks: ReadinessChecks): Promise<(readonly [string, string])[]> {
+  return Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await withTimeout(check())] as const));
 }
 
 async function withTimeout(check: Promise<void>): Promise<string> {
