@@ -1,83 +1,156 @@
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { PositionWaiters, READ_MODELS_PROJECTION, type ProjectionStatus } from '@otp/projection-service';
 import type { Logger } from '@otp/platform/logging';
+import { startWorker } from '@otp/platform/threads';
 import type { FromProjectionThread, ToProjectionThread } from './projection-thread-messages';
 
 const STOP_TIMEOUT_MS = 10_000;
+/** Restart delays after consecutive deaths; a thread that reaches live resets them. */
+const FIRST_RESTART_MS = 500;
+const MAX_RESTART_MS = 30_000;
+
+export interface ProjectionThreadOptions {
+  workerFile: URL;
+  dataDir: string;
+  logLevel: string;
+  logger: Logger;
+}
 
 /**
- * Starts the projection worker and mirrors its status on the main thread,
- * where the query routes wait for positions and /health and /metrics read it.
+ * Starts the projection worker and resolves once it follows the log or has failed. A broken
+ * read model must not keep logins from working, so a failure is reported (/health/ready says
+ * degraded, /metrics, the query routes) instead of thrown.
  */
-export async function startProjectionThread(options: { workerFile: URL; dataDir: string; logLevel: string; logger: Logger }) {
-  const worker = new Worker(options.workerFile, {
-    workerData: { dataDir: options.dataDir, logLevel: options.logLevel, pollIntervalMs: 5 },
-  });
-  const waiters = new PositionWaiters();
-  let status: ProjectionStatus = { name: READ_MODELS_PROJECTION, state: 'starting', position: undefined, lastEventAt: undefined, lagMs: undefined, eventsProjected: 0, error: undefined };
-  let stopping = false;
+export async function startProjectionThread(options: ProjectionThreadOptions): Promise<ProjectionThread> {
+  const thread = new ProjectionThread(options);
+  await thread.settled;
+  return thread;
+}
 
-  const fail = (error: Error) => {
-    status = { ...status, state: 'failed', error };
-    waiters.failAll(error);
+/**
+ * The projection worker as the main thread sees it: its status mirrored here, where the query
+ * routes wait for positions and /health and /metrics read it.
+ *
+ * Two kinds of failure, handled apart. The projections stopping at an event they cannot read is
+ * reported by the worker and stays until an operator acts: starting over would stop at the same
+ * event. The thread itself dying (out of memory, a native fault) is not about the log, so a new
+ * thread resumes from the checkpoint after a delay that doubles while deaths follow each other.
+ */
+export class ProjectionThread {
+  private worker: Worker;
+  private latest: ProjectionStatus = {
+    name: READ_MODELS_PROJECTION,
+    state: 'starting',
+    position: undefined,
+    lastEventAt: undefined,
+    lagMs: undefined,
+    eventsProjected: 0,
+    error: undefined,
   };
-  // Resolves when the projections follow the log or have failed: a broken read model must not
-  // keep logins from working, so a failure is reported (/health/ready says degraded, /metrics,
-  // the query routes) instead.
-  const settled = new Promise<void>((resolve) => {
+  private readonly waiters = new PositionWaiters();
+  private consecutiveDeaths = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private exited = false;
+  private markSettled!: () => void;
+  /** Resolves once the first thread follows the log or has failed. */
+  readonly settled = new Promise<void>((resolve) => {
+    this.markSettled = resolve;
+  });
+
+  constructor(private readonly options: ProjectionThreadOptions) {
+    this.worker = this.start();
+  }
+
+  status(): ProjectionStatus {
+    return this.latest;
+  }
+
+  assertRunning(): void {
+    if (this.latest.state === 'failed') throw this.latest.error ?? new Error('projections failed');
+    if (this.latest.state !== 'live' && this.latest.state !== 'catching-up') throw new Error(`projections are ${this.latest.state}`);
+  }
+
+  waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.latest.position !== undefined && this.latest.position >= position) return Promise.resolve(true);
+    if (this.latest.state === 'failed') return Promise.reject(this.latest.error ?? new Error('projections failed'));
+    return this.waiters.wait(position, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    if (this.exited) return;
+    const exited = once(this.worker, 'exit');
+    this.worker.postMessage({ type: 'stop' } satisfies ToProjectionThread);
+    const timer = setTimeout(() => void this.worker.terminate(), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private start(): Worker {
+    const { workerFile, dataDir, logLevel } = this.options;
+    const worker = startWorker(workerFile, { workerData: { dataDir, logLevel, pollIntervalMs: 5 } });
+    this.exited = false;
+    // A dead thread's late events must not touch its successor's state.
+    const current = () => worker === this.worker;
     worker.on('message', (message: FromProjectionThread) => {
-      switch (message.type) {
-        case 'started':
-        case 'status':
-          status = message.status;
-          if (status.position !== undefined) waiters.reached(status.position);
-          if (status.state === 'failed' && status.error) waiters.failAll(status.error);
-          if (message.type === 'started') resolve();
-          return;
-        case 'failed':
-          options.logger.error({ reason: message.message }, 'projections failed to start; serving writes without read models');
-          fail(new Error(message.message));
-          resolve();
-          return;
-        case 'stopped':
-          return;
-        default: {
-          const unknown: never = message;
-          options.logger.warn({ message: unknown }, 'unexpected message from the projection thread');
-        }
-      }
+      if (current()) this.receive(message);
     });
     worker.on('error', (error) => {
-      options.logger.error({ err: error }, 'projection thread crashed');
-      fail(error);
-      resolve();
+      if (current()) this.died(new Error(`projection thread crashed: ${error.message}`));
     });
     worker.on('exit', (code) => {
-      if (!stopping) fail(new Error(`projection thread exited with code ${code}`));
+      if (!current()) return;
+      this.exited = true;
+      if (!this.stopping) this.died(new Error(`projection thread exited with code ${code}`));
     });
-  });
-  await settled;
+    return worker;
+  }
 
-  return {
-    status: () => status,
-    assertRunning(): void {
-      if (status.state === 'failed') throw status.error ?? new Error('projections failed');
-      if (status.state !== 'live' && status.state !== 'catching-up') throw new Error(`projections are ${status.state}`);
-    },
-    waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
-      if (status.position !== undefined && status.position >= position) return Promise.resolve(true);
-      if (status.state === 'failed') return Promise.reject(status.error ?? new Error('projections failed'));
-      return waiters.wait(position, timeoutMs);
-    },
-    async stop(): Promise<void> {
-      if (stopping) return;
-      stopping = true;
-      const exited = once(worker, 'exit');
-      worker.postMessage({ type: 'stop' } satisfies ToProjectionThread);
-      const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  private receive(message: FromProjectionThread): void {
+    switch (message.type) {
+      case 'started':
+      case 'status':
+        this.latest = message.status;
+        if (this.latest.state === 'live') this.consecutiveDeaths = 0;
+        if (this.latest.position !== undefined) this.waiters.reached(this.latest.position);
+        if (this.latest.state === 'failed' && this.latest.error) this.waiters.failAll(this.latest.error);
+        if (message.type === 'started') this.markSettled();
+        return;
+      case 'failed':
+        this.options.logger.error({ reason: message.message }, 'projections failed to start; serving writes without read models');
+        this.fail(new Error(message.message));
+        return;
+      case 'stopped':
+        return;
+      default: {
+        const unknown: never = message;
+        this.options.logger.warn({ message: unknown }, 'unexpected message from the projection thread');
+      }
+    }
+  }
+
+  private fail(error: Error): void {
+    this.latest = { ...this.latest, state: 'failed', error };
+    this.waiters.failAll(error);
+    this.markSettled();
+  }
+
+  /** Once per thread ('error' is followed by 'exit'); schedules the next one. */
+  private died(error: Error): void {
+    if (this.restartTimer !== undefined || this.stopping) return;
+    this.fail(error);
+    void this.worker.terminate();
+    const delay = Math.min(FIRST_RESTART_MS * 2 ** this.consecutiveDeaths, MAX_RESTART_MS);
+    this.consecutiveDeaths += 1;
+    this.options.logger.error({ err: error.message, restartInMs: delay }, 'projection thread died; starting a new one');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!this.stopping) this.worker = this.start();
+    }, delay);
+    this.restartTimer.unref();
+  }
 }

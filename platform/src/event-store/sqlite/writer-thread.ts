@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingEntry, startWorker } from '../../threads/index';
 import { EventStoreUnavailableError, type AppendResult } from '../port';
 import type { PendingAppend } from './batch-writer';
 import type { Settled } from './group-commit';
@@ -70,7 +71,9 @@ export class WriterThread {
   }
 
   private start(): Worker {
-    const worker = startWorker(writerEntry(), { file: this.options.file, busyTimeoutMs: this.options.busyTimeoutMs });
+    // Beside this module: dist/sqlite-writer-thread.js in the bundle, the .ts source in tests.
+    const entry = siblingEntry(import.meta.url, 'sqlite-writer-thread');
+    const worker = startWorker(entry, { workerData: { file: this.options.file, busyTimeoutMs: this.options.busyTimeoutMs } });
     // A dead thread's late events must not touch its successor's state.
     const current = () => worker === this.worker;
     worker.on('message', (message: FromWriter) => {
@@ -128,19 +131,4 @@ export class WriterThread {
     // A pending restart must not keep an otherwise finished process alive.
     this.restartTimer.unref();
   }
-}
-
-/**
- * The writer entry beside this module: `sqlite-writer-thread.js` next to the bundle in dist/,
- * or the TypeScript source when running from source (tests), loaded through tsx.
- */
-function writerEntry(): URL {
-  const fromSource = import.meta.url.endsWith('.ts');
-  return new URL(`./sqlite-writer-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-}
-
-function startWorker(entry: URL, workerData: unknown): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
 }
