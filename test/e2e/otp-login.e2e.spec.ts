@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../support/build';
 import { httpClient, type HttpCall } from '../support/http';
@@ -109,7 +109,9 @@ describe('embedded server: one OTP login end to end', () => {
     expect(wrong.headers.get('content-type')).toContain('application/problem+json');
     expect(wrong.body.attemptsRemaining).toBe(4);
 
-    const ok = track(await http('POST', '/v1/otp/verify', { token: apiKey, body: { email, code } }));
+    // A client-chosen request id, sent twice below: token ids must still be the server's own.
+    const clientRequestId = { 'x-request-id': 'client-chosen-id-1' };
+    const ok = track(await http('POST', '/v1/otp/verify', { token: apiKey, body: { email, code }, headers: clientRequestId }));
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { email: 'ada.lovelace@example.com' } });
     expect(ok.body.refreshToken).toMatch(/^rt_/);
@@ -126,9 +128,12 @@ describe('embedded server: one OTP login end to end', () => {
     // A second login for the same email is the same user.
     const again = smtp.messages.length;
     track(await http('POST', '/v1/otp/request', { token: apiKey, body: { email: 'ada.lovelace@example.com' } }));
-    const second = track(await http('POST', '/v1/otp/verify', { token: apiKey, body: { email, code: await smtp.codeFor('ada.lovelace@example.com', again) } }));
+    const second = track(await http('POST', '/v1/otp/verify', { token: apiKey, body: { email, code: await smtp.codeFor('ada.lovelace@example.com', again) }, headers: clientRequestId }));
     expect(second.status).toBe(200);
     expect(second.body.user.id).toBe(ok.body.user.id);
+    const jtis = [decodeJwt(ok.body.accessToken).jti, decodeJwt(second.body.accessToken).jti];
+    expect(jtis[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(jtis[1]).not.toBe(jtis[0]);
   });
 
   it('locks a challenge after five wrong codes', async () => {

@@ -60,7 +60,9 @@ export async function verifyOtp(
     handleCommand(deps.eventStore, streams.session(sessionId), sessionDecider,
       { type: 'StartSession', sessionId, userId, customerId: input.customerId, refreshTokenHash: refresh.hash,
         ttlSeconds: deps.tokens.settings.refreshTokenTtlSeconds, now }, ctx),
-    deps.tokens.accessToken({ userId, customerId: input.customerId, email, sessionId, jti: ctx.requestId, now }),
+    // The command id, not the request id: a client may send its own X-Request-Id, and a token id
+    // others revoke or dedupe by must be unique and not the client's choice.
+    deps.tokens.accessToken({ userId, customerId: input.customerId, email, sessionId, jti: ctx.commandId, now }),
   ]);
   const positions = [verified.position, login.position, session.position].filter((p): p is bigint => p !== undefined);
   return {
