@@ -8,15 +8,21 @@ const envelopeAddress = (from: string): string => /<([^>]+)>/.exec(from)?.[1] ??
 /** SMTP through a pooled nodemailer transport: connections are reused across messages. */
 export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
   const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  const plainText = url.searchParams.get('tls') === 'off';
   const transport = nodemailer.createTransport({
     host: url.hostname,
-    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
-    secure: url.protocol === 'smtps:',
+    port: Number(url.port || (secure ? 465 : 587)),
+    secure,
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
     pool: true,
     maxConnections: 5,
-    // A local relay without TLS is common in development; production URLs use smtps or STARTTLS.
-    ignoreTLS: url.searchParams.get('tls') === 'off',
+    // smtp:// must upgrade with STARTTLS or fail: without requireTLS, nodemailer goes on in
+    // plain text whenever the server does not offer it, and anyone on the path who strips the
+    // offer reads the codes and the credentials. `?tls=off` is the explicit opt-out for a
+    // local relay (development, a sidecar).
+    ignoreTLS: plainText,
+    requireTLS: !secure && !plainText,
     connectionTimeout: 10_000,
     socketTimeout: 20_000,
   });
