@@ -14,5 +14,11 @@ export const EmbeddedEnv = CommonEnv.extend({
   ...CommandSettingsEnv,
   /** The `iss` of access tokens; defaults to http://localhost:PORT. */
   JWT_ISSUER: z.string().optional(),
+  NODE_ENV: z.string().optional(),
+}).refine((env) => env.SMTP_URL !== undefined || env.NODE_ENV !== 'production', {
+  // Fail closed: the dev mailbox writes every code to a file and to the log, fine on a laptop,
+  // a leak of every login in production (the image sets NODE_ENV=production).
+  path: ['SMTP_URL'],
+  message: 'is required when NODE_ENV=production: without it every code goes to the dev mailbox (files and log lines)',
 });
 export type EmbeddedConfig = z.infer<typeof EmbeddedEnv>;
