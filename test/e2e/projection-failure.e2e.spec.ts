@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { buildBundle } from '../support/build';
 import { httpClient, type HttpCall } from '../support/http';
@@ -53,7 +53,9 @@ describe('embedded server with a broken projection', () => {
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('degraded');
     expect(ready.body.checks.eventStore).toBe('ok');
-    expect(ready.body.checks.projections).toMatch(/CustomerTeleported/);
+    // The reason goes to the log, not to whoever asks.
+    expect(ready.body.checks.projections).toBe('failing');
+    await vi.waitFor(() => expect(server.output.join('\n')).toMatch(/"check":"projections","reason":"[^"]*CustomerTeleported[^"]*","msg":"readiness check failing"/), { timeout: 2_000 });
     expect((await http('GET', '/metrics')).text).toMatch(/projection_state\{projection="read-models",state="failed"\} 1/);
     expect(server.output.join('\n')).toContain('projection stopped');
   });

@@ -3,10 +3,8 @@ import type { Logger } from '../logging/index';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { jsonBody } from './json-body';
 import type { Metrics } from './metrics';
-import { problems } from './problem-error';
+import { readinessHandler, type ReadinessChecks } from './readiness';
 import { requestContext } from './request-context';
-
-export type ReadinessChecks = Record<string, () => Promise<void>>;
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -27,8 +25,6 @@ export interface HttpAppOptions {
   trustProxy?: boolean | number | string;
 }
 
-const READINESS_TIMEOUT_MS = 2_000;
-
 /** The HTTP shell every service shares: request ids, logs, metrics, health, problem+json errors. */
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const app = express();
@@ -48,15 +44,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/health/ready', async (_req, res) => {
-    const [required, optional] = await Promise.all([runChecks(options.readiness), runChecks(options.degradation ?? {})]);
-    const checks = Object.fromEntries([...required, ...optional]);
-    if (required.some(([, r]) => r !== 'ok')) {
-      const problem = problems.unavailable('a dependency is not ready');
-      return void res.status(503).type('application/problem+json').send(JSON.stringify({ ...problem.toProblem(), checks }));
-    }
-    res.json({ status: optional.every(([, r]) => r === 'ok') ? 'ok' : 'degraded', checks });
-  });
+  app.get('/health/ready', readinessHandler({ required: options.readiness, degradation: options.degradation ?? {}, logger: options.logger }));
   app.get('/metrics', options.metrics.handler);
   app.get('/openapi.json', (_req, res) => {
     res.json(options.openapi());
@@ -65,25 +53,4 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use(notFoundHandler);
   app.use(errorHandler());
   return app;
-}
-
-function runChecks(checks: ReadinessChecks): Promise<(readonly [string, string])[]> {
-  return Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await withTimeout(check())] as const));
-}
-
-async function withTimeout(check: Promise<void>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      check,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer in ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS);
-      }),
-    ]);
-    return 'ok';
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    clearTimeout(timer);
-  }
 }

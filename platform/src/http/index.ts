@@ -7,3 +7,4 @@ export * from './bearer';
 export * from './metrics';
 export * from './create-http-app';
 export * from './serve';
+export * from './readiness';
