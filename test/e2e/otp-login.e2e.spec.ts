@@ -146,6 +146,15 @@ describe('embedded server: one OTP login end to end', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 429]);
     const right = await http('POST', '/v1/otp/verify', { token: apiKey, body: { email: 'mallory@example.com', code } });
     expect(right.status).toBe(429);
+    // A new code would restart the guessing: not until the locked one would have expired.
+    const again = smtp.messages.length;
+    const renewed = await http('POST', '/v1/otp/request', { token: apiKey, body: { email: 'mallory@example.com' } });
+    expect(renewed.status).toBe(429);
+    expect(renewed.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number(renewed.headers.get('retry-after'))).toBeGreaterThan(500);
+    expect(Number(renewed.headers.get('retry-after'))).toBeLessThanOrEqual(600);
+    expect(renewed.body).toMatchObject({ status: 429, code: 'challenge_locked' });
+    expect(smtp.messages.length).toBe(again);
   });
 
   it('answers an unknown email exactly like a known one', async () => {

@@ -55,7 +55,7 @@ export function openApiDocument(serverUrl?: string) {
         post: { summary: 'Issue another API key with chosen scopes', security: auth('apiKey'), requestBody: json(IssueApiKeyBody), responses: { '201': { description: 'issued; the key is shown only here', ...json(IssuedApiKey) }, '403': problem('key lacks customer:admin'), '409': problem('too many keys'), ...common } },
       },
       '/v1/otp/request': {
-        post: { summary: 'Email a one-time code', security: auth('apiKey'), requestBody: json(RequestOtpBody), responses: { '202': { description: 'same answer whether or not the email is known', ...json(OtpRequestAccepted) }, '403': problem('key lacks otp:write'), '503': problem('email delivery failed'), ...common } },
+        post: { summary: 'Email a one-time code', security: auth('apiKey'), requestBody: json(RequestOtpBody), responses: { '202': { description: 'same answer whether or not the email is known', ...json(OtpRequestAccepted) }, '403': problem('key lacks otp:write'), '429': problem('the last code for this email was locked by wrong guesses: ask again after Retry-After seconds'), '503': problem('email delivery failed'), ...common } },
       },
       '/v1/otp/verify': {
         post: { summary: 'Verify a code and receive tokens', security: auth('apiKey'), requestBody: json(VerifyOtpBody), responses: { '200': { description: 'tokens', ...json(TokenResponse) }, '401': problem('wrong, used or expired code (attemptsRemaining)'), '429': problem('too many wrong codes: locked'), '403': problem('key lacks otp:write') } },
@@ -68,7 +68,7 @@ export function openApiDocument(serverUrl?: string) {
       },
       '/.well-known/jwks.json': { get: { summary: 'Public keys that sign access tokens', responses: { '200': { description: 'JWKS' } } } },
       '/health/live': { get: { summary: 'Process is up', responses: { '200': { description: 'ok' } } } },
-      '/health/ready': { get: { summary: 'Dependencies answer', responses: { '200': { description: 'ready' }, '503': problem('a dependency is not ready') } } },
+      '/health/ready': { get: { summary: 'Dependencies answer', responses: { '200': { description: 'ready (status ok), or serving with stalled read models (status degraded)' }, '503': problem('a dependency is not ready') } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
     },
   };

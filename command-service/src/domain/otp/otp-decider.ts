@@ -90,10 +90,12 @@ function evolve(state: OtpState, event: OtpEvent): OtpState {
   }
 }
 
-// A request is allowed whatever the previous challenge's status, including
-// locked: the lock bounds guesses against one code, and a fresh code restarts
-// that bound rather than widening it. How often a new code may be asked for is
-// the per-email request rate limit's job (a later issue), not the lock's.
+// A new code supersedes a pending or used one. A locked one holds until it would
+// have expired: were a new code given at once, five guesses, a new code, five
+// more guesses... would make the lock worthless (with 6 digits, half of all
+// accounts within about 140,000 rounds). So guessing is bounded at five per
+// ten minutes per email. How often codes may be asked for otherwise is the
+// per-email request rate limit's job (a later issue).
 function request(command: RequestOtp, state: OtpState): OtpEvent[] {
   const { challengeId, customerId, emailKey, email, codeHash, codeLength, now } = command;
   if (!isAllowedCodeLength(codeLength)) {
@@ -103,6 +105,10 @@ function request(command: RequestOtp, state: OtpState): OtpEvent[] {
     // A retried command after its append succeeded: already recorded.
     if (state.challenge.codeHash === codeHash) return [];
     throw new DomainError('challenge_exists', 'challenge id already used', { challengeId });
+  }
+  if (state.challenge?.status === 'locked' && !isExpired(state.challenge.expiresAt, now)) {
+    const retryAfterSeconds = Math.ceil((Date.parse(state.challenge.expiresAt) - now.getTime()) / 1000);
+    throw new DomainError('challenge_locked', 'too many wrong codes; a new code can be requested later', { retryAfterSeconds });
   }
   return [
     {

@@ -82,11 +82,17 @@ describe('RequestOtp', () => {
   it('supersedes a pending challenge', () =>
     given([requested(A)]).when(requestCmd(B, at(30_000))).then([requested(B, at(30_000))]));
 
-  // Allowed after a lock: the lock limits guesses on one code, a new code does
-  // not widen that limit, and how often codes may be requested is the per-email
-  // rate limit's rule (a later issue).
-  it('starts a fresh challenge after a lock', () =>
-    given(lockedOut(A)).when(requestCmd(B, at(30_000))).then([requested(B, at(30_000))]));
+  // Otherwise five guesses, a new code, five more guesses... would make the lock
+  // worthless: a locked email gets no new code until the locked one would have
+  // expired, so guessing is bounded at five per ten minutes per email.
+  it('refuses a new code while the last one is locked, saying when to ask again', () =>
+    given(lockedOut(A)).when(requestCmd(B, at(30_000))).thenRefuses('challenge_locked', { retryAfterSeconds: OTP_TTL_MS / 1000 - 30 }));
+
+  it('rounds the wait up to a whole second', () =>
+    given(lockedOut(A)).when(requestCmd(B, at(OTP_TTL_MS - 1))).thenRefuses('challenge_locked', { retryAfterSeconds: 1 }));
+
+  it('starts a fresh challenge once the locked one has expired', () =>
+    given(lockedOut(A)).when(requestCmd(B, at(OTP_TTL_MS))).then([requested(B, at(OTP_TTL_MS))]));
 
   it('starts a fresh challenge after a verification', () =>
     given([requested(A), verified(A, newUserId, true)]).when(requestCmd(B)).then([requested(B)]));
