@@ -8,7 +8,7 @@ import type { Doc, DocumentStore } from '@otp/platform/document-store';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import type { EventStore, RecordedEvent } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UnprojectableEventError } from '../projected-event';
 import { readModelProjectors } from '../projectors/index';
 import { captureLogger } from '../testing/capture-logger';
@@ -191,7 +191,7 @@ describe('projection runner over the SQLite stores', () => {
     expect(await dump(documents)).toEqual(expected.docs);
   });
 
-  it('leaves writes and checkpoint together when a batch fails to commit, and recovers on restart', async () => {
+  it('leaves writes and checkpoint together when a batch fails to commit, then resumes by itself', async () => {
     const expected = await reference();
     const { eventStore, documents } = openStores();
     const last = await appendAll(eventStore);
@@ -202,7 +202,8 @@ describe('projection runner over the SQLite stores', () => {
           ++calls === 2 ? Promise.reject(new Error('disk full')) : documents.applyBatch(...args),
       },
     });
-    const projection = runner({ eventStore, documents: failingOnce, maxBatchEvents: 3 });
+    const { logger, lines } = captureLogger();
+    const projection = runner({ eventStore, documents: failingOnce, maxBatchEvents: 3, logger, retryDelay: { initialMs: 300, maxMs: 1_000 } });
     await projection.start();
     await expect(projection.waitForPosition(last, WAIT_MS)).rejects.toThrow('disk full');
 
@@ -210,10 +211,29 @@ describe('projection runner over the SQLite stores', () => {
     expect(await documents.getCheckpoint(NAME)).toBe(firstBatchEnd);
     expect(projection.status()).toMatchObject({ state: 'failed', position: firstBatchEnd });
     expect(() => projection.assertRunning()).toThrow(/disk full/);
+    expect(lines().find((line) => line.msg === 'projection failed; resuming from its checkpoint')).toMatchObject({ retryInMs: 300 });
 
-    await projection.start();
+    // No one calls start(): a full disk is not about the log, so the runner tries again.
+    await vi.waitFor(() => expect(projection.status().state).toBe('live'), { timeout: 5_000, interval: 20 });
     expect(await projection.waitForPosition(last, WAIT_MS)).toBe(true);
     expect(await dump(documents)).toEqual(expected.docs);
+  });
+
+  it('resumes when the event store subscription ends (a failover), doubling the wait while it keeps failing', async () => {
+    const { eventStore, documents } = openStores();
+    const last = await appendAll(eventStore);
+    let subscriptions = 0;
+    // The first three subscriptions end at once, as a connection lost mid-way would.
+    const flaky: Pick<EventStore, 'subscribeToAll'> = {
+      subscribeToAll: (options) => (++subscriptions <= 3 ? (async function* () {})() : eventStore.subscribeToAll(options)),
+    };
+    const { logger, lines } = captureLogger();
+    const projection = runner({ eventStore: flaky, documents, logger, retryDelay: { initialMs: 10, maxMs: 1_000 } });
+    await projection.start();
+    expect(await vi.waitFor(() => projection.waitForPosition(last, WAIT_MS), { timeout: 5_000, interval: 20 })).toBe(true);
+    const retries = lines().filter((line) => line.msg === 'projection failed; resuming from its checkpoint');
+    expect(retries.map((line) => line.retryInMs)).toEqual([10, 20, 40]);
+    expect(retries[0]).toMatchObject({ err: { message: 'the event store subscription ended' } });
   });
 
   it('stops on an event it cannot project, after committing the ones before it', async () => {

@@ -20,6 +20,8 @@ export interface ProjectionRunnerOptions {
   now?: () => number;
   /** Called after every commit and state change, e.g. to report status from a worker thread. */
   onChange?: () => void;
+  /** Delays before resuming after a failure that is not about an event: doubling from `initialMs` to `maxMs`. Default 1 s to 30 s. */
+  retryDelay?: { initialMs: number; maxMs: number };
 }
 
 export type ProjectionState = 'stopped' | 'starting' | 'catching-up' | 'live' | 'failed';
@@ -82,6 +84,12 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
+  /** Between start() and stop(): a failure that is not about an event is then retried. */
+  private wanted = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Failures since the last committed batch: only a commit proves the way through works again. */
+  private consecutiveFailures = 0;
+  private readonly retryDelay: { initialMs: number; maxMs: number };
 
   constructor(options: ProjectionRunnerOptions) {
     this.name = options.name;
@@ -98,9 +106,11 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     this.progressIntervalMs = options.progressIntervalMs ?? 5_000;
     this.now = options.now ?? Date.now;
     this.onChange = options.onChange ?? (() => undefined);
+    this.retryDelay = options.retryDelay ?? { initialMs: 1_000, maxMs: 30_000 };
   }
 
   start(): Promise<void> {
+    this.wanted = true;
     this.starting ??= this.begin().finally(() => {
       this.starting = undefined;
     });
@@ -141,8 +151,8 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     this.onChange();
     this.loop = this.follow(checkpoint, abort.signal).then(
       () => {
-        if (!abort.signal.aborted) this.logger.warn({ projection: this.name }, 'projection subscription ended');
-        this.state = 'stopped';
+        if (abort.signal.aborted) this.state = 'stopped';
+        else this.fail(new Error('the event store subscription ended'));
       },
       (error: unknown) => {
         // Releases the subscription's pending read instead of leaving it parked until the next event.
@@ -153,6 +163,9 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
   }
 
   async stop(): Promise<void> {
+    this.wanted = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     await this.starting?.catch(() => undefined);
     await this.halt();
   }
@@ -233,6 +246,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     // The events before a bad one are committed, so the checkpoint points just before it.
     if (last) {
       await this.documents.applyBatch(ops, { name: this.name, position: last.position });
+      this.consecutiveFailures = 0;
       this.committed = last.position;
       this.lastEventAt = last.metadata.occurredAt;
       this.eventsProjected += count;
@@ -278,12 +292,34 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     }
   }
 
+  /**
+   * An event the projectors cannot read stops the projection until someone acts: going on would
+   * skip it, and starting over would stop at it again. Anything else (the event store failing
+   * over, a full disk, a lost connection) is not about the log, so the projection resumes from
+   * its checkpoint after a delay that doubles while the failures go on.
+   */
   private fail(cause: unknown): void {
     const error = cause instanceof Error ? cause : new Error(String(cause));
     this.state = 'failed';
     this.error = error;
-    this.logger.error({ err: error, projection: this.name, position: this.committed?.toString() }, 'projection stopped');
+    const retryInMs = error instanceof UnprojectableEventError ? undefined : this.scheduleRetry();
+    const fields = { err: error, projection: this.name, position: this.committed?.toString() };
+    if (retryInMs === undefined) this.logger.error(fields, 'projection stopped');
+    else this.logger.error({ ...fields, retryInMs }, 'projection failed; resuming from its checkpoint');
     this.waiters.failAll(error);
     this.onChange();
+  }
+
+  private scheduleRetry(): number | undefined {
+    if (!this.wanted || this.retryTimer) return undefined;
+    const delay = Math.min(this.retryDelay.initialMs * 2 ** this.consecutiveFailures, this.retryDelay.maxMs);
+    this.consecutiveFailures += 1;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.wanted) this.start().catch(() => undefined);
+    }, delay);
+    // A pending retry must not keep an otherwise finished process alive.
+    this.retryTimer.unref();
+    return delay;
   }
 }
