@@ -248,6 +248,7 @@ describe('embedded server: one OTP login end to end', () => {
       ['a usage date that is not UTC', () => http('GET', '/v1/usage?from=2026-11-01T00:00:00%2B02:00&to=2026-11-02', { token: apiKey }), 400, 'validation'],
       ['an unknown query parameter', () => http('GET', '/v1/audit?tenant=cus_0000000000000000', { token: apiKey }), 400, 'validation'],
       ['a bad audit cursor', () => http('GET', '/v1/audit?cursor=abc', { token: apiKey }), 400, 'validation'],
+      ['an audit cursor too long to be a position', () => http('GET', `/v1/audit?cursor=${'9'.repeat(400)}`, { token: apiKey }), 400, 'validation'],
       ['a usage read without analytics:read', () => http('GET', '/v1/usage?from=2026-11-01&to=2026-11-02', { token: otpOnlyKey }), 403, 'insufficient-scope'],
       ['an audit read without audit:read', () => http('GET', '/v1/audit', { token: otpOnlyKey }), 403, 'insufficient-scope'],
       ['an unknown route', () => http('GET', '/v1/nothing-here', { token: apiKey }), 404, 'not-found'],
