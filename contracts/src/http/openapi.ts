@@ -61,7 +61,7 @@ export function openApiDocument(serverUrl?: string) {
         post: { summary: 'Verify a code and receive tokens', security: auth('apiKey'), requestBody: json(VerifyOtpBody), responses: { '200': { description: 'tokens', ...json(TokenResponse) }, '401': problem('wrong, used or expired code (attemptsRemaining)'), '429': problem('too many wrong codes: locked'), '403': problem('key lacks otp:write') } },
       },
       '/v1/usage': {
-        get: { summary: 'Usage counters per bucket', security: auth('apiKey'), parameters: [query('from', true, 'ISO date or UTC timestamp'), query('to', true, 'exclusive'), query('granularity', false, 'hour | day')], responses: { '200': { description: 'buckets', ...json(UsageResponse) }, '403': problem('key lacks analytics:read'), ...common } },
+        get: { summary: 'Usage counters per bucket', security: auth('apiKey'), parameters: [query('from', true, 'ISO date or UTC timestamp'), query('to', true, 'exclusive; every bucket that overlaps [from, to) is returned, counted whole'), query('granularity', false, 'hour | day')], responses: { '200': { description: 'buckets', ...json(UsageResponse) }, '403': problem('key lacks analytics:read'), ...common } },
       },
       '/v1/audit': {
         get: { summary: 'Audit entries in event order', security: auth('apiKey'), parameters: [query('from', false, 'ISO date or UTC timestamp'), query('to', false, 'exclusive'), query('cursor', false, 'nextCursor of the previous page'), query('limit', false, '1 to 1000, default 100')], responses: { '200': { description: 'a page', ...json(AuditPage) }, '403': problem('key lacks audit:read'), ...common } },
