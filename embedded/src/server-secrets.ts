@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadOrCreateSecretFile } from '@otp/platform/crypto';
+import { SecretEnv } from '@otp/platform/config';
 
 /** The HMAC key for secrets at rest. Losing it invalidates every stored code, key and email key: back it up with the data. */
 export function loadHashKey(dataDir: string, fromEnv: string | undefined): Buffer {
@@ -19,6 +20,8 @@ export function loadOperatorToken(dataDir: string, fromEnv: string | undefined):
   if (fromEnv) return fromEnv;
   const file = join(dataDir, 'operator-token');
   const { value, created } = loadOrCreateSecretFile(file, () => `op_${randomBytes(32).toString('base64url')}`);
+  // The same floor as the environment's: a hand-edited file must not weaken the operator's door.
+  if (!SecretEnv.safeParse(value).success) throw new Error(`${file} must hold a token of at least 32 characters`);
   if (created) {
     process.stdout.write(`\nOperator token (shown once, also kept in ${file}):\n\n  ${value}\n\n`);
   }
