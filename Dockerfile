@@ -38,8 +38,9 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=production-dependencies /app/node_modules node_modules
 COPY --from=build /app/dist dist
-# Owned by the runtime user so a named volume mounted here starts writable (signing key, embedded data).
-RUN mkdir -p /var/lib/otp-auth && chown node:node /var/lib/otp-auth
+# Owned by the runtime user so a named volume mounted here starts writable (signing key, embedded
+# data), and closed to everyone else: the event log holds emails and client IPs.
+RUN install -d -m 0700 -o node -g node /var/lib/otp-auth
 USER node
 EXPOSE 3000 3001 3002 3003
 # The slim image has no curl; Node's fetch does the same job.

@@ -5,6 +5,9 @@ import { composeEmbedded } from './compose';
 import { EmbeddedEnv } from './config';
 
 async function main(): Promise<void> {
+  // Everything this process creates (the SQLite files with emails and IPs, keys, the mailbox)
+  // is for its own user only, even in a DATA_DIR that already existed with looser modes.
+  process.umask(0o077);
   const config = loadConfig(EmbeddedEnv);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'otp-auth' });
   const service = await composeEmbedded(config, logger);

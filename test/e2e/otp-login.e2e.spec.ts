@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -272,6 +272,12 @@ describe('embedded server: one OTP login end to end', () => {
       const res = await http('POST', '/v1/admin/customers', { token: OPERATOR_TOKEN, body: { name: '', email: 'nope', extra: 1 } });
       expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'extra', 'name']);
     });
+  });
+
+  it('keeps every file it creates (events with emails, keys, read models) to its own user', () => {
+    const files = readdirSync(dataDir).filter((name) => !name.startsWith('.'));
+    expect(files).toEqual(expect.arrayContaining(['events.sqlite', 'events.sqlite-wal', 'read-models.sqlite', 'hash-key', 'signing-key.json']));
+    for (const name of files) expect({ name, mode: (statSync(join(dataDir, name)).mode & 0o077).toString(8) }).toEqual({ name, mode: '0' });
   });
 
   it('never writes a code or a key into the events or the logs', async () => {
