@@ -2,13 +2,13 @@ import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { PositionWaiters, READ_MODELS_PROJECTION, type ProjectionStatus } from '@otp/projection-service';
 import type { Logger } from '@otp/platform/logging';
+import { Backoff } from '@otp/platform/retry';
 import { startWorker } from '@otp/platform/threads';
 import type { FromProjectionThread, ToProjectionThread } from './projection-thread-messages';
 
 const STOP_TIMEOUT_MS = 10_000;
 /** Restart delays after consecutive deaths; a thread that reaches live resets them. */
-const FIRST_RESTART_MS = 500;
-const MAX_RESTART_MS = 30_000;
+const RESTART_DELAYS = { initialMs: 500, maxMs: 30_000 };
 
 export interface ProjectionThreadOptions {
   workerFile: URL;
@@ -49,7 +49,7 @@ export class ProjectionThread {
     error: undefined,
   };
   private readonly waiters = new PositionWaiters();
-  private consecutiveDeaths = 0;
+  private readonly restarts = new Backoff(RESTART_DELAYS);
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private exited = false;
@@ -115,7 +115,7 @@ export class ProjectionThread {
       case 'started':
       case 'status':
         this.latest = message.status;
-        if (this.latest.state === 'live') this.consecutiveDeaths = 0;
+        if (this.latest.state === 'live') this.restarts.reset();
         if (this.latest.position !== undefined) this.waiters.reached(this.latest.position);
         if (this.latest.state === 'failed' && this.latest.error) this.waiters.failAll(this.latest.error);
         if (message.type === 'started') this.markSettled();
@@ -144,8 +144,7 @@ export class ProjectionThread {
     if (this.restartTimer !== undefined || this.stopping) return;
     this.fail(error);
     void this.worker.terminate();
-    const delay = Math.min(FIRST_RESTART_MS * 2 ** this.consecutiveDeaths, MAX_RESTART_MS);
-    this.consecutiveDeaths += 1;
+    const delay = this.restarts.next();
     this.options.logger.error({ err: error.message, restartInMs: delay }, 'projection thread died; starting a new one');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;

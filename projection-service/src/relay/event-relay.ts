@@ -3,6 +3,7 @@ import type { DocumentStore } from '@otp/platform/document-store';
 import type { EventStore } from '@otp/platform/event-store';
 import type { Logger } from '@otp/platform/logging';
 import type { MessageBus } from '@otp/platform/message-bus';
+import { Backoff, type BackoffDelays } from '@otp/platform/retry';
 import { inBatches } from '../runner/in-batches';
 import { RELAY_CHECKPOINT, RELAY_TOPIC, toRelayMessage } from './relayed-event';
 
@@ -19,7 +20,7 @@ export interface EventRelayOptions {
   /** Most events per publish (and per checkpoint write). Default 200. */
   maxBatchEvents?: number;
   /** Backoff between attempts after a failure, doubling from `initialMs` up to `maxMs`. */
-  retryDelay?: { initialMs: number; maxMs: number };
+  retryDelay?: BackoffDelays;
   /** How long `stop` waits for a publish in flight before giving up on it. Default 5 s. */
   stopTimeoutMs?: number;
 }
@@ -66,7 +67,7 @@ class CheckpointedEventRelay implements EventRelay {
   private readonly name: string;
   private readonly partitions: number;
   private readonly maxBatchEvents: number;
-  private readonly retryDelay: { initialMs: number; maxMs: number };
+  private readonly retryDelay: BackoffDelays;
   private readonly stopTimeoutMs: number;
   private readonly logger: Logger;
 
@@ -127,27 +128,24 @@ class CheckpointedEventRelay implements EventRelay {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
-    let failures = 0;
+    const retries = new Backoff(this.retryDelay);
     while (!signal.aborted) {
       try {
         await this.prepare();
         this.logger.info({ from: this.committed?.toString() ?? 'the first event' }, 'relay following the event store');
         // Only a committed batch proves the way through works again; reaching the live end alone does not.
-        await this.follow(signal, () => {
-          failures = 0;
-        });
+        await this.follow(signal, () => retries.reset());
         if (signal.aborted) return;
         throw new Error('the event store subscription ended');
       } catch (error) {
         if (signal.aborted) return;
-        failures += 1;
+        const delayMs = retries.next();
         this.lastError = error instanceof Error ? error : new Error(String(error));
         this.state = 'retrying';
         // A broker that lost its data (a recreated dev container) has lost the topic too; creating it is idempotent.
         this.topicEnsured = false;
-        const delayMs = Math.min(this.retryDelay.maxMs, this.retryDelay.initialMs * 2 ** (failures - 1));
         this.logger.error(
-          { err: this.lastError, failures, retryInMs: delayMs, position: this.committed?.toString() },
+          { err: this.lastError, failures: retries.consecutiveFailures, retryInMs: delayMs, position: this.committed?.toString() },
           'relay failed; resuming from its checkpoint',
         );
         await sleep(delayMs, undefined, { signal }).catch(() => undefined);

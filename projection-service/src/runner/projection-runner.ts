@@ -1,6 +1,7 @@
 import type { DocumentStore, WriteOp } from '@otp/platform/document-store';
 import type { EventStore, RecordedEvent } from '@otp/platform/event-store';
 import type { Logger } from '@otp/platform/logging';
+import { Backoff, type BackoffDelays } from '@otp/platform/retry';
 import { toProjectedEvent, UnprojectableEventError, type ProjectedEvent } from '../projected-event';
 import type { Projector } from '../projectors/projector';
 import { inBatches } from './in-batches';
@@ -21,7 +22,7 @@ export interface ProjectionRunnerOptions {
   /** Called after every commit and state change, e.g. to report status from a worker thread. */
   onChange?: () => void;
   /** Delays before resuming after a failure that is not about an event: doubling from `initialMs` to `maxMs`. Default 1 s to 30 s. */
-  retryDelay?: { initialMs: number; maxMs: number };
+  retryDelay?: BackoffDelays;
 }
 
 export type ProjectionState = 'stopped' | 'starting' | 'catching-up' | 'live' | 'failed';
@@ -87,9 +88,8 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
   /** Between start() and stop(): a failure that is not about an event is then retried. */
   private wanted = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  /** Failures since the last committed batch: only a commit proves the way through works again. */
-  private consecutiveFailures = 0;
-  private readonly retryDelay: { initialMs: number; maxMs: number };
+  /** Reset by a committed batch: only a commit proves the way through works again. */
+  private readonly retries: Backoff;
 
   constructor(options: ProjectionRunnerOptions) {
     this.name = options.name;
@@ -106,7 +106,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     this.progressIntervalMs = options.progressIntervalMs ?? 5_000;
     this.now = options.now ?? Date.now;
     this.onChange = options.onChange ?? (() => undefined);
-    this.retryDelay = options.retryDelay ?? { initialMs: 1_000, maxMs: 30_000 };
+    this.retries = new Backoff(options.retryDelay ?? { initialMs: 1_000, maxMs: 30_000 });
   }
 
   start(): Promise<void> {
@@ -246,7 +246,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     // The events before a bad one are committed, so the checkpoint points just before it.
     if (last) {
       await this.documents.applyBatch(ops, { name: this.name, position: last.position });
-      this.consecutiveFailures = 0;
+      this.retries.reset();
       this.committed = last.position;
       this.lastEventAt = last.metadata.occurredAt;
       this.eventsProjected += count;
@@ -312,8 +312,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
 
   private scheduleRetry(): number | undefined {
     if (!this.wanted || this.retryTimer) return undefined;
-    const delay = Math.min(this.retryDelay.initialMs * 2 ** this.consecutiveFailures, this.retryDelay.maxMs);
-    this.consecutiveFailures += 1;
+    const delay = this.retries.next();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.wanted) this.start().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
+import { Backoff } from '../../retry/index';
 import { siblingEntry, startWorker } from '../../threads/index';
 import { EventStoreUnavailableError, type AppendResult } from '../port';
 import type { PendingAppend } from './batch-writer';
@@ -19,8 +20,7 @@ export interface WriterThreadOptions {
 }
 
 /** Restart delays after consecutive deaths: quick for a one-off crash, slow for a crash loop. */
-const FIRST_RESTART_MS = 100;
-const MAX_RESTART_MS = 5_000;
+const RESTART_DELAYS = { initialMs: 100, maxMs: 5_000 };
 
 /**
  * The store's side of its writer thread: sends batches, matches the answers.
@@ -35,7 +35,7 @@ export class WriterThread {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failure: Error | undefined;
-  private consecutiveFailures = 0;
+  private readonly restarts = new Backoff(RESTART_DELAYS);
   private restartTimer: NodeJS.Timeout | undefined;
   private closing = false;
 
@@ -93,7 +93,7 @@ export class WriterThread {
       case 'closed':
         return;
       case 'committed':
-        this.consecutiveFailures = 0;
+        this.restarts.reset();
         this.take(message.id)?.resolve(message.results.map(settledFromWire));
         return;
       case 'failed':
@@ -120,8 +120,7 @@ export class WriterThread {
     this.pending.clear();
     void this.worker.terminate();
     if (this.closing) return;
-    const delay = Math.min(FIRST_RESTART_MS * 2 ** this.consecutiveFailures, MAX_RESTART_MS);
-    this.consecutiveFailures += 1;
+    const delay = this.restarts.next();
     this.options.onFailure?.(error, delay);
     this.restartTimer = setTimeout(() => {
       if (this.closing) return;
