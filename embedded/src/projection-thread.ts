@@ -121,7 +121,7 @@ export class ProjectionThread {
         if (message.type === 'started') this.markSettled();
         return;
       case 'failed':
-        this.options.logger.error({ reason: message.message }, 'projections failed to start; serving writes without read models');
+        this.options.logger.error({ reason: message.message }, 'projections failed to start; serving writes while they retry');
         this.fail(new Error(message.message));
         return;
       case 'stopped':
