@@ -10,6 +10,8 @@ const entries = {
   'projection-worker': 'embedded/src/projection-worker.ts',
   // The SQLite event store's writer thread; found beside whichever bundle opens the store.
   'sqlite-writer-thread': 'platform/src/event-store/sqlite/sqlite-writer-thread.ts',
+  // `npm run backup -- <folder>`: a consistent copy of DATA_DIR while the server runs.
+  backup: 'embedded/src/backup/backup-main.ts',
   'command-service': 'command-service/src/main.ts',
   'query-service': 'query-service/src/main.ts',
   'projection-service': 'projection-service/src/main.ts',

@@ -3,9 +3,12 @@ import { z } from 'zod';
 import { CommandSettingsEnv } from '@otp/command-service';
 import { CommonEnv, SecretEnv } from '@otp/platform/config';
 
+/** Where the embedded server keeps its files; tools that work on them read the same variable. */
+export const DataDirEnv = z.string().default('./data').transform((p) => resolve(p));
+
 /** Embedded mode: one process, SQLite files under DATA_DIR. */
 export const EmbeddedEnv = CommonEnv.extend({
-  DATA_DIR: z.string().default('./data').transform((p) => resolve(p)),
+  DATA_DIR: DataDirEnv,
   /** When unset, one is generated on first start, kept in DATA_DIR/operator-token and printed once. */
   OPERATOR_TOKEN: SecretEnv.optional(),
   /** Key for keyed hashes, base64 of at least 32 bytes. When unset, generated once into DATA_DIR/hash-key. */

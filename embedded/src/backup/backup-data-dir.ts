@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { closeSync, constants, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from '@otp/platform/logging';
+
+/**
+ * What a restore needs besides the events: without the hash key no stored code, API key or
+ * email key can be checked again, and without the signing key every token already handed out
+ * stops verifying. The read models and the dev mailbox are left out on purpose: read models
+ * are rebuilt from the events on start, and the mailbox holds codes.
+ */
+const SECRET_FILES = ['hash-key', 'signing-key.json', 'operator-token'] as const;
+const EVENTS_FILE = 'events.sqlite';
+export const MANIFEST_FILE = 'backup.json';
+
+export interface BackupManifest {
+  createdAt: string;
+  events: number;
+  lastPosition: string | null;
+  files: { name: string; bytes: number; sha256: string }[];
+  /** Secret files that were not in DATA_DIR: they came from the environment, which the operator must keep. */
+  notInDataDir: string[];
+}
+
+export class BackupRefusedError extends Error {}
+
+/**
+ * A consistent copy of a data directory, taken while the server runs. SQLite's online backup
+ * copies every page inside one read transaction, a snapshot the writer goes on past (WAL):
+ * copying the file with `cp` instead can catch a commit half in the file and half in the WAL.
+ * The manifest is written last, so a backup without one is incomplete.
+ */
+export async function backupDataDir(dataDir: string, destination: string, logger: Logger, now = () => new Date()): Promise<BackupManifest> {
+  const source = join(dataDir, EVENTS_FILE);
+  if (!existsSync(source)) throw new BackupRefusedError(`${source} does not exist: is DATA_DIR right?`);
+  if (existsSync(destination) && readdirSync(destination).length > 0) {
+    throw new BackupRefusedError(`${destination} is not empty: a backup goes into a new or empty folder`);
+  }
+  mkdirSync(destination, { recursive: true, mode: 0o700 });
+
+  await copyEvents(source, join(destination, EVENTS_FILE), logger);
+  const { events, lastPosition } = checkCopy(join(destination, EVENTS_FILE));
+  logger.info({ events, lastPosition }, 'backup: the copy passed SQLite integrity_check');
+
+  const notInDataDir: string[] = [];
+  for (const name of SECRET_FILES) {
+    const from = join(dataDir, name);
+    if (!existsSync(from)) {
+      notInDataDir.push(name);
+      continue;
+    }
+    copyFileSync(from, join(destination, name), constants.COPYFILE_EXCL);
+  }
+  if (notInDataDir.includes('hash-key')) {
+    logger.warn('backup: no hash-key file in DATA_DIR, so HASH_KEY comes from the environment: keep it with this backup, the events cannot be used without it');
+  }
+
+  const files = [EVENTS_FILE, ...SECRET_FILES.filter((name) => !notInDataDir.includes(name))].map((name) => describeFile(join(destination, name), name));
+  for (const file of files) fsyncPath(join(destination, file.name));
+  const manifest: BackupManifest = { createdAt: now().toISOString(), events, lastPosition, files, notInDataDir };
+  writeFileSync(join(destination, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+  fsyncPath(join(destination, MANIFEST_FILE));
+  fsyncPath(destination);
+  return manifest;
+}
+
+async function copyEvents(source: string, target: string, logger: Logger): Promise<void> {
+  const db = new Database(source, { fileMustExist: true, timeout: 5_000 });
+  const started = Date.now();
+  try {
+    await db.backup(target, {
+      // The first step only sizes the copy. Then everything goes in one step: between steps, a
+      // commit by the running server would restart the copy from its first page, for ever under load.
+      progress: ({ totalPages }) => {
+        logger.info({ pages: totalPages, megabytes: Math.round((totalPages * pageSize(db)) / 1e5) / 10 }, 'backup: copying the event store');
+        return 0x7fffffff;
+      },
+    });
+  } finally {
+    db.close();
+  }
+  logger.info({ ms: Date.now() - started, bytes: statSync(target).size }, 'backup: event store copied');
+}
+
+const pageSize = (db: Database.Database) => db.pragma('page_size', { simple: true }) as number;
+
+function checkCopy(file: string): { events: number; lastPosition: string | null } {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    const integrity = db.pragma('integrity_check', { simple: true });
+    if (integrity !== 'ok') throw new Error(`the copy failed SQLite integrity_check: ${String(integrity)}`);
+    db.defaultSafeIntegers(true);
+    const row = db.prepare('SELECT count(*) AS n, max(position) AS last FROM events').get() as { n: bigint; last: bigint | null };
+    return { events: Number(row.n), lastPosition: row.last === null ? null : row.last.toString() };
+  } finally {
+    db.close();
+  }
+}
+
+/** Read in chunks: the event store may be far larger than memory. */
+function describeFile(path: string, name: string) {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(path, 'r');
+  let bytes = 0;
+  try {
+    for (let read; (read = readSync(fd, chunk, 0, chunk.length, null)) > 0; bytes += read) hash.update(chunk.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return { name, bytes, sha256: hash.digest('hex') };
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
