@@ -40,6 +40,9 @@ export interface EsdbEventStoreOptions {
 
 type EsdbRecorded = NonNullable<ResolvedEvent['event']>;
 
+/** Never written: reading it answers "not found", which proves the server reads for us. */
+const PING_STREAM = 'health-ping';
+
 interface StreamHead {
   revision: bigint;
   lastHash: string;
@@ -123,11 +126,17 @@ export class EsdbEventStore implements EventStore {
     // No server-side maxCount: system events are dropped here, and a page cut short by them
     // would look like the end of the log to a caller paging until a short page.
     const read = this.client.readAll({ direction: FORWARDS, fromPosition: fromPosition(after) });
-    for await (const resolved of read) {
-      const event = userEvent(resolved);
-      if (!event || (after !== undefined && event.position <= after)) continue;
-      events.push(event);
-      if (events.length >= maxCount) break;
+    try {
+      for await (const resolved of read) {
+        const event = userEvent(resolved);
+        if (!event || (after !== undefined && event.position <= after)) continue;
+        events.push(event);
+        if (events.length >= maxCount) break;
+      }
+    } finally {
+      // Leaving the loop early only destroys the client's stream object; without a cancel the
+      // gRPC call stays open and the server goes on pushing the rest of $all into it.
+      await read.cancel().catch(() => undefined);
     }
     return events;
   }
@@ -156,8 +165,16 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
+  /**
+   * Reads one user stream, not $all: in a secure cluster $all is for admins by default, and
+   * the command service's credentials should not need that only to be found ready.
+   */
   async ping(): Promise<void> {
-    for await (const _ of this.client.readAll({ maxCount: 1, deadline: 5000 })) break;
+    try {
+      for await (const _ of this.client.readStream(PING_STREAM, { maxCount: 1, deadline: 5000 })) break;
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
   }
 
   async close(): Promise<void> {
