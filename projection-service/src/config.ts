@@ -15,5 +15,7 @@ export const ProjectionServiceEnv = CommonEnv.extend({
   KAFKA_CLIENT_ID: z.string().min(1).default('otp-auth-relay'),
   /** Partitions of the events topic when the relay creates it; per-tenant order holds for any count. */
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(6),
+  /** Copies of each partition when the relay creates the topic: 3 survives a broker loss; compose's single broker needs 1. */
+  KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(3),
 });
 export type ProjectionServiceConfig = z.infer<typeof ProjectionServiceEnv>;

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const projections = createReadModelProjections({ eventStore, documents, logger });
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, [projections]);
-  const relay = createEventRelay({ eventStore, documents, bus, logger, partitions: config.KAFKA_TOPIC_PARTITIONS });
+  const relay = createEventRelay({ eventStore, documents, bus, logger, partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+  });
 
   const app = createHttpApp({
     logger,

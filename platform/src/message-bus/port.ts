@@ -14,6 +14,18 @@ export interface BusMessage {
 export interface TopicSettings {
   /** Fixes how far per-key consumption can spread; only used when the topic is created. */
   partitions: number;
+  /**
+   * Copies of each partition; only used when the topic is created. An acknowledged publish
+   * survives the loss of a broker only with two or more.
+   */
+  replicationFactor: number;
+}
+
+/** The topic as the broker has it, created now or found. */
+export interface TopicState {
+  created: boolean;
+  /** The smallest replica count among its partitions. */
+  replicationFactor: number;
 }
 
 export interface MessageBus {
@@ -24,7 +36,7 @@ export interface MessageBus {
    */
   publish(topic: string, messages: readonly BusMessage[]): Promise<void>;
   /** Creates the topic when it does not exist; an existing topic is left as it is. */
-  ensureTopic(topic: string, settings: TopicSettings): Promise<void>;
+  ensureTopic(topic: string, settings: TopicSettings): Promise<TopicState>;
   /** Throws when the broker does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

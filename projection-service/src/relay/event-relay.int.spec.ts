@@ -78,7 +78,22 @@ describe('event relay', () => {
     const messages = bus.messages(RELAY_TOPIC);
     expect(messages.map((m) => m.key)).toEqual(stored.map((e) => e.metadata['tenantId']));
     expect(relayed(bus)[0]).toMatchObject({ type: stored[0]?.type, streamName: stored[0]?.streamName, revision: 0, data: stored[0]?.data });
-    expect(bus.topics.get(RELAY_TOPIC)).toEqual({ partitions: 6 });
+    expect(bus.topics.get(RELAY_TOPIC)).toEqual({ partitions: 6, replicationFactor: 3 });
+  });
+
+  it('says so when the topic it finds keeps fewer copies than configured, and relays anyway', async () => {
+    const { eventStore, documents } = openStores();
+    const last = await append(eventStore, scenario());
+    const bus = new InMemoryMessageBus();
+    await bus.ensureTopic(RELAY_TOPIC, { partitions: 6, replicationFactor: 1 });
+    const { logger, lines } = captureLogger();
+    relay({ eventStore, documents, bus, logger, replicationFactor: 3 }).start();
+
+    await until(checkpointAt(documents, last), 'the checkpoint to reach the last event');
+    expect(lines().filter((line) => line['level'] === 40)).toEqual([
+      expect.objectContaining({ topic: RELAY_TOPIC, replicationFactor: 1, wanted: 3, msg: expect.stringContaining('fewer copies') }),
+    ]);
+    expect(bus.topics.get(RELAY_TOPIC)).toEqual({ partitions: 6, replicationFactor: 1 });
   });
 
   it('publishes in bounded batches', async () => {

@@ -17,6 +17,8 @@ export interface EventRelayOptions {
   checkpointName?: string;
   /** Partitions the topic is created with when missing. Default 6. */
   partitions?: number;
+  /** Copies of each partition when the topic is created. Default 3. */
+  replicationFactor?: number;
   /** Most events per publish (and per checkpoint write). Default 200. */
   maxBatchEvents?: number;
   /** Backoff between attempts after a failure, doubling from `initialMs` up to `maxMs`. */
@@ -66,6 +68,7 @@ class CheckpointedEventRelay implements EventRelay {
   private readonly topic: string;
   private readonly name: string;
   private readonly partitions: number;
+  private readonly replicationFactor: number;
   private readonly maxBatchEvents: number;
   private readonly retryDelay: BackoffDelays;
   private readonly stopTimeoutMs: number;
@@ -84,6 +87,7 @@ class CheckpointedEventRelay implements EventRelay {
     this.topic = options.topic ?? RELAY_TOPIC;
     this.name = options.checkpointName ?? RELAY_CHECKPOINT;
     this.partitions = options.partitions ?? 6;
+    this.replicationFactor = options.replicationFactor ?? 3;
     this.maxBatchEvents = options.maxBatchEvents ?? 200;
     this.retryDelay = options.retryDelay ?? { initialMs: 1_000, maxMs: 30_000 };
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
@@ -160,8 +164,15 @@ class CheckpointedEventRelay implements EventRelay {
       this.checkpointRead = true;
     }
     if (!this.topicEnsured) {
-      await this.options.bus.ensureTopic(this.topic, { partitions: this.partitions });
+      const topic = await this.options.bus.ensureTopic(this.topic, { partitions: this.partitions, replicationFactor: this.replicationFactor });
       this.topicEnsured = true;
+      if (topic.replicationFactor < this.replicationFactor) {
+        // An existing topic is never altered (a reassignment is the operator's call), but it is said.
+        this.options.logger.warn(
+          { topic: this.topic, replicationFactor: topic.replicationFactor, wanted: this.replicationFactor },
+          'relay topic has fewer copies than configured: a published event may be lost with one broker',
+        );
+      }
     }
   }
 

@@ -91,8 +91,9 @@ if (!docker.available) {
 
     it('creates a topic once and publishes a batch that reads back in per-key order with headers', async () => {
       const topic = `contract-${randomUUID()}`;
-      await bus.ensureTopic(topic, { partitions: 3 });
-      await bus.ensureTopic(topic, { partitions: 3 });
+      // One broker in the container: one copy, asked for explicitly.
+      expect(await bus.ensureTopic(topic, { partitions: 3, replicationFactor: 1 })).toEqual({ created: true, replicationFactor: 1 });
+      expect(await bus.ensureTopic(topic, { partitions: 3, replicationFactor: 1 })).toEqual({ created: false, replicationFactor: 1 });
       const messages = Array.from({ length: 20 }, (_, i) => ({
         key: `tenant-${i % 4}`,
         value: JSON.stringify({ i }),

@@ -1,6 +1,6 @@
 import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Logger } from '../../logging/index';
-import type { BusMessage, MessageBus, TopicSettings } from '../port';
+import type { BusMessage, MessageBus, TopicSettings, TopicState } from '../port';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log';
 import { toKafkaMessages } from './kafka-messages';
 
@@ -64,10 +64,20 @@ class KafkaMessageBus implements MessageBus {
     }
   }
 
-  async ensureTopic(topic: string, settings: TopicSettings): Promise<void> {
+  async ensureTopic(topic: string, settings: TopicSettings): Promise<TopicState> {
     const admin = await this.connectedAdmin();
-    // replicationFactor -1: the broker's default.replication.factor, so one compose node and a three-node cluster both work.
-    await admin.createTopics({ topics: [{ topic, numPartitions: settings.partitions, replicationFactor: -1 }], waitForLeaders: true });
+    const { replicationFactor } = settings;
+    // Asked for, not left to the broker's default.replication.factor, which is 1 out of the box:
+    // a three-broker cluster would silently keep one copy. With three copies, acks=all must
+    // reach two of them (min.insync.replicas is 1 by default, the leader alone).
+    const configEntries = replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [];
+    const created = await admin.createTopics({
+      topics: [{ topic, numPartitions: settings.partitions, replicationFactor, configEntries }],
+      waitForLeaders: true,
+    });
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const replicas = topics[0]?.partitions.map((partition) => partition.replicas.length) ?? [];
+    return { created, replicationFactor: replicas.length > 0 ? Math.min(...replicas) : 0 };
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { BusMessage, MessageBus, TopicSettings } from '../port';
+import type { BusMessage, MessageBus, TopicSettings, TopicState } from '../port';
 
 export interface PublishedBatch {
   topic: string;
@@ -37,8 +37,10 @@ export class InMemoryMessageBus implements MessageBus {
     this.batches.push({ topic, messages: [...messages] });
   }
 
-  async ensureTopic(topic: string, settings: TopicSettings): Promise<void> {
-    if (!this.topics.has(topic)) this.topics.set(topic, settings);
+  async ensureTopic(topic: string, settings: TopicSettings): Promise<TopicState> {
+    const created = !this.topics.has(topic);
+    if (created) this.topics.set(topic, settings);
+    return { created, replicationFactor: this.topics.get(topic)!.replicationFactor };
   }
 
   async ping(): Promise<void> {
