@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for every process; the command picks it:
 #   node dist/command-service.js | dist/query-service.js | dist/projection-service.js | dist/embedded.js
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 22, an LTS line still patched (20 reached its end of life in April 2026). The code
+# runs on 20.19 or newer; CI here runs 20, so that floor stays tested.
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # better-sqlite3 compiles from source when no prebuilt binary matches, so
 # every stage that installs dependencies has the toolchain; the runtime does not.
