@@ -12,7 +12,8 @@ import {
 import { assertAppendable } from '../append-input';
 import { SqliteBatchWriter, type PendingAppend } from './batch-writer';
 import { CommitSignal } from './commit-signal';
-import { GroupCommitQueue } from './group-commit';
+import { GroupCommitQueue, type Settled } from './group-commit';
+import { isStorageFailure, StorageHealth } from './storage-failure';
 import { applyPragmas, createSchema } from './schema';
 import { WriterThread } from './writer-thread';
 
@@ -55,6 +56,7 @@ export class SqliteEventStore implements EventStore {
   private readonly writer: SqliteBatchWriter | WriterThread;
   private readonly queue: GroupCommitQueue<PendingAppend, AppendResult>;
   private readonly commits = new CommitSignal();
+  private readonly storage = new StorageHealth();
   private readonly pollIntervalMs: number;
   private closed = false;
 
@@ -77,7 +79,29 @@ export class SqliteEventStore implements EventStore {
 
     const writer = options.writer === 'thread' ? new WriterThread({ file: options.file, busyTimeoutMs, onFailure: options.onWriterFailure }) : new SqliteBatchWriter(options.file, busyTimeoutMs);
     this.writer = writer;
-    this.queue = new GroupCommitQueue((batch) => writer.commit(batch), () => this.commits.notify());
+    this.queue = new GroupCommitQueue((batch) => this.commitBatch(batch), () => this.commits.notify());
+  }
+
+  /**
+   * A full disk or a failing file surfaces as the port's retryable EventStoreUnavailableError
+   * (HTTP 503), and is held for readiness, instead of a raw SqliteError (a 500 with a stack on
+   * every request while the disk stays full).
+   */
+  private commitBatch(batch: PendingAppend[]): Settled<AppendResult>[] | Promise<Settled<AppendResult>[]> {
+    const settle = (results: Settled<AppendResult>[]) => {
+      if (results.some((result) => result.ok)) this.storage.committed();
+      return results.map((result) => (result.ok || !isStorageFailure(result.error) ? result : { ok: false as const, error: this.storage.failed(result.error) }));
+    };
+    const refuse = (error: unknown): never => {
+      throw isStorageFailure(error) ? this.storage.failed(error) : error;
+    };
+    let outcome: Settled<AppendResult>[] | Promise<Settled<AppendResult>[]>;
+    try {
+      outcome = this.writer.commit(batch);
+    } catch (error) {
+      return refuse(error);
+    }
+    return outcome instanceof Promise ? outcome.then(settle, refuse) : settle(outcome);
   }
 
   append(streamName: string, events: EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -116,6 +140,8 @@ export class SqliteEventStore implements EventStore {
   async ping(): Promise<void> {
     if (this.closed) throw new Error('event store is closed');
     if (this.writer.unavailable) throw this.writer.unavailable;
+    const failing = this.storage.current;
+    if (failing) throw failing;
     this.db.prepare('SELECT 1').get();
   }
 
