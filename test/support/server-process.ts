@@ -33,6 +33,12 @@ export async function startServer(env: Record<string, string>, timeoutMs = 15_00
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     output,
+    /** A crash: no shutdown hook runs, nothing is flushed. */
+    async kill(): Promise<void> {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    },
     async stop(): Promise<number | null> {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');

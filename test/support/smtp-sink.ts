@@ -25,6 +25,10 @@ export async function startSmtpSink() {
       });
     },
   });
+  // A client that vanishes mid-session (a server process killed on purpose) is not a test failure.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET') throw error;
+  });
   server.listen(0, '127.0.0.1');
   await once(server.server, 'listening');
   const { port } = server.server.address() as AddressInfo;
