@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../support/build';
 import { httpClient, type HttpCall } from '../support/http';
 import { startServer, type ServerProcess } from '../support/server-process';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { storedEvents } from '../support/stored-events';
 
 const BACKUP = resolve(import.meta.dirname, '../../dist/backup.js');
 const OPERATOR_TOKEN = 'op_test_token_that_is_long_enough_0123456789';
@@ -25,15 +25,6 @@ async function backup(dataDir: string, destination?: string) {
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
-
-const countEvents = (file: string) => {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-};
 
 describe('backup of a running embedded server, and a server started on the backup', () => {
   let root: string;
@@ -81,7 +72,7 @@ describe('backup of a running embedded server, and a server started on the backu
     expect(statSync(destination).mode & 0o777).toBe(0o700);
     for (const file of readdirSync(destination)) expect(statSync(join(destination, file)).mode & 0o777, file).toBe(0o600);
     const manifest = JSON.parse(readFileSync(join(destination, 'backup.json'), 'utf8'));
-    const inBackup = countEvents(join(destination, 'events.sqlite'));
+    const inBackup = storedEvents(join(destination, 'events.sqlite')).length;
     expect(manifest.events).toBe(inBackup);
     expect(manifest.notInDataDir).toEqual(['operator-token']);
     // Two for the customer, five for the login, then one per request that committed before the snapshot.

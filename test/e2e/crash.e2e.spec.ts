@@ -1,28 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../support/build';
 import { httpClient, type HttpCall } from '../support/http';
 import { startServer, type ServerProcess } from '../support/server-process';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { storedEvents } from '../support/stored-events';
 
 const OPERATOR_TOKEN = 'op_test_token_that_is_long_enough_0123456789';
 const CLIENTS = 20;
-
-/** What the store holds, read from the file the way an auditor would, not through the service. */
-function storedEvents(dataDir: string) {
-  const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT type, data FROM events ORDER BY position').all() as { type: string; data: string }[]).map((row) => ({
-      type: row.type,
-      data: JSON.parse(row.data) as Record<string, unknown>,
-    }));
-  } finally {
-    db.close();
-  }
-}
 
 describe('embedded server killed (SIGKILL) in the middle of logins', () => {
   let dataDir: string;
@@ -73,7 +60,7 @@ describe('embedded server killed (SIGKILL) in the middle of logins', () => {
     crashed = true;
     await Promise.all(clients);
 
-    const events = storedEvents(dataDir);
+    const events = storedEvents(join(dataDir, 'events.sqlite'));
     const stored = (type: string) => new Set(events.filter((e) => e.type === type).map((e) => String(e.data['challengeId'])));
     const requestedInStore = stored('OtpRequested');
     const verifiedInStore = stored('OtpVerified');

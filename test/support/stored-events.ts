@@ -1,0 +1,14 @@
+import Database from 'better-sqlite3';
+
+/** The events in an embedded event store file, in commit order, read straight from SQLite, not through the service. */
+export function storedEvents(file: string): { type: string; data: Record<string, unknown> }[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT type, data FROM events ORDER BY position').all() as { type: string; data: string }[]).map((row) => ({
+      type: row.type,
+      data: JSON.parse(row.data) as Record<string, unknown>,
+    }));
+  } finally {
+    db.close();
+  }
+}
