@@ -56,7 +56,7 @@ async function until(condition: () => Promise<boolean> | boolean, what: string, 
 }
 
 const checkpointAt = (documents: DocumentStore, position: bigint) => async () =>
-  (await documents.getCheckpoint(RELAY_CHECKPOINT)) === position;
+  (await documents.getCheckpoint(RELAY_CHECKPOINT))?.position === position;
 
 const relayed = (bus: InMemoryMessageBus) => bus.messages(RELAY_TOPIC).map((m) => JSON.parse(String(m.value)) as RelayedEvent);
 
@@ -75,6 +75,7 @@ describe('event relay', () => {
     await until(checkpointAt(documents, last), 'the checkpoint to reach the last event');
     const stored = await eventStore.readAll();
     expectOnceInOrder(bus, stored);
+    expect(await documents.getCheckpoint(RELAY_CHECKPOINT)).toEqual({ position: last, hash: stored.at(-1)?.metadata.hash });
     const messages = bus.messages(RELAY_TOPIC);
     expect(messages.map((m) => m.key)).toEqual(stored.map((e) => e.metadata['tenantId']));
     expect(relayed(bus)[0]).toMatchObject({ type: stored[0]?.type, streamName: stored[0]?.streamName, revision: 0, data: stored[0]?.data });

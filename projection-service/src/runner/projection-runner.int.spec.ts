@@ -50,6 +50,8 @@ async function appendAll(eventStore: EventStore, events = scenario()): Promise<b
   return position;
 }
 
+const checkpointPosition = async (documents: DocumentStore) => (await documents.getCheckpoint(NAME))?.position;
+
 async function dump(documents: DocumentStore): Promise<Record<string, Doc[]>> {
   const all: Record<string, Doc[]> = {};
   for (const collection of Object.values(collections)) all[collection] = await documents.find(collection, { orderBy: [['_id', 'asc']] });
@@ -87,7 +89,7 @@ describe('projection runner over the SQLite stores', () => {
     await projection.start();
 
     expect(await projection.waitForPosition(last, WAIT_MS)).toBe(true);
-    expect(await documents.getCheckpoint(NAME)).toBe(last);
+    expect(await documents.getCheckpoint(NAME)).toEqual({ position: last, hash: (await eventStore.readAll()).at(-1)?.metadata.hash });
     expect(projection.status()).toMatchObject({ position: last, eventsProjected: 14, error: undefined });
 
     expect(await documents.get(collections.customers, ids.tenantA)).toEqual({
@@ -171,7 +173,7 @@ describe('projection runner over the SQLite stores', () => {
     await projection.rebuild();
     expect(await projection.waitForPosition(last, WAIT_MS)).toBe(true);
     expect(await dump(documents)).toEqual(expected.docs);
-    expect(await documents.getCheckpoint(NAME)).toBe(last);
+    expect(await checkpointPosition(documents)).toBe(last);
   });
 
   it('resumes from the checkpoint after a stop, counting nothing twice', async () => {
@@ -183,7 +185,7 @@ describe('projection runner over the SQLite stores', () => {
     await projection.start();
     await projection.waitForPosition(firstPart, WAIT_MS);
     await projection.stop();
-    expect(await documents.getCheckpoint(NAME)).toBe(firstPart);
+    expect(await checkpointPosition(documents)).toBe(firstPart);
 
     const last = await appendAll(eventStore, events.slice(6));
     await projection.start();
@@ -208,7 +210,7 @@ describe('projection runner over the SQLite stores', () => {
     await expect(projection.waitForPosition(last, WAIT_MS)).rejects.toThrow('disk full');
 
     const firstBatchEnd = (await eventStore.readAll({ maxCount: 3 })).at(-1)?.position;
-    expect(await documents.getCheckpoint(NAME)).toBe(firstBatchEnd);
+    expect(await checkpointPosition(documents)).toBe(firstBatchEnd);
     expect(projection.status()).toMatchObject({ state: 'failed', position: firstBatchEnd });
     expect(() => projection.assertRunning()).toThrow(/disk full/);
     expect(lines().find((line) => line.msg === 'projection failed; resuming from its checkpoint')).toMatchObject({ retryInMs: 300 });
@@ -252,7 +254,7 @@ describe('projection runner over the SQLite stores', () => {
     const failure = await projection.waitForPosition(last, WAIT_MS).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(UnprojectableEventError);
     expect(failure).toMatchObject({ position: bad.position, eventType: 'CustomerRenamed' });
-    expect(await documents.getCheckpoint(NAME)).toBe(beforeBad);
+    expect(await checkpointPosition(documents)).toBe(beforeBad);
     expect(await documents.find(collections.audit, {})).toHaveLength(3);
     expect(projection.status().state).toBe('failed');
     expect(lines().find((line) => line.msg === 'projection stopped')).toMatchObject({
@@ -262,7 +264,7 @@ describe('projection runner over the SQLite stores', () => {
     // Restarting without a fix fails again at the same place instead of skipping the event.
     await projection.start();
     await expect(projection.waitForPosition(last, WAIT_MS)).rejects.toThrow(UnprojectableEventError);
-    expect(await documents.getCheckpoint(NAME)).toBe(beforeBad);
+    expect(await checkpointPosition(documents)).toBe(beforeBad);
   });
 
   it('follows live appends and lets a writer wait for its position', async () => {
@@ -276,7 +278,7 @@ describe('projection runner over the SQLite stores', () => {
     const { position } = await eventStore.append(registered!.streamName, [registered!.event], 'no_stream');
     expect(await projection.waitForPosition(position, WAIT_MS)).toBe(true);
     expect(await documents.get(collections.customers, ids.tenantA)).toMatchObject({ name: 'Acme' });
-    expect(await documents.getCheckpoint(NAME)).toBe(position);
+    expect(await checkpointPosition(documents)).toBe(position);
 
     expect(await projection.waitForPosition(position + 1n, 50)).toBe(false);
   });
@@ -303,7 +305,7 @@ describe('projection runner over the SQLite stores', () => {
     const { eventStore, documents } = openStores();
     const last = await appendAll(eventStore);
     // What an interrupted, non-atomic reset can leave behind.
-    await documents.applyBatch([{ kind: 'put', collection: collections.usage, doc: { _id: 'stale' } }], { name: 'other', position: 1n });
+    await documents.applyBatch([{ kind: 'put', collection: collections.usage, doc: { _id: 'stale' } }], { name: 'other', position: 1n, hash: 'other' });
     const projection = runner({ eventStore, documents });
     await projection.start();
     await projection.waitForPosition(last, WAIT_MS);

@@ -127,7 +127,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     this.error = undefined;
     let checkpoint: bigint | undefined;
     try {
-      checkpoint = await this.documents.getCheckpoint(this.name);
+      checkpoint = (await this.documents.getCheckpoint(this.name))?.position;
       // No checkpoint means nothing may be in the collections: a Mongo reset is
       // not atomic, and documents left by an interrupted one would be counted twice.
       if (checkpoint === undefined) await this.documents.reset(this.collections, this.name);
@@ -245,7 +245,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     }
     // The events before a bad one are committed, so the checkpoint points just before it.
     if (last) {
-      await this.documents.applyBatch(ops, { name: this.name, position: last.position });
+      await this.documents.applyBatch(ops, { name: this.name, position: last.position, hash: last.metadata.hash });
       this.retries.reset();
       this.committed = last.position;
       this.lastEventAt = last.metadata.occurredAt;
