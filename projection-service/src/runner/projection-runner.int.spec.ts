@@ -13,6 +13,7 @@ import { UnprojectableEventError } from '../projected-event';
 import { readModelProjectors } from '../projectors/index';
 import { captureLogger } from '../testing/capture-logger';
 import { ids, metadata, scenario, secrets } from '../testing/events';
+import { appendAll, dumpReadModels } from '../testing/stores';
 import { createProjectionRunner, type ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner';
 
 const NAME = 'read-models';
@@ -44,19 +45,8 @@ function runner(options: Partial<ProjectionRunnerOptions> & Pick<ProjectionRunne
   return created;
 }
 
-async function appendAll(eventStore: EventStore, events = scenario()): Promise<bigint> {
-  let position = 0n;
-  for (const { streamName, event } of events) position = (await eventStore.append(streamName, [event], 'any')).position;
-  return position;
-}
-
 const checkpointPosition = async (documents: DocumentStore) => (await documents.getCheckpoint(NAME))?.position;
 
-async function dump(documents: DocumentStore): Promise<Record<string, Doc[]>> {
-  const all: Record<string, Doc[]> = {};
-  for (const collection of Object.values(collections)) all[collection] = await documents.find(collection, { orderBy: [['_id', 'asc']] });
-  return all;
-}
 
 /** The projection of the scenario, computed once per test by a plain run over a store of its own. */
 async function reference(): Promise<{ docs: Record<string, Doc[]>; position: bigint }> {
@@ -66,12 +56,13 @@ async function reference(): Promise<{ docs: Record<string, Doc[]>; position: big
   await projection.start();
   expect(await projection.waitForPosition(position, WAIT_MS)).toBe(true);
   await projection.stop();
-  return { docs: await dump(documents), position };
+  return { docs: await dumpReadModels(documents), position };
 }
 
 /** An event store that delivers every event twice and always from the start, as an at-least-once feed may. */
-function deliveringTwice(eventStore: EventStore): Pick<EventStore, 'subscribeToAll'> {
+function deliveringTwice(eventStore: EventStore): Pick<EventStore, 'subscribeToAll' | 'readAt'> {
   return {
+    readAt: (position) => eventStore.readAt(position),
     async *subscribeToAll(options = {}) {
       for await (const event of eventStore.subscribeToAll({ signal: options.signal })) {
         yield event;
@@ -148,7 +139,7 @@ describe('projection runner over the SQLite stores', () => {
     const stored = await eventStore.readAll();
     expect(audit.map((entry) => entry.hash)).toEqual(stored.filter((e) => e.metadata.tenantId === ids.tenantA).map((e) => e.metadata.hash));
 
-    const everything = JSON.stringify(await dump(documents));
+    const everything = JSON.stringify(await dumpReadModels(documents));
     for (const secret of Object.values(secrets)) expect(everything).not.toContain(secret);
   });
 
@@ -159,7 +150,7 @@ describe('projection runner over the SQLite stores', () => {
     const projection = runner({ eventStore: deliveringTwice(eventStore), documents, maxBatchEvents: 3 });
     await projection.start();
     expect(await projection.waitForPosition(expected.position, WAIT_MS)).toBe(true);
-    expect(await dump(documents)).toEqual(expected.docs);
+    expect(await dumpReadModels(documents)).toEqual(expected.docs);
   });
 
   it('gives the same documents after a rebuild, and the same checkpoint', async () => {
@@ -172,7 +163,7 @@ describe('projection runner over the SQLite stores', () => {
 
     await projection.rebuild();
     expect(await projection.waitForPosition(last, WAIT_MS)).toBe(true);
-    expect(await dump(documents)).toEqual(expected.docs);
+    expect(await dumpReadModels(documents)).toEqual(expected.docs);
     expect(await checkpointPosition(documents)).toBe(last);
   });
 
@@ -190,7 +181,7 @@ describe('projection runner over the SQLite stores', () => {
     const last = await appendAll(eventStore, events.slice(6));
     await projection.start();
     expect(await projection.waitForPosition(last, WAIT_MS)).toBe(true);
-    expect(await dump(documents)).toEqual(expected.docs);
+    expect(await dumpReadModels(documents)).toEqual(expected.docs);
   });
 
   it('leaves writes and checkpoint together when a batch fails to commit, then resumes by itself', async () => {
@@ -218,7 +209,7 @@ describe('projection runner over the SQLite stores', () => {
     // No one calls start(): a full disk is not about the log, so the runner tries again.
     await vi.waitFor(() => expect(projection.status().state).toBe('live'), { timeout: 5_000, interval: 20 });
     expect(await projection.waitForPosition(last, WAIT_MS)).toBe(true);
-    expect(await dump(documents)).toEqual(expected.docs);
+    expect(await dumpReadModels(documents)).toEqual(expected.docs);
   });
 
   it('resumes when the event store subscription ends (a failover), doubling the wait while it keeps failing', async () => {
@@ -226,7 +217,8 @@ describe('projection runner over the SQLite stores', () => {
     const last = await appendAll(eventStore);
     let subscriptions = 0;
     // The first three subscriptions end at once, as a connection lost mid-way would.
-    const flaky: Pick<EventStore, 'subscribeToAll'> = {
+    const flaky: Pick<EventStore, 'subscribeToAll' | 'readAt'> = {
+      readAt: (position) => eventStore.readAt(position),
       subscribeToAll: (options) => (++subscriptions <= 3 ? (async function* () {})() : eventStore.subscribeToAll(options)),
     };
     const { logger, lines } = captureLogger();
@@ -309,7 +301,7 @@ describe('projection runner over the SQLite stores', () => {
     const projection = runner({ eventStore, documents });
     await projection.start();
     await projection.waitForPosition(last, WAIT_MS);
-    expect(await dump(documents)).toEqual(expected.docs);
+    expect(await dumpReadModels(documents)).toEqual(expected.docs);
   });
 });
 
