@@ -12,7 +12,7 @@ export const READ_MODELS_PROJECTION = 'read-models';
  * subscription and one transaction per batch for all of them.
  */
 export function createReadModelProjections(deps: {
-  eventStore: Pick<EventStore, 'subscribeToAll'>;
+  eventStore: Pick<EventStore, 'subscribeToAll' | 'readAt'>;
   documents: DocumentStore;
   logger: Logger;
   maxBatchEvents?: number;

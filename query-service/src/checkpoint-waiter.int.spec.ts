@@ -8,6 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCheckpointWaiter } from './checkpoint-waiter';
 
 const NAME = 'read-models';
+/** The waiter reads positions only; the hash is there because every checkpoint has one. */
+const at = (position: bigint) => ({ name: NAME, position, hash: `hash-${position}` });
 let dir: string;
 let documents: DocumentStore;
 
@@ -22,7 +24,7 @@ afterEach(async () => {
 
 describe('checkpoint waiter', () => {
   it('answers at once when the checkpoint is already at or past the position', async () => {
-    await documents.applyBatch([], { name: NAME, position: 10n });
+    await documents.applyBatch([], at(10n));
     const waitFor = createCheckpointWaiter(documents, NAME);
     expect(await waitFor(10n, 1_000)).toBe(true);
     expect(await waitFor(3n, 1_000)).toBe(true);
@@ -32,9 +34,9 @@ describe('checkpoint waiter', () => {
     const waitFor = createCheckpointWaiter(documents, NAME, { intervalMs: 5 });
     const waiting = waitFor(7n, 2_000);
     await sleep(30);
-    await documents.applyBatch([], { name: NAME, position: 5n });
+    await documents.applyBatch([], at(5n));
     await sleep(30);
-    await documents.applyBatch([], { name: NAME, position: 8n });
+    await documents.applyBatch([], at(8n));
     expect(await waiting).toBe(true);
   });
 
@@ -54,7 +56,7 @@ describe('checkpoint waiter', () => {
         return documents.getCheckpoint(name);
       },
     };
-    await documents.applyBatch([], { name: NAME, position: 1n });
+    await documents.applyBatch([], at(1n));
     const waitFor = createCheckpointWaiter(counting, NAME);
     expect(await Promise.all(Array.from({ length: 50 }, () => waitFor(1n, 1_000)))).toEqual(Array(50).fill(true));
     expect(reads).toBe(1);

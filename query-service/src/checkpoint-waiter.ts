@@ -15,9 +15,12 @@ export function createCheckpointWaiter(
   const intervalMs = options.intervalMs ?? 25;
   let reading: Promise<bigint | undefined> | undefined;
   const current = () =>
-    (reading ??= documents.getCheckpoint(checkpointName).finally(() => {
-      reading = undefined;
-    }));
+    (reading ??= documents
+      .getCheckpoint(checkpointName)
+      .then((checkpoint) => checkpoint?.position)
+      .finally(() => {
+        reading = undefined;
+      }));
 
   return async (position, timeoutMs) => {
     const deadline = Date.now() + timeoutMs;

@@ -5,6 +5,9 @@ import { createInterface } from 'node:readline';
 
 const ENTRY = resolve(import.meta.dirname, '../../dist/embedded.js');
 
+/** The operator token the end-to-end servers run with: long enough for the server to accept it. */
+export const OPERATOR_TOKEN = 'op_test_token_that_is_long_enough_0123456789';
+
 /**
  * The real embedded server as a child process (the bundle `npm start` runs),
  * on a port the OS picks. Its stdout is kept so tests can assert on logs.

@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Doc, DocumentStore, WriteOp } from './port';
+import type { Checkpoint, Doc, DocumentStore, StoredCheckpoint, WriteOp } from './port';
 
 export interface DocumentStoreFixture {
   /** A store over empty storage of its own. */
   store: DocumentStore;
+  /** Stores a checkpoint as versions before the hash did: a position and nothing else. */
+  writeCheckpointWithoutHash(name: string, position: bigint): Promise<void>;
   /** Closes the store and removes its storage. */
   dispose(): Promise<void>;
 }
@@ -17,8 +19,12 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
     let fixture: DocumentStoreFixture;
     let store: DocumentStore;
     let nextPosition = 1n;
+    /** A checkpoint whose hash differs for every name and position, as the hashes of a log's events do. */
+    const at = (name: string, position: bigint): Checkpoint => ({ name, position, hash: `${name}-${position}-${'f'.repeat(40)}` });
+    /** What `getCheckpoint` answers once `checkpoint` is stored. */
+    const stored = ({ position, hash }: Checkpoint): StoredCheckpoint => ({ position, hash });
     /** Most tests only care about the writes; each gets a checkpoint one further on. */
-    const write = (...ops: WriteOp[]) => store.applyBatch(ops, { name: 'contract', position: nextPosition++ });
+    const write = (...ops: WriteOp[]) => store.applyBatch(ops, at('contract', nextPosition++));
     const put = (collection: string, doc: Doc): WriteOp => ({ kind: 'put', collection, doc });
 
     beforeEach(async () => {
@@ -222,7 +228,7 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
 
     describe('applyBatch', () => {
       it('writes nothing and keeps the checkpoint when an op fails while applying', async () => {
-        await store.applyBatch([put('things', { _id: 'a', label: 'text', n: 1 })], { name: 'p', position: 10n });
+        await store.applyBatch([put('things', { _id: 'a', label: 'text', n: 1 })], at('p', 10n));
         const failing: WriteOp[] = [
           { kind: 'update', collection: 'things', id: 'a', upsert: false, update: { $inc: { n: 1 } } },
           put('things', { _id: 'b' }),
@@ -230,37 +236,64 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
           // $inc on a string fails only once the document is read, after the ops before it ran.
           { kind: 'update', collection: 'things', id: 'a', upsert: false, update: { $inc: { label: 1 } } },
         ];
-        await expect(store.applyBatch(failing, { name: 'p', position: 20n })).rejects.toThrow();
+        await expect(store.applyBatch(failing, at('p', 20n))).rejects.toThrow();
         expect(await store.get('things', 'a')).toEqual({ _id: 'a', label: 'text', n: 1 });
         expect(await store.get('things', 'b')).toBeUndefined();
         expect(await store.get('others', 'c')).toBeUndefined();
-        expect(await store.getCheckpoint('p')).toBe(10n);
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 10n)));
       });
 
       it('writes nothing when an op is malformed', async () => {
         const malformed = [put('things', { _id: 'a' }), put('bad name', { _id: 'b' })];
-        await expect(store.applyBatch(malformed, { name: 'p', position: 1n })).rejects.toThrow(/collection/);
+        await expect(store.applyBatch(malformed, at('p', 1n))).rejects.toThrow(/collection/);
         expect(await store.get('things', 'a')).toBeUndefined();
         expect(await store.getCheckpoint('p')).toBeUndefined();
       });
 
       it('stores the checkpoint with the writes, also for an empty batch', async () => {
         expect(await store.getCheckpoint('p')).toBeUndefined();
-        await store.applyBatch([put('things', { _id: 'a' })], { name: 'p', position: 3n });
-        expect(await store.getCheckpoint('p')).toBe(3n);
-        await store.applyBatch([], { name: 'p', position: 2n ** 60n + 1n });
-        expect(await store.getCheckpoint('p')).toBe(2n ** 60n + 1n);
-        await store.applyBatch([], { name: 'q', position: 0n });
-        expect(await store.getCheckpoint('q')).toBe(0n);
-        expect(await store.getCheckpoint('p')).toBe(2n ** 60n + 1n);
+        await store.applyBatch([put('things', { _id: 'a' })], at('p', 3n));
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 3n)));
+        await store.applyBatch([], at('p', 2n ** 60n + 1n));
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 2n ** 60n + 1n)));
+        await store.applyBatch([], at('q', 0n));
+        expect(await store.getCheckpoint('q')).toEqual(stored(at('q', 0n)));
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 2n ** 60n + 1n)));
+      });
+
+      it("stores the hash of the checkpoint's event, replaced by the next batch's", async () => {
+        const sha256Hex = 'c0ffee'.repeat(10) + '0123';
+        await store.applyBatch([], { name: 'p', position: 5n, hash: sha256Hex });
+        expect(await store.getCheckpoint('p')).toEqual({ position: 5n, hash: sha256Hex });
+        // The same position with another hash: what a restored log would hand a projection.
+        await store.applyBatch([], { name: 'p', position: 5n, hash: 'other' });
+        expect(await store.getCheckpoint('p')).toEqual({ position: 5n, hash: 'other' });
+      });
+
+      it('reads a checkpoint stored before hashes were, and adds the hash with the next batch', async () => {
+        await fixture.writeCheckpointWithoutHash('p', 42n);
+        const loaded = await store.getCheckpoint('p');
+        expect(loaded).toEqual({ position: 42n });
+        expect(loaded?.hash).toBeUndefined();
+        await store.applyBatch([], at('p', 43n));
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 43n)));
+      });
+
+      it('refuses a checkpoint without a usable hash and keeps the one stored', async () => {
+        await store.applyBatch([], at('p', 1n));
+        for (const hash of ['', 'x'.repeat(129), undefined, 42]) {
+          await expect(store.applyBatch([put('things', { _id: 'a' })], { name: 'p', position: 2n, hash } as unknown as Checkpoint)).rejects.toThrow(/hash/);
+        }
+        expect(await store.get('things', 'a')).toBeUndefined();
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 1n)));
       });
     });
 
     describe('reset', () => {
       it('drops the named collections and checkpoint and leaves the rest', async () => {
         await store.ensureIndex('things', ['n']);
-        await store.applyBatch([put('things', { _id: 'a', n: 1 }), put('others', { _id: 'b' })], { name: 'p', position: 7n });
-        await store.applyBatch([put('kept', { _id: 'k' })], { name: 'q', position: 8n });
+        await store.applyBatch([put('things', { _id: 'a', n: 1 }), put('others', { _id: 'b' })], at('p', 7n));
+        await store.applyBatch([put('kept', { _id: 'k' })], at('q', 8n));
 
         await store.reset(['things', 'others', 'neverWritten'], 'p');
 
@@ -268,11 +301,12 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
         expect(await store.find('others', {})).toEqual([]);
         expect(await store.getCheckpoint('p')).toBeUndefined();
         expect(await store.get('kept', 'k')).toEqual({ _id: 'k' });
-        expect(await store.getCheckpoint('q')).toBe(8n);
+        expect(await store.getCheckpoint('q')).toEqual(stored(at('q', 8n)));
 
-        await store.applyBatch([put('things', { _id: 'a', n: 2 })], { name: 'p', position: 1n });
+        // Nothing of the old checkpoint survives: position and hash both come from the new batch.
+        await store.applyBatch([put('things', { _id: 'a', n: 2 })], at('p', 1n));
         expect(await store.find('things', { where: { n: 2 } })).toEqual([{ _id: 'a', n: 2 }]);
-        expect(await store.getCheckpoint('p')).toBe(1n);
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 1n)));
       });
     });
 

@@ -1,3 +1,5 @@
+import type { Checkpoint } from './port';
+
 /**
  * Collection and field names end up inside SQL (table names, JSON paths in
  * index expressions) where bound parameters cannot go, and in Mongo where
@@ -32,10 +34,16 @@ export function assertDocumentId(id: unknown): asserts id is string {
   }
 }
 
-export function assertCheckpoint(name: string, position: bigint): void {
+// A chain hash is 64 hex characters; the bound only keeps a wrong value (an event's data) out of every batch.
+const MAX_CHECKPOINT_HASH_LENGTH = 128;
+
+export function assertCheckpoint({ name, position, hash }: Checkpoint): void {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidDocumentStoreInputError('checkpoint name is empty');
   // Both adapters store it as a signed 64-bit integer.
   if (typeof position !== 'bigint' || position < 0n || position > 0x7fff_ffff_ffff_ffffn) {
     throw new InvalidDocumentStoreInputError(`checkpoint position out of range: ${String(position)}`);
+  }
+  if (typeof hash !== 'string' || hash.length === 0 || hash.length > MAX_CHECKPOINT_HASH_LENGTH) {
+    throw new InvalidDocumentStoreInputError(`checkpoint hash must be a string of 1 to ${MAX_CHECKPOINT_HASH_LENGTH} characters`);
   }
 }

@@ -36,14 +36,22 @@ export interface Checkpoint {
   name: string;
   /** Global event-store position of the last event the batch covers. */
   position: bigint;
+  /**
+   * Chain hash (`metadata.hash`) of the event at `position`. A position alone cannot tell this
+   * log from a restored or different one that reuses it; the hash of the event there can.
+   */
+  hash: string;
 }
+
+/** A checkpoint as read back. `hash` is missing from checkpoints written before it was recorded. */
+export type StoredCheckpoint = Pick<Checkpoint, 'position'> & Partial<Pick<Checkpoint, 'hash'>>;
 
 export interface DocumentStore {
   /** Declares the fields a collection is queried by, so adapters can index them. Idempotent. */
   ensureIndex(collection: string, fields: string[]): Promise<void>;
   /** Applies the operations in order and stores the checkpoint, all or nothing. */
   applyBatch(ops: WriteOp[], checkpoint: Checkpoint): Promise<void>;
-  getCheckpoint(name: string): Promise<bigint | undefined>;
+  getCheckpoint(name: string): Promise<StoredCheckpoint | undefined>;
   get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined>;
   find<T extends Doc = Doc>(collection: string, query: FindQuery): Promise<T[]>;
   /** Drops the collections and the checkpoint: the next run rebuilds them from the first event. */

@@ -213,6 +213,21 @@ export function eventStoreContract(
       });
     });
 
+    describe('event at a position', () => {
+      it('reads the event stored at exactly a position, and nothing where none is', async () => {
+        const start = await marker();
+        await store.append(stream('x'), [event('X1'), event('X2')], 'no_stream');
+        await store.append(stream('y'), [event('Y1')], 'no_stream');
+
+        const own = await ownEventsAfter(start);
+        expect(own).toHaveLength(3);
+        for (const stored of own) expect(await store.readAt(stored.position)).toEqual(stored);
+        // Before the first event and far past the last: no event, rather than the nearest one.
+        expect(await store.readAt(0n)).toBeUndefined();
+        expect(await store.readAt(2n ** 62n)).toBeUndefined();
+      });
+    });
+
     describe('hash chain', () => {
       it('stores hash = chainHash(previous hash of the stream, event) across appends', async () => {
         const s = stream('chain');

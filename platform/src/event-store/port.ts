@@ -60,6 +60,13 @@ export interface EventStore {
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** One page of the global log in commit order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The event stored at exactly this global position; undefined when none is (a position past
+   * the end, or one this log never gave an event). For telling whether a checkpoint belongs to
+   * this log: "the first event after position - 1" is not the same question where positions
+   * have gaps. EventStoreDB rejects a position inside one of its records instead of answering.
+   */
+  readAt(position: bigint): Promise<RecordedEvent | undefined>;
   /** Catch-up from `after`, then live, in commit order; ends when `signal` aborts. Read with `for await`. */
   subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
   /** Checks the store answers; throws when it does not. */

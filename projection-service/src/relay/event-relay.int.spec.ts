@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DocumentStore } from '@otp/platform/document-store';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
-import type { EventStore, RecordedEvent } from '@otp/platform/event-store';
+import type { RecordedEvent } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { InMemoryMessageBus } from '@otp/platform/message-bus/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureLogger } from '../testing/capture-logger';
-import { scenario, type ScenarioEvent } from '../testing/events';
+import { scenario } from '../testing/events';
+import { appendAll } from '../testing/stores';
 import { createEventRelay, type EventRelay, type EventRelayOptions } from './event-relay';
 import { RELAY_CHECKPOINT, RELAY_TOPIC, type RelayedEvent } from './relayed-event';
 
@@ -41,12 +42,6 @@ function relay(options: Partial<EventRelayOptions> & Pick<EventRelayOptions, 'ev
   return created;
 }
 
-async function append(eventStore: EventStore, events: ScenarioEvent[]): Promise<bigint> {
-  let position = 0n;
-  for (const { streamName, event } of events) position = (await eventStore.append(streamName, [event], 'any')).position;
-  return position;
-}
-
 async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -56,7 +51,7 @@ async function until(condition: () => Promise<boolean> | boolean, what: string, 
 }
 
 const checkpointAt = (documents: DocumentStore, position: bigint) => async () =>
-  (await documents.getCheckpoint(RELAY_CHECKPOINT)) === position;
+  (await documents.getCheckpoint(RELAY_CHECKPOINT))?.position === position;
 
 const relayed = (bus: InMemoryMessageBus) => bus.messages(RELAY_TOPIC).map((m) => JSON.parse(String(m.value)) as RelayedEvent);
 
@@ -68,13 +63,14 @@ function expectOnceInOrder(bus: InMemoryMessageBus, stored: RecordedEvent[]): vo
 describe('event relay', () => {
   it('relays every stored event once, in commit order, keyed by tenant, then checkpoints the last', async () => {
     const { eventStore, documents } = openStores();
-    const last = await append(eventStore, scenario());
+    const last = await appendAll(eventStore, scenario());
     const bus = new InMemoryMessageBus();
     relay({ eventStore, documents, bus }).start();
 
     await until(checkpointAt(documents, last), 'the checkpoint to reach the last event');
     const stored = await eventStore.readAll();
     expectOnceInOrder(bus, stored);
+    expect(await documents.getCheckpoint(RELAY_CHECKPOINT)).toEqual({ position: last, hash: stored.at(-1)?.metadata.hash });
     const messages = bus.messages(RELAY_TOPIC);
     expect(messages.map((m) => m.key)).toEqual(stored.map((e) => e.metadata['tenantId']));
     expect(relayed(bus)[0]).toMatchObject({ type: stored[0]?.type, streamName: stored[0]?.streamName, revision: 0, data: stored[0]?.data });
@@ -83,7 +79,7 @@ describe('event relay', () => {
 
   it('says so when the topic it finds keeps fewer copies than configured, and relays anyway', async () => {
     const { eventStore, documents } = openStores();
-    const last = await append(eventStore, scenario());
+    const last = await appendAll(eventStore, scenario());
     const bus = new InMemoryMessageBus();
     await bus.ensureTopic(RELAY_TOPIC, { partitions: 6, replicationFactor: 1 });
     const { logger, lines } = captureLogger();
@@ -98,7 +94,7 @@ describe('event relay', () => {
 
   it('publishes in bounded batches', async () => {
     const { eventStore, documents } = openStores();
-    const last = await append(eventStore, scenario());
+    const last = await appendAll(eventStore, scenario());
     const bus = new InMemoryMessageBus();
     relay({ eventStore, documents, bus, maxBatchEvents: 4 }).start();
 
@@ -111,13 +107,13 @@ describe('event relay', () => {
   it('relays events appended while it follows the live end', async () => {
     const { eventStore, documents } = openStores();
     const events = scenario();
-    await append(eventStore, events.slice(0, 3));
+    await appendAll(eventStore, events.slice(0, 3));
     const bus = new InMemoryMessageBus();
     const running = relay({ eventStore, documents, bus });
     running.start();
     await until(() => running.status().state === 'live', 'the relay to be live');
 
-    const last = await append(eventStore, events.slice(3));
+    const last = await appendAll(eventStore, events.slice(3));
     await until(checkpointAt(documents, last), 'the live events to be checkpointed');
     expectOnceInOrder(bus, await eventStore.readAll());
     running.assertRunning();
@@ -126,14 +122,14 @@ describe('event relay', () => {
   it('resumes after a restart from its checkpoint, without resending what was acknowledged', async () => {
     const { eventStore, documents } = openStores();
     const events = scenario();
-    const first = await append(eventStore, events.slice(0, 6));
+    const first = await appendAll(eventStore, events.slice(0, 6));
     const before = new InMemoryMessageBus();
     const one = relay({ eventStore, documents, bus: before });
     one.start();
     await until(checkpointAt(documents, first), 'the first part to be checkpointed');
     await one.stop();
 
-    const last = await append(eventStore, events.slice(6));
+    const last = await appendAll(eventStore, events.slice(6));
     const after = new InMemoryMessageBus();
     relay({ eventStore, documents, bus: after }).start();
     await until(checkpointAt(documents, last), 'the rest to be checkpointed');
@@ -145,7 +141,7 @@ describe('event relay', () => {
 
   it('does not advance the checkpoint past a failed publish, reports it, and resends once the broker is back', async () => {
     const { eventStore, documents } = openStores();
-    const last = await append(eventStore, scenario());
+    const last = await appendAll(eventStore, scenario());
     const bus = new InMemoryMessageBus();
     bus.failNext(3);
     const running = relay({ eventStore, documents, bus, retryDelay: { initialMs: 40, maxMs: 40 } });
@@ -163,7 +159,7 @@ describe('event relay', () => {
 
   it('resends a batch whose checkpoint could not be written: at least once, never skipped', async () => {
     const { eventStore, documents } = openStores();
-    const last = await append(eventStore, scenario());
+    const last = await appendAll(eventStore, scenario());
     let refuse = 1;
     const flaky: Pick<DocumentStore, 'getCheckpoint' | 'applyBatch'> = {
       getCheckpoint: (name) => documents.getCheckpoint(name),
@@ -185,7 +181,7 @@ describe('event relay', () => {
   it('stops cleanly while live and publishes nothing after', async () => {
     const { eventStore, documents } = openStores();
     const events = scenario();
-    await append(eventStore, events.slice(0, 2));
+    await appendAll(eventStore, events.slice(0, 2));
     const bus = new InMemoryMessageBus();
     const running = relay({ eventStore, documents, bus });
     running.start();
@@ -197,7 +193,7 @@ describe('event relay', () => {
     expect(running.status().state).toBe('stopped');
     expect(() => running.assertRunning()).toThrow(/stopped/);
 
-    await append(eventStore, events.slice(2));
+    await appendAll(eventStore, events.slice(2));
     await sleep(50);
     expect(bus.messages(RELAY_TOPIC)).toHaveLength(2);
   });

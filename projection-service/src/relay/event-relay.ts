@@ -160,7 +160,7 @@ class CheckpointedEventRelay implements EventRelay {
   /** Each step once, but retried with the rest until it has succeeded. */
   private async prepare(): Promise<void> {
     if (!this.checkpointRead) {
-      this.committed = await this.options.documents.getCheckpoint(this.name);
+      this.committed = (await this.options.documents.getCheckpoint(this.name))?.position;
       this.checkpointRead = true;
     }
     if (!this.topicEnsured) {
@@ -185,7 +185,7 @@ class CheckpointedEventRelay implements EventRelay {
       const last = fresh.at(-1);
       if (last) {
         await this.options.bus.publish(this.topic, fresh.map(toRelayMessage));
-        await this.options.documents.applyBatch([], { name: this.name, position: last.position });
+        await this.options.documents.applyBatch([], { name: this.name, position: last.position, hash: last.metadata.hash });
         this.committed = last.position;
         this.eventsRelayed += fresh.length;
         this.lastError = undefined;

@@ -13,6 +13,7 @@ import { UnprojectableEventError } from '../projected-event';
 import { readModelProjectors } from '../projectors/index';
 import { captureLogger } from '../testing/capture-logger';
 import { ids, metadata, scenario, secrets } from '../testing/events';
+import { appendAll, dumpReadModels } from '../testing/stores';
 import { createProjectionRunner, type ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner';
 
 const NAME = 'read-models';
@@ -44,17 +45,8 @@ function runner(options: Partial<ProjectionRunnerOptions> & Pick<ProjectionRunne
   return created;
 }
 
-async function appendAll(eventStore: EventStore, events = scenario()): Promise<bigint> {
-  let position = 0n;
-  for (const { streamName, event } of events) position = (await eventStore.append(streamName, [event], 'any')).position;
-  return position;
-}
+const checkpointPosition = async (documents: DocumentStore) => (await documents.getCheckpoint(NAME))?.position;
 
-async function dump(documents: DocumentStore): Promise<Record<string, Doc[]>> {
-  const all: Record<string, Doc[]> = {};
-  for (const collection of Object.values(collections)) all[collection] = await documents.find(collection, { orderBy: [['_id', 'asc']] });
-  return all;
-}
 
 /** The projection of the scenario, computed once per test by a plain run over a store of its own. */
 async function reference(): Promise<{ docs: Record<string, Doc[]>; position: bigint }> {
@@ -64,12 +56,13 @@ async function reference(): Promise<{ docs: Record<string, Doc[]>; position: big
   await projection.start();
   expect(await projection.waitForPosition(position, WAIT_MS)).toBe(true);
   await projection.stop();
-  return { docs: await dump(documents), position };
+  return { docs: await dumpReadModels(documents), position };
 }
 
 /** An event store that delivers every event twice and always from the start, as an at-least-once feed may. */
-function deliveringTwice(eventStore: EventStore): Pick<EventStore, 'subscribeToAll'> {
+function deliveringTwice(eventStore: EventStore): Pick<EventStore, 'subscribeToAll' | 'readAt'> {
   return {
+    readAt: (position) => eventStore.readAt(position),
     async *subscribeToAll(options = {}) {
       for await (const event of eventStore.subscribeToAll({ signal: options.signal })) {
         yield event;
@@ -87,7 +80,7 @@ describe('projection runner over the SQLite stores', () => {
     await projection.start();
 
     expect(await projection.waitForPosition(last, WAIT_MS)).toBe(true);
-    expect(await documents.getCheckpoint(NAME)).toBe(last);
+    expect(await documents.getCheckpoint(NAME)).toEqual({ position: last, hash: (await eventStore.readAll()).at(-1)?.metadata.hash });
     expect(projection.status()).toMatchObject({ position: last, eventsProjected: 14, error: undefined });
 
     expect(await documents.get(collections.customers, ids.tenantA)).toEqual({
@@ -146,7 +139,7 @@ describe('projection runner over the SQLite stores', () => {
     const stored = await eventStore.readAll();
     expect(audit.map((entry) => entry.hash)).toEqual(stored.filter((e) => e.metadata.tenantId === ids.tenantA).map((e) => e.metadata.hash));
 
-    const everything = JSON.stringify(await dump(documents));
+    const everything = JSON.stringify(await dumpReadModels(documents));
     for (const secret of Object.values(secrets)) expect(everything).not.toContain(secret);
   });
 
@@ -157,7 +150,7 @@ describe('projection runner over the SQLite stores', () => {
     const projection = runner({ eventStore: deliveringTwice(eventStore), documents, maxBatchEvents: 3 });
     await projection.start();
     expect(await projection.waitForPosition(expected.position, WAIT_MS)).toBe(true);
-    expect(await dump(documents)).toEqual(expected.docs);
+    expect(await dumpReadModels(documents)).toEqual(expected.docs);
   });
 
   it('gives the same documents after a rebuild, and the same checkpoint', async () => {
@@ -170,8 +163,8 @@ describe('projection runner over the SQLite stores', () => {
 
     await projection.rebuild();
     expect(await projection.waitForPosition(last, WAIT_MS)).toBe(true);
-    expect(await dump(documents)).toEqual(expected.docs);
-    expect(await documents.getCheckpoint(NAME)).toBe(last);
+    expect(await dumpReadModels(documents)).toEqual(expected.docs);
+    expect(await checkpointPosition(documents)).toBe(last);
   });
 
   it('resumes from the checkpoint after a stop, counting nothing twice', async () => {
@@ -183,12 +176,12 @@ describe('projection runner over the SQLite stores', () => {
     await projection.start();
     await projection.waitForPosition(firstPart, WAIT_MS);
     await projection.stop();
-    expect(await documents.getCheckpoint(NAME)).toBe(firstPart);
+    expect(await checkpointPosition(documents)).toBe(firstPart);
 
     const last = await appendAll(eventStore, events.slice(6));
     await projection.start();
     expect(await projection.waitForPosition(last, WAIT_MS)).toBe(true);
-    expect(await dump(documents)).toEqual(expected.docs);
+    expect(await dumpReadModels(documents)).toEqual(expected.docs);
   });
 
   it('leaves writes and checkpoint together when a batch fails to commit, then resumes by itself', async () => {
@@ -208,7 +201,7 @@ describe('projection runner over the SQLite stores', () => {
     await expect(projection.waitForPosition(last, WAIT_MS)).rejects.toThrow('disk full');
 
     const firstBatchEnd = (await eventStore.readAll({ maxCount: 3 })).at(-1)?.position;
-    expect(await documents.getCheckpoint(NAME)).toBe(firstBatchEnd);
+    expect(await checkpointPosition(documents)).toBe(firstBatchEnd);
     expect(projection.status()).toMatchObject({ state: 'failed', position: firstBatchEnd });
     expect(() => projection.assertRunning()).toThrow(/disk full/);
     expect(lines().find((line) => line.msg === 'projection failed; resuming from its checkpoint')).toMatchObject({ retryInMs: 300 });
@@ -216,7 +209,7 @@ describe('projection runner over the SQLite stores', () => {
     // No one calls start(): a full disk is not about the log, so the runner tries again.
     await vi.waitFor(() => expect(projection.status().state).toBe('live'), { timeout: 5_000, interval: 20 });
     expect(await projection.waitForPosition(last, WAIT_MS)).toBe(true);
-    expect(await dump(documents)).toEqual(expected.docs);
+    expect(await dumpReadModels(documents)).toEqual(expected.docs);
   });
 
   it('resumes when the event store subscription ends (a failover), doubling the wait while it keeps failing', async () => {
@@ -224,7 +217,8 @@ describe('projection runner over the SQLite stores', () => {
     const last = await appendAll(eventStore);
     let subscriptions = 0;
     // The first three subscriptions end at once, as a connection lost mid-way would.
-    const flaky: Pick<EventStore, 'subscribeToAll'> = {
+    const flaky: Pick<EventStore, 'subscribeToAll' | 'readAt'> = {
+      readAt: (position) => eventStore.readAt(position),
       subscribeToAll: (options) => (++subscriptions <= 3 ? (async function* () {})() : eventStore.subscribeToAll(options)),
     };
     const { logger, lines } = captureLogger();
@@ -252,7 +246,7 @@ describe('projection runner over the SQLite stores', () => {
     const failure = await projection.waitForPosition(last, WAIT_MS).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(UnprojectableEventError);
     expect(failure).toMatchObject({ position: bad.position, eventType: 'CustomerRenamed' });
-    expect(await documents.getCheckpoint(NAME)).toBe(beforeBad);
+    expect(await checkpointPosition(documents)).toBe(beforeBad);
     expect(await documents.find(collections.audit, {})).toHaveLength(3);
     expect(projection.status().state).toBe('failed');
     expect(lines().find((line) => line.msg === 'projection stopped')).toMatchObject({
@@ -262,7 +256,7 @@ describe('projection runner over the SQLite stores', () => {
     // Restarting without a fix fails again at the same place instead of skipping the event.
     await projection.start();
     await expect(projection.waitForPosition(last, WAIT_MS)).rejects.toThrow(UnprojectableEventError);
-    expect(await documents.getCheckpoint(NAME)).toBe(beforeBad);
+    expect(await checkpointPosition(documents)).toBe(beforeBad);
   });
 
   it('follows live appends and lets a writer wait for its position', async () => {
@@ -276,7 +270,7 @@ describe('projection runner over the SQLite stores', () => {
     const { position } = await eventStore.append(registered!.streamName, [registered!.event], 'no_stream');
     expect(await projection.waitForPosition(position, WAIT_MS)).toBe(true);
     expect(await documents.get(collections.customers, ids.tenantA)).toMatchObject({ name: 'Acme' });
-    expect(await documents.getCheckpoint(NAME)).toBe(position);
+    expect(await checkpointPosition(documents)).toBe(position);
 
     expect(await projection.waitForPosition(position + 1n, 50)).toBe(false);
   });
@@ -303,11 +297,11 @@ describe('projection runner over the SQLite stores', () => {
     const { eventStore, documents } = openStores();
     const last = await appendAll(eventStore);
     // What an interrupted, non-atomic reset can leave behind.
-    await documents.applyBatch([{ kind: 'put', collection: collections.usage, doc: { _id: 'stale' } }], { name: 'other', position: 1n });
+    await documents.applyBatch([{ kind: 'put', collection: collections.usage, doc: { _id: 'stale' } }], { name: 'other', position: 1n, hash: 'other' });
     const projection = runner({ eventStore, documents });
     await projection.start();
     await projection.waitForPosition(last, WAIT_MS);
-    expect(await dump(documents)).toEqual(expected.docs);
+    expect(await dumpReadModels(documents)).toEqual(expected.docs);
   });
 });
 

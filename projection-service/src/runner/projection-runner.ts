@@ -4,6 +4,7 @@ import type { Logger } from '@otp/platform/logging';
 import { Backoff, type BackoffDelays } from '@otp/platform/retry';
 import { toProjectedEvent, UnprojectableEventError, type ProjectedEvent } from '../projected-event';
 import type { Projector } from '../projectors/projector';
+import { checkCheckpoint } from './checkpoint-check';
 import { inBatches } from './in-batches';
 import { PositionWaiters } from './position-waiters';
 
@@ -11,7 +12,8 @@ export interface ProjectionRunnerOptions {
   /** Names the checkpoint. One runner per name at a time: two would both apply the same events. */
   name: string;
   projectors: readonly Projector[];
-  eventStore: Pick<EventStore, 'subscribeToAll'>;
+  /** `readAt` checks at start that the checkpoint belongs to this log. */
+  eventStore: Pick<EventStore, 'subscribeToAll' | 'readAt'>;
   documents: DocumentStore;
   logger: Logger;
   /** Most events committed in one transaction. Default 500. */
@@ -43,7 +45,11 @@ export interface ProjectionStatus {
 
 export interface ProjectionRunner {
   readonly name: string;
-  /** Reads the checkpoint, declares indexes and starts following the log; resolves once following. */
+  /**
+   * Reads the checkpoint, declares indexes and starts following the log; resolves once following.
+   * A checkpoint whose event the log does not hold (a restored or replaced event store) is
+   * dropped with the read models, which are then rebuilt from the first event.
+   */
   start(): Promise<void>;
   /** Stops following after the batch in hand is committed. */
   stop(): Promise<void>;
@@ -64,7 +70,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
   readonly name: string;
   private readonly projectors: readonly Projector[];
   private readonly collections: string[];
-  private readonly eventStore: Pick<EventStore, 'subscribeToAll'>;
+  private readonly eventStore: Pick<EventStore, 'subscribeToAll' | 'readAt'>;
   private readonly documents: DocumentStore;
   private readonly logger: Logger;
   private readonly maxBatchEvents: number;
@@ -127,10 +133,13 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     this.error = undefined;
     let checkpoint: bigint | undefined;
     try {
-      checkpoint = await this.documents.getCheckpoint(this.name);
+      checkpoint = await this.resumePoint();
       // No checkpoint means nothing may be in the collections: a Mongo reset is
       // not atomic, and documents left by an interrupted one would be counted twice.
-      if (checkpoint === undefined) await this.documents.reset(this.collections, this.name);
+      if (checkpoint === undefined) {
+        await this.documents.reset(this.collections, this.name);
+        this.lastEventAt = undefined;
+      }
       for (const projector of this.projectors) {
         for (const { collection, fields } of projector.indexes) await this.documents.ensureIndex(collection, fields);
       }
@@ -160,6 +169,29 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
         this.fail(error);
       },
     );
+  }
+
+  /**
+   * The checkpoint, if the event store holds the event it was taken at; otherwise undefined, and
+   * the read models are rebuilt from the first event. They are derived data, so a rebuild is
+   * always safe, while refusing to start would leave usage and audit stale until someone
+   * deletes a file by hand.
+   */
+  private async resumePoint(): Promise<bigint | undefined> {
+    const stored = await this.documents.getCheckpoint(this.name);
+    if (!stored) return undefined;
+    const check = checkCheckpoint(stored, await this.eventStore.readAt(stored.position));
+    const where = { projection: this.name, position: stored.position.toString() };
+    if (check.action === 'resume') {
+      if (!check.verified) this.logger.info(where, 'projection checkpoint has no event hash yet (written by an earlier version); resuming, the next commit records one');
+      return stored.position;
+    }
+    const { reason, checkpointHash, foundHash } = check;
+    this.logger.error(
+      { ...where, reason, checkpointHash, foundHash },
+      'read models were projected from another event history (a restored or replaced event store); rebuilding them from the first event',
+    );
+    return undefined;
   }
 
   async stop(): Promise<void> {
@@ -245,7 +277,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     }
     // The events before a bad one are committed, so the checkpoint points just before it.
     if (last) {
-      await this.documents.applyBatch(ops, { name: this.name, position: last.position });
+      await this.documents.applyBatch(ops, { name: this.name, position: last.position, hash: last.metadata.hash });
       this.retries.reset();
       this.committed = last.position;
       this.lastEventAt = last.metadata.occurredAt;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MongoDBContainer, type StartedMongoDBContainer } from '@testcontainers/mongodb';
-import { MongoClient } from 'mongodb';
+import { Long, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { registerDocumentStoreContract } from '../document-store.contract';
 import { probeDockerEngine } from '../../testing/docker-engine';
@@ -37,6 +37,9 @@ if (!docker.available) {
     const store = await openMongoDocumentStore({ client, database });
     return {
       store,
+      writeCheckpointWithoutHash: async (name, position) => {
+        await client.db(database).collection<{ _id: string; position: Long }>('_checkpoints').insertOne({ _id: name, position: Long.fromBigInt(position) });
+      },
       dispose: async () => {
         await store.close();
         await client.db(database).dropDatabase();

@@ -1,5 +1,5 @@
 import { Long, MongoClient, type Collection, type Db } from 'mongodb';
-import type { Checkpoint, Doc, DocumentStore, FindQuery, WriteOp } from '../port';
+import type { Checkpoint, Doc, DocumentStore, FindQuery, StoredCheckpoint, WriteOp } from '../port';
 import { assertCheckpoint, assertCollectionName, assertDocumentId, assertFieldPath, InvalidDocumentStoreInputError } from '../names';
 import { assertValidWriteOp } from '../update';
 import { toBulkOperation, toMongoFind, type MongoDoc } from './mongo-filters';
@@ -32,7 +32,8 @@ export async function openMongoDocumentStore(options: MongoDocumentStoreOptions)
 /** Leading `_`: collection names cannot start with it, so no read model can collide. */
 const CHECKPOINTS = '_checkpoints';
 
-type CheckpointDoc = { _id: string; position: Long };
+/** `hash` is missing from checkpoints written before it was recorded; the next batch adds it. */
+type CheckpointDoc = { _id: string; position: Long; hash?: string };
 
 class MongoDocumentStore implements DocumentStore {
   private readonly db: Db;
@@ -59,7 +60,7 @@ class MongoDocumentStore implements DocumentStore {
 
   async applyBatch(ops: WriteOp[], checkpoint: Checkpoint): Promise<void> {
     ops.forEach(assertValidWriteOp);
-    assertCheckpoint(checkpoint.name, checkpoint.position);
+    assertCheckpoint(checkpoint);
     const runs = consecutiveRuns(ops);
     const session = this.client.startSession();
     try {
@@ -70,7 +71,7 @@ class MongoDocumentStore implements DocumentStore {
         }
         await this.checkpoints().updateOne(
           { _id: checkpoint.name },
-          { $set: { position: Long.fromBigInt(checkpoint.position) } },
+          { $set: { position: Long.fromBigInt(checkpoint.position), hash: checkpoint.hash } },
           { upsert: true, session },
         );
       });
@@ -79,9 +80,11 @@ class MongoDocumentStore implements DocumentStore {
     }
   }
 
-  async getCheckpoint(name: string): Promise<bigint | undefined> {
+  async getCheckpoint(name: string): Promise<StoredCheckpoint | undefined> {
     const found = await this.checkpoints().findOne({ _id: name }, { promoteLongs: false });
-    return found ? BigInt(found.position.toString()) : undefined;
+    if (!found) return undefined;
+    const position = BigInt(found.position.toString());
+    return typeof found.hash === 'string' ? { position, hash: found.hash } : { position };
   }
 
   async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined> {

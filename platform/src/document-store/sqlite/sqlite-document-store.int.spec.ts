@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, expect, it } from 'vitest';
 import { registerDocumentStoreContract } from '../document-store.contract';
 import { openSqliteDocumentStore } from './index';
 
@@ -9,15 +10,45 @@ const dir = mkdtempSync(join(tmpdir(), 'otp-docstore-'));
 let counter = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Runs `work` on a connection of its own, as another process or an older version would. */
+function withConnection(file: string, work: (db: Database.Database) => void): void {
+  const db = new Database(file);
+  try {
+    work(db);
+  } finally {
+    db.close();
+  }
+}
+
 registerDocumentStoreContract('sqlite', async () => {
   // A real file, so WAL and the busy timeout are exercised as in production.
   const file = join(dir, `store-${++counter}.sqlite`);
   const store = openSqliteDocumentStore({ file });
   return {
     store,
+    writeCheckpointWithoutHash: async (name, position) =>
+      withConnection(file, (db) => db.prepare(`INSERT INTO "rm__checkpoint" (name, position) VALUES (?, ?)`).run(name, position)),
     dispose: async () => {
       await store.close();
       for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
     },
   };
+});
+
+it('gives the checkpoint table of a file written before hashes its hash column, keeping the checkpoints', async () => {
+  const file = join(dir, 'before-hashes.sqlite');
+  withConnection(file, (db) => {
+    db.exec(`CREATE TABLE "rm__checkpoint" (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID`);
+    db.prepare(`INSERT INTO "rm__checkpoint" (name, position) VALUES (?, ?)`).run('read-models', 42);
+  });
+
+  // Twice, as the server's query side and its projection thread both open the file.
+  const stores = [openSqliteDocumentStore({ file }), openSqliteDocumentStore({ file })];
+  try {
+    expect(await stores[1]!.getCheckpoint('read-models')).toEqual({ position: 42n });
+    await stores[0]!.applyBatch([], { name: 'read-models', position: 43n, hash: 'ab'.repeat(32) });
+    expect(await stores[1]!.getCheckpoint('read-models')).toEqual({ position: 43n, hash: 'ab'.repeat(32) });
+  } finally {
+    for (const store of stores) await store.close();
+  }
 });

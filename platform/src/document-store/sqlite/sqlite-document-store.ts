@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import type { Checkpoint, Doc, DocumentStore, FindQuery, WriteOp } from '../port';
+import type { Checkpoint, Doc, DocumentStore, FindQuery, StoredCheckpoint, WriteOp } from '../port';
 import { assertCheckpoint, assertCollectionName, assertDocumentId, assertFieldPath, InvalidDocumentStoreInputError } from '../names';
 import { applyUpdate, assertValidWriteOp } from '../update';
+import { createCheckpointTable } from './checkpoint-table';
 import { findSql } from './find-sql';
 import { CHECKPOINT_TABLE, fieldExpression, indexName, tableName } from './sql-names';
 
@@ -46,7 +47,7 @@ class SqliteDocumentStore implements DocumentStore {
     this.db.pragma('journal_mode = WAL');
     // In WAL, NORMAL never corrupts; a power cut may lose the last batches, and the checkpoint goes back with them.
     this.db.pragma('synchronous = NORMAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID`);
+    createCheckpointTable(this.db);
 
     // IMMEDIATE takes the write lock up front: a deferred transaction that reads
     // first and then writes can fail with SQLITE_BUSY_SNAPSHOT, which busy_timeout cannot wait out.
@@ -62,8 +63,9 @@ class SqliteDocumentStore implements DocumentStore {
         else this.stmt(`DELETE FROM ${table} WHERE id = ?`).run(id);
       }
       this.stmt(
-        `INSERT INTO ${CHECKPOINT_TABLE} (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
-      ).run(checkpoint.name, checkpoint.position);
+        `INSERT INTO ${CHECKPOINT_TABLE} (name, position, hash) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position, hash = excluded.hash`,
+      ).run(checkpoint.name, checkpoint.position, checkpoint.hash);
     });
     this.writeBatch = (ops, checkpoint) => writeBatch.immediate(ops, checkpoint);
 
@@ -87,15 +89,16 @@ class SqliteDocumentStore implements DocumentStore {
   async applyBatch(ops: WriteOp[], checkpoint: Checkpoint): Promise<void> {
     // Validated before the transaction so a malformed op is reported as such, not as a rollback.
     ops.forEach(assertValidWriteOp);
-    assertCheckpoint(checkpoint.name, checkpoint.position);
+    assertCheckpoint(checkpoint);
     this.writeBatch(ops, checkpoint);
   }
 
-  async getCheckpoint(name: string): Promise<bigint | undefined> {
-    const row = this.stmt(`SELECT position FROM ${CHECKPOINT_TABLE} WHERE name = ?`).safeIntegers(true).get(name) as
-      | { position: bigint }
+  async getCheckpoint(name: string): Promise<StoredCheckpoint | undefined> {
+    const row = this.stmt(`SELECT position, hash FROM ${CHECKPOINT_TABLE} WHERE name = ?`).safeIntegers(true).get(name) as
+      | { position: bigint; hash: string | null }
       | undefined;
-    return row?.position;
+    if (!row) return undefined;
+    return row.hash === null ? { position: row.position } : { position: row.position, hash: row.hash };
   }
 
   async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined> {

@@ -141,6 +141,18 @@ export class EsdbEventStore implements EventStore {
     return events;
   }
 
+  async readAt(position: bigint): Promise<RecordedEvent | undefined> {
+    // A forward read of $all includes the record that starts at its position (the server keeps
+    // records at or after it), so the first record read is the one at `position` if any is.
+    // Anything else there (a system event, a later event, the end of the log) is a no.
+    const read = this.client.readAll({ direction: FORWARDS, fromPosition: fromPosition(position), maxCount: 1 });
+    for await (const resolved of read) {
+      const event = userEvent(resolved);
+      return event?.position === position ? event : undefined;
+    }
+    return undefined;
+  }
+
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
     const { after, signal } = options;
     if (signal?.aborted) return;

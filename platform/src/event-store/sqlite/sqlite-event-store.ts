@@ -62,6 +62,7 @@ export class SqliteEventStore implements EventStore {
 
   private readonly selectStream: Database.Statement<[string, bigint], EventRow>;
   private readonly selectAfter: Database.Statement<[bigint, number], EventRow>;
+  private readonly selectAt: Database.Statement<[bigint], EventRow>;
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
@@ -76,6 +77,7 @@ export class SqliteEventStore implements EventStore {
     const columns = 'position, event_id, stream, revision, type, data, metadata';
     this.selectStream = this.db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision > ? ORDER BY revision`);
     this.selectAfter = this.db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+    this.selectAt = this.db.prepare(`SELECT ${columns} FROM events WHERE position = ?`);
 
     const writer = options.writer === 'thread' ? new WriterThread({ file: options.file, busyTimeoutMs, onFailure: options.onWriterFailure }) : new SqliteBatchWriter(options.file, busyTimeoutMs);
     this.writer = writer;
@@ -120,6 +122,11 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return this.readPage(options.after ?? 0n, options.maxCount ?? -1);
+  }
+
+  async readAt(position: bigint): Promise<RecordedEvent | undefined> {
+    const row = this.selectAt.get(position);
+    return row ? toRecorded(row) : undefined;
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
