@@ -59,7 +59,7 @@ describe('embedded server after events.sqlite is restored from an earlier backup
     const restored = await read(registeredAt);
     expect(restored.usage.buckets).toEqual([expect.objectContaining({ otpRequested: 0, otpVerified: 0, logins: 0 })]);
     expect(restored.auditTypes).toEqual(['CustomerRegistered', 'ApiKeyIssued']);
-    const rebuilding = e2e.server.output.filter((line) => line.includes('read models were projected from another event history'));
+    const rebuilding = e2e.server.output.filter((line) => line.includes('checkpoint was taken on another event history'));
     expect(rebuilding).toHaveLength(1);
     expect(JSON.parse(rebuilding[0]!)).toMatchObject({ level: 50, projection: 'read-models', reason: 'no event at the checkpoint position' });
 

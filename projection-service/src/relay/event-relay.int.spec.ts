@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,5 +197,31 @@ describe('event relay', () => {
     await appendAll(eventStore, events.slice(2));
     await sleep(50);
     expect(bus.messages(RELAY_TOPIC)).toHaveLength(2);
+  });
+  it('publishes a replaced log from its first event, saying why, instead of skipping what its old checkpoint passed', async () => {
+    const documents = openStores().documents;
+    const before = openSqliteEventStore({ file: join(dir, 'before.sqlite') });
+    closers.push(() => before.close());
+    const bus = new InMemoryMessageBus();
+    const first = relay({ eventStore: before, documents, bus });
+    first.start();
+    await until(checkpointAt(documents, await appendAll(before, scenario())), 'the first log to be relayed');
+    await first.stop();
+
+    // Another log behind the same checkpoint: the same shape under new ids, so the same positions.
+    const replaced = openSqliteEventStore({ file: join(dir, 'replaced.sqlite') });
+    closers.push(() => replaced.close());
+    const retold = scenario().map(({ streamName, event }) => ({ streamName, event: { ...event, id: randomUUID() } }));
+    const last = await appendAll(replaced, [...retold, ...retold.slice(0, 2).map(({ streamName, event }) => ({ streamName, event: { ...event, id: randomUUID() } }))]);
+    const { logger, lines } = captureLogger();
+    const published = bus.messages(RELAY_TOPIC).length;
+    relay({ eventStore: replaced, documents, bus, logger }).start();
+
+    await until(checkpointAt(documents, last), 'the replaced log to be relayed');
+    const stored = await replaced.readAll();
+    expect(relayed(bus).slice(published).map((e) => e.id)).toEqual(stored.map((e) => e.id));
+    expect(lines().filter((line) => line['level'] === 50)).toEqual([
+      expect.objectContaining({ reason: 'another event at the checkpoint position', msg: expect.stringContaining('publishing again from the first event') }),
+    ]);
   });
 });

@@ -5,10 +5,12 @@ import type { Logger } from '@otp/platform/logging';
 import type { MessageBus } from '@otp/platform/message-bus';
 import { Backoff, type BackoffDelays } from '@otp/platform/retry';
 import { inBatches } from '../runner/in-batches';
+import { resumePoint } from '../runner/resume-point';
 import { RELAY_CHECKPOINT, RELAY_TOPIC, toRelayMessage } from './relayed-event';
 
 export interface EventRelayOptions {
-  eventStore: Pick<EventStore, 'subscribeToAll'>;
+  /** `readAt` checks at start that the checkpoint belongs to this log. */
+  eventStore: Pick<EventStore, 'subscribeToAll' | 'readAt'>;
   documents: Pick<DocumentStore, 'getCheckpoint' | 'applyBatch'>;
   bus: MessageBus;
   logger: Logger;
@@ -160,7 +162,15 @@ class CheckpointedEventRelay implements EventRelay {
   /** Each step once, but retried with the rest until it has succeeded. */
   private async prepare(): Promise<void> {
     if (!this.checkpointRead) {
-      this.committed = (await this.options.documents.getCheckpoint(this.name))?.position;
+      // Consumers drop what they have seen by event id (at-least-once), so publishing a
+      // replaced log from its start repeats only what both histories share.
+      this.committed = await resumePoint({
+        name: this.name,
+        documents: this.options.documents,
+        eventStore: this.options.eventStore,
+        logger: this.options.logger,
+        startingOver: 'publishing again from the first event',
+      });
       this.checkpointRead = true;
     }
     if (!this.topicEnsured) {

@@ -14,7 +14,7 @@ import { scenario, secrets, type ScenarioEvent } from '../testing/events';
 import { appendAll, dumpReadModels } from '../testing/stores';
 
 const WAIT_MS = 5_000;
-const REBUILDING = 'read models were projected from another event history (a restored or replaced event store); rebuilding them from the first event';
+const REBUILDING = 'checkpoint was taken on another event history (a restored or replaced event store); rebuilding the read models from the first event';
 
 let dir: string;
 let closers: (() => Promise<void>)[];
@@ -167,7 +167,7 @@ describe('projection runner on an event store restored from a backup, with the r
 
     const resumed = await project(eventStore);
     expect(resumed.status.eventsProjected).toBe(late.length);
-    expect(resumed.lines().find((line) => line.msg?.toString().startsWith('projection checkpoint has no event hash yet'))).toMatchObject({
+    expect(resumed.lines().find((line) => line.msg?.toString().startsWith('checkpoint has no event hash yet'))).toMatchObject({
       level: 30,
       position: String(early.length),
     });

@@ -4,9 +4,9 @@ import type { Logger } from '@otp/platform/logging';
 import { Backoff, type BackoffDelays } from '@otp/platform/retry';
 import { toProjectedEvent, UnprojectableEventError, type ProjectedEvent } from '../projected-event';
 import type { Projector } from '../projectors/projector';
-import { checkCheckpoint } from './checkpoint-check';
 import { inBatches } from './in-batches';
 import { PositionWaiters } from './position-waiters';
+import { resumePoint } from './resume-point';
 
 export interface ProjectionRunnerOptions {
   /** Names the checkpoint. One runner per name at a time: two would both apply the same events. */
@@ -133,7 +133,15 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
     this.error = undefined;
     let checkpoint: bigint | undefined;
     try {
-      checkpoint = await this.resumePoint();
+      // Read models are derived data, so starting over is always safe, while refusing to start
+      // would leave usage and audit stale until someone deletes a file by hand.
+      checkpoint = await resumePoint({
+        name: this.name,
+        documents: this.documents,
+        eventStore: this.eventStore,
+        logger: this.logger,
+        startingOver: 'rebuilding the read models from the first event',
+      });
       // No checkpoint means nothing may be in the collections: a Mongo reset is
       // not atomic, and documents left by an interrupted one would be counted twice.
       if (checkpoint === undefined) {
@@ -169,29 +177,6 @@ class CheckpointedProjectionRunner implements ProjectionRunner {
         this.fail(error);
       },
     );
-  }
-
-  /**
-   * The checkpoint, if the event store holds the event it was taken at; otherwise undefined, and
-   * the read models are rebuilt from the first event. They are derived data, so a rebuild is
-   * always safe, while refusing to start would leave usage and audit stale until someone
-   * deletes a file by hand.
-   */
-  private async resumePoint(): Promise<bigint | undefined> {
-    const stored = await this.documents.getCheckpoint(this.name);
-    if (!stored) return undefined;
-    const check = checkCheckpoint(stored, await this.eventStore.readAt(stored.position));
-    const where = { projection: this.name, position: stored.position.toString() };
-    if (check.action === 'resume') {
-      if (!check.verified) this.logger.info(where, 'projection checkpoint has no event hash yet (written by an earlier version); resuming, the next commit records one');
-      return stored.position;
-    }
-    const { reason, checkpointHash, foundHash } = check;
-    this.logger.error(
-      { ...where, reason, checkpointHash, foundHash },
-      'read models were projected from another event history (a restored or replaced event store); rebuilding them from the first event',
-    );
-    return undefined;
   }
 
   async stop(): Promise<void> {

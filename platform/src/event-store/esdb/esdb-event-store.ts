@@ -146,9 +146,17 @@ export class EsdbEventStore implements EventStore {
     // records at or after it), so the first record read is the one at `position` if any is.
     // Anything else there (a system event, a later event, the end of the log) is a no.
     const read = this.client.readAll({ direction: FORWARDS, fromPosition: fromPosition(position), maxCount: 1 });
-    for await (const resolved of read) {
-      const event = userEvent(resolved);
-      return event?.position === position ? event : undefined;
+    try {
+      for await (const resolved of read) {
+        const event = userEvent(resolved);
+        return event?.position === position ? event : undefined;
+      }
+    } catch (error) {
+      // A position inside a record (a checkpoint from another log) is refused by the server
+      // since 23.10 ("Trying to read from an invalid position.", status Unknown): that is a no
+      // too, not a failure to retry for ever.
+      if (error instanceof Error && /invalid position/i.test(error.message)) return undefined;
+      throw error;
     }
     return undefined;
   }
