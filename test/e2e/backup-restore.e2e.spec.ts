@@ -6,12 +6,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../support/build';
 import { httpClient, type HttpCall } from '../support/http';
-import { startServer, type ServerProcess } from '../support/server-process';
+import { OPERATOR_TOKEN, startServer, type ServerProcess } from '../support/server-process';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { storedEvents } from '../support/stored-events';
 
 const BACKUP = resolve(import.meta.dirname, '../../dist/backup.js');
-const OPERATOR_TOKEN = 'op_test_token_that_is_long_enough_0123456789';
 const run = promisify(execFile);
 
 /** The backup tool as a process, like an operator runs it; resolves with its exit code and output. */

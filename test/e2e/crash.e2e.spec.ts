@@ -1,37 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle } from '../support/build';
-import { httpClient, type HttpCall } from '../support/http';
-import { startServer, type ServerProcess } from '../support/server-process';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { describe, expect, it } from 'vitest';
+import { useEmbeddedServer } from '../support/embedded-server';
+import { OPERATOR_TOKEN } from '../support/server-process';
 import { storedEvents } from '../support/stored-events';
 
-const OPERATOR_TOKEN = 'op_test_token_that_is_long_enough_0123456789';
 const CLIENTS = 20;
 
 describe('embedded server killed (SIGKILL) in the middle of logins', () => {
-  let dataDir: string;
-  let smtp: SmtpSink;
-  let server: ServerProcess | undefined;
-
-  beforeAll(async () => {
-    buildBundle();
-    dataDir = mkdtempSync(join(tmpdir(), 'otp-crash-'));
-    smtp = await startSmtpSink();
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await smtp?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const e2e = useEmbeddedServer('otp-crash-');
 
   it('keeps every answered request, and its read models agree with its events after the restart', async () => {
-    server = await startServer({ DATA_DIR: dataDir, OPERATOR_TOKEN, SMTP_URL: smtp.url });
-    let http: HttpCall = httpClient(server.baseUrl);
-    const registered = await http('POST', '/v1/admin/customers', { token: OPERATOR_TOKEN, body: { name: 'Acme', email: 'ops@acme.test' } });
+    const registered = await e2e.http('POST', '/v1/admin/customers', { token: OPERATOR_TOKEN, body: { name: 'Acme', email: 'ops@acme.test' } });
     const apiKey: string = registered.body.apiKey.key;
 
     // Clients log in over and over; each answer received is a promise the store must keep.
@@ -42,12 +21,12 @@ describe('embedded server killed (SIGKILL) in the middle of logins', () => {
       for (let i = 0; !crashed; i++) {
         const email = `c${n}.${i}@example.com`;
         try {
-          const sent = smtp.messages.length;
-          const ask = await http('POST', '/v1/otp/request', { token: apiKey, body: { email } });
+          const sent = e2e.smtp.messages.length;
+          const ask = await e2e.http('POST', '/v1/otp/request', { token: apiKey, body: { email } });
           if (ask.status !== 202) continue;
           requested.add(ask.body.challengeId);
-          const code = await smtp.codeFor(email, sent, 2_000);
-          const done = await http('POST', '/v1/otp/verify', { token: apiKey, body: { email, code } });
+          const code = await e2e.smtp.codeFor(email, sent, 2_000);
+          const done = await e2e.http('POST', '/v1/otp/verify', { token: apiKey, body: { email, code } });
           if (done.status === 200) verified.add(ask.body.challengeId);
         } catch {
           return; // the connection died with the process
@@ -56,23 +35,22 @@ describe('embedded server killed (SIGKILL) in the middle of logins', () => {
     };
     const clients = Array.from({ length: CLIENTS }, (_, n) => client(n));
     while (verified.size < 40) await new Promise((resolve) => setTimeout(resolve, 20));
-    await server.kill();
+    await e2e.server.kill();
     crashed = true;
     await Promise.all(clients);
 
-    const events = storedEvents(join(dataDir, 'events.sqlite'));
+    const events = storedEvents(join(e2e.dataDir, 'events.sqlite'));
     const stored = (type: string) => new Set(events.filter((e) => e.type === type).map((e) => String(e.data['challengeId'])));
     const requestedInStore = stored('OtpRequested');
     const verifiedInStore = stored('OtpVerified');
     expect([...requested].filter((id) => !requestedInStore.has(id))).toEqual([]);
     expect([...verified].filter((id) => !verifiedInStore.has(id))).toEqual([]);
 
-    server = await startServer({ DATA_DIR: dataDir, OPERATOR_TOKEN, SMTP_URL: smtp.url });
-    http = httpClient(server.baseUrl);
+    await e2e.start();
     const last = String(events.length);
     const today = new Date().toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    const usage = await http('GET', `/v1/usage?from=${today}&to=${tomorrow}`, { token: apiKey, headers: { 'x-min-position': last } });
+    const usage = await e2e.http('GET', `/v1/usage?from=${today}&to=${tomorrow}`, { token: apiKey, headers: { 'x-min-position': last } });
     const count = (type: string) => events.filter((e) => e.type === type).length;
     expect(usage.body.buckets[0]).toMatchObject({
       otpRequested: count('OtpRequested'),
@@ -80,14 +58,14 @@ describe('embedded server killed (SIGKILL) in the middle of logins', () => {
       usersCreated: count('UserCreated'),
       logins: count('UserLoggedIn'),
     });
-    const audit = await http('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': last } });
+    const audit = await e2e.http('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': last } });
     expect(audit.body.items).toHaveLength(events.length);
     expect(audit.body.nextCursor).toBeNull();
 
     // And it goes on serving logins.
-    const sent = smtp.messages.length;
-    expect((await http('POST', '/v1/otp/request', { token: apiKey, body: { email: 'after@example.com' } })).status).toBe(202);
-    const code = await smtp.codeFor('after@example.com', sent);
-    expect((await http('POST', '/v1/otp/verify', { token: apiKey, body: { email: 'after@example.com', code } })).status).toBe(200);
+    const sent = e2e.smtp.messages.length;
+    expect((await e2e.http('POST', '/v1/otp/request', { token: apiKey, body: { email: 'after@example.com' } })).status).toBe(202);
+    const code = await e2e.smtp.codeFor('after@example.com', sent);
+    expect((await e2e.http('POST', '/v1/otp/verify', { token: apiKey, body: { email: 'after@example.com', code } })).status).toBe(200);
   });
 });
