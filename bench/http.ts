@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type autocannon from 'autocannon';
 import { freePort, load, startProcess, type LoadFigures } from './support';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -10,26 +11,14 @@ const CONNECTIONS = 50;
 type PairContext = { email?: string; challengeId?: string };
 
 /**
- * Request+verify pairs over HTTP against the embedded server (the bundle
- * `npm start` runs, dev mailbox, real SQLite file), beside a bare express
- * route measured in the same run on the same machine.
+ * Request+verify pairs over HTTP against the embedded server (the bundle `npm start` runs,
+ * dev mailbox, real SQLite file), beside a bare express route measured in the same run on the
+ * same machine. The two take turns, `rounds` times each, because this VM's speed drifts by up
+ * to half within minutes: one long run of each would compare two different machines.
  */
-export async function benchHttp(durationSeconds: number): Promise<{ bare: LoadFigures; service: LoadFigures; ratio: number }> {
-  console.log('HTTP: bare express baseline');
+export async function benchHttp(durationSeconds: number, rounds: number): Promise<{ bare: LoadFigures; service: LoadFigures; ratio: number; roundRatios: number[] }> {
   const barePort = await freePort();
   const bare = await startProcess([join(ROOT, 'bench/bare-express.mjs')], {}, barePort, '/');
-  const bareFigures = await load(
-    {
-      url: `http://127.0.0.1:${barePort}`,
-      connections: CONNECTIONS,
-      duration: durationSeconds,
-      requests: [{ method: 'POST', path: '/v1/otp/request', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com' }) }],
-    },
-    'bare express POST',
-  );
-  await bare.stop();
-
-  console.log('HTTP: embedded service, request+verify pairs');
   const dataDir = mkdtempSync(join(tmpdir(), 'otp-bench-'));
   const port = await freePort();
   const service = await startProcess(
@@ -39,55 +28,85 @@ export async function benchHttp(durationSeconds: number): Promise<{ bare: LoadFi
     '/health/live',
   );
   try {
-    const base = `http://127.0.0.1:${port}`;
-    const registered = await fetch(`${base}/v1/admin/customers`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Bench', email: 'bench@example.com' }),
-    }).then((r) => r.json() as Promise<{ apiKey: { key: string } }>);
-    const headers = { authorization: `Bearer ${registered.apiKey.key}`, 'content-type': 'application/json' };
-    const mailbox = join(dataDir, 'mailbox');
-    let sequence = 0;
-    const serviceFigures = await load(
-      {
-        url: base,
-        connections: CONNECTIONS,
-        duration: durationSeconds,
-        requests: [
+    const pairs = await pairLoad(`http://127.0.0.1:${port}`, dataDir);
+    const bareRuns: LoadFigures[] = [];
+    const serviceRuns: LoadFigures[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      console.log(`HTTP round ${round} of ${rounds}`);
+      bareRuns.push(
+        await load(
           {
-            method: 'POST',
-            path: '/v1/otp/request',
-            headers,
-            setupRequest: (req, ctx) => {
-              const context = ctx as PairContext;
-              context.email = `user${sequence++}@bench.example.com`;
-              return { ...req, body: JSON.stringify({ email: context.email }) };
-            },
-            onResponse: (status, body, ctx) => {
-              if (status === 202) (ctx as PairContext).challengeId = (JSON.parse(body) as { challengeId: string }).challengeId;
-            },
+            url: `http://127.0.0.1:${barePort}`,
+            connections: CONNECTIONS,
+            duration: durationSeconds,
+            requests: [{ method: 'POST', path: '/v1/otp/request', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com' }) }],
           },
-          {
-            method: 'POST',
-            path: '/v1/otp/verify',
-            headers,
-            setupRequest: (req, ctx) => {
-              const context = ctx as PairContext;
-              if (!context.challengeId) return undefined as never; // restart the pair
-              // The dev mailbox wrote the message before the 202 went out.
-              const eml = readFileSync(join(mailbox, `${String(context.challengeId)}.eml`), 'utf8');
-              const code = /sign-in code is ([0-9]{6,9})/.exec(eml)?.[1];
-              return { ...req, body: JSON.stringify({ email: context.email, code }) };
-            },
-          },
-        ],
-      },
-      'request+verify pairs',
-    );
-    const ratio = Math.round((serviceFigures.rps / bareFigures.rps) * 100) / 100;
-    return { bare: bareFigures, service: serviceFigures, ratio };
+          'bare express POST',
+        ),
+      );
+      serviceRuns.push(await load({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: durationSeconds, requests: pairs }, 'request+verify pairs'));
+    }
+    const roundRatios = serviceRuns.map((run, i) => round2(run.rps / bareRuns[i]!.rps));
+    const bareFigures = combine(bareRuns);
+    const serviceFigures = combine(serviceRuns);
+    return { bare: bareFigures, service: serviceFigures, ratio: round2(serviceFigures.rps / bareFigures.rps), roundRatios };
   } finally {
+    await bare.stop();
     await service.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Requests per second over all runs (each as long as the others); the worst p99 of them. */
+function combine(runs: LoadFigures[]): LoadFigures {
+  const sum = (pick: (f: LoadFigures) => number) => runs.reduce((n, f) => n + pick(f), 0);
+  return {
+    rps: Math.round(sum((f) => f.rps) / runs.length),
+    p99Ms: Math.max(...runs.map((f) => f.p99Ms)),
+    non2xx: sum((f) => f.non2xx),
+    errors: sum((f) => f.errors),
+    total: sum((f) => f.total),
+  };
+}
+
+/** Registers a customer, then the autocannon requests of one login: a code asked for, read from the dev mailbox, verified. */
+async function pairLoad(base: string, dataDir: string): Promise<autocannon.Request[]> {
+  const registered = await fetch(`${base}/v1/admin/customers`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Bench', email: 'bench@example.com' }),
+  }).then((r) => r.json() as Promise<{ apiKey: { key: string } }>);
+  const headers = { authorization: `Bearer ${registered.apiKey.key}`, 'content-type': 'application/json' };
+  const mailbox = join(dataDir, 'mailbox');
+  let sequence = 0;
+  return [
+    {
+      method: 'POST',
+      path: '/v1/otp/request',
+      headers,
+      setupRequest: (req, ctx) => {
+        const context = ctx as PairContext;
+        context.email = `user${sequence++}@bench.example.com`;
+        return { ...req, body: JSON.stringify({ email: context.email }) };
+      },
+      onResponse: (status, body, ctx) => {
+        if (status === 202) (ctx as PairContext).challengeId = (JSON.parse(body) as { challengeId: string }).challengeId;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/otp/verify',
+      headers,
+      setupRequest: (req, ctx) => {
+        const context = ctx as PairContext;
+        if (!context.challengeId) return undefined as never; // restart the pair
+        // The dev mailbox wrote the message before the 202 went out.
+        const eml = readFileSync(join(mailbox, `${String(context.challengeId)}.eml`), 'utf8');
+        const code = /sign-in code is ([0-9]{6,9})/.exec(eml)?.[1];
+        return { ...req, body: JSON.stringify({ email: context.email, code }) };
+      },
+    },
+  ];
 }
