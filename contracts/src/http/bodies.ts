@@ -1,9 +1,26 @@
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { ApiKeyId, ChallengeId, CustomerId, IsoTimestamp, Plan, Scope, UserId } from '../ids';
 import { ApiKeySummary, CustomerDocument } from '../read-models/documents';
 
+/**
+ * An internationalised domain is taken in its ASCII form (punycode, as DNS and SMTP see it), so
+ * `ann@münchen.de` and `ann@xn--mnchen-3ya.de` are one address, one challenge stream and one
+ * user. A non-ASCII local part stays refused: it needs SMTPUTF8 all the way to the mailbox.
+ */
+const asciiDomain = (address: string): string => {
+  const at = address.lastIndexOf('@');
+  if (at < 0 || /^[\x00-\x7f]*$/.test(address.slice(at + 1))) return address;
+  return `${address.slice(0, at)}@${domainToASCII(address.slice(at + 1))}`;
+};
+
 // Bodies are strict: an unknown field is an error, not silently dropped.
-const Email = z.email({ error: 'must be an email address' }).max(254);
+const Email = z
+  .string({ error: 'must be an email address' })
+  .max(254, 'must be an email address of at most 254 characters')
+  .meta({ format: 'idn-email', description: 'an internationalised domain is answered and kept in its ASCII (punycode) form' })
+  .transform(asciiDomain)
+  .pipe(z.email({ error: 'must be an email address' }).max(254, 'must be an email address of at most 254 characters'));
 
 export const RegisterCustomerBody = z
   .object({ name: z.string().trim().min(1).max(200), email: Email, plan: Plan.optional() })
