@@ -12,6 +12,8 @@ const entries = {
   'sqlite-writer-thread': 'platform/src/event-store/sqlite/sqlite-writer-thread.ts',
   // `npm run backup -- <folder>`: a consistent copy of DATA_DIR while the server runs.
   backup: 'embedded/src/backup/backup-main.ts',
+  // `npm run restore -- <folder>`: a backup put in place, the server stopped.
+  restore: 'embedded/src/backup/restore-main.ts',
   'command-service': 'command-service/src/main.ts',
   'query-service': 'query-service/src/main.ts',
   'projection-service': 'projection-service/src/main.ts',

@@ -10,12 +10,12 @@ import { OPERATOR_TOKEN, startServer, type ServerProcess } from '../support/serv
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { storedEvents } from '../support/stored-events';
 
-const BACKUP = resolve(import.meta.dirname, '../../dist/backup.js');
 const run = promisify(execFile);
 
-/** The backup tool as a process, like an operator runs it; resolves with its exit code and output. */
-async function backup(dataDir: string, destination?: string) {
-  const args = destination === undefined ? [BACKUP] : [BACKUP, destination];
+/** An operator tool (`dist/backup.js`, `dist/restore.js`) as a process; resolves with its exit code and output. */
+async function tool(name: 'backup' | 'restore', dataDir: string, folder?: string) {
+  const script = resolve(import.meta.dirname, `../../dist/${name}.js`);
+  const args = folder === undefined ? [script] : [script, folder];
   try {
     const { stdout, stderr } = await run(process.execPath, args, { env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir } });
     return { code: 0, stdout, stderr };
@@ -23,6 +23,20 @@ async function backup(dataDir: string, destination?: string) {
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
+}
+const backup = (dataDir: string, destination?: string) => tool('backup', dataDir, destination);
+const restore = (dataDir: string, folder?: string) => tool('restore', dataDir, folder);
+
+/** Usage summed over every day bucket from yesterday to tomorrow: a run across midnight UTC still counts everything. */
+async function usageTotals(http: HttpCall, apiKey: string, minPosition: string) {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const res = await http('GET', `/v1/usage?from=${day(-1)}&to=${day(2)}`, { token: apiKey, headers: { 'x-min-position': minPosition } });
+  expect(res.status).toBe(200);
+  const totals: Record<string, number> = {};
+  for (const bucket of res.body.buckets as Record<string, unknown>[]) {
+    for (const [name, value] of Object.entries(bucket)) if (typeof value === 'number') totals[name] = (totals[name] ?? 0) + value;
+  }
+  return totals;
 }
 
 describe('backup of a running embedded server, and a server started on the backup', () => {
@@ -59,11 +73,18 @@ describe('backup of a running embedded server, and a server started on the backu
     const first = await login(http, apiKey, 'ada@example.com');
     const kid = (await http('GET', '/.well-known/jwks.json')).body.keys[0].kid;
 
-    // Requests committed while the copy is taken: it must hold whole commits, and the server must not notice.
+    // Requests go on committing until the tool has exited: the copy must hold whole commits up to
+    // its snapshot, and the server must not notice.
     const destination = join(root, 'backup');
-    const during = Array.from({ length: 20 }, (_, i) => http('POST', '/v1/otp/request', { token: apiKey, body: { email: `during${i}@example.com` } }));
+    let copying = true;
+    const statuses: number[] = [];
+    const writer = (async () => {
+      for (let i = 0; copying; i++) statuses.push((await http('POST', '/v1/otp/request', { token: apiKey, body: { email: `during${i}@example.com` } })).status);
+    })();
     const copied = await backup(dataDir, destination);
-    expect((await Promise.all(during)).map((r) => r.status)).toEqual(Array(20).fill(202));
+    copying = false;
+    await writer;
+    expect(statuses.every((status) => status === 202)).toBe(true);
     expect(copied.code, copied.stderr).toBe(0);
     expect(copied.stdout).toContain('backup: complete');
 
@@ -74,9 +95,10 @@ describe('backup of a running embedded server, and a server started on the backu
     const inBackup = storedEvents(join(destination, 'events.sqlite')).length;
     expect(manifest.events).toBe(inBackup);
     expect(manifest.notInDataDir).toEqual(['operator-token']);
-    // Two for the customer, five for the login, then one per request that committed before the snapshot.
+    // Two for the customer, five for the login, then one per request that committed before the snapshot;
+    // some committed after it, so the copy really was taken while the server wrote.
     expect(inBackup).toBeGreaterThanOrEqual(7);
-    expect(inBackup).toBeLessThanOrEqual(27);
+    expect(inBackup).toBeLessThan(storedEvents(join(dataDir, 'events.sqlite')).length);
     // No code, key or token in the copy's secrets list or manifest.
     expect(JSON.stringify(manifest)).not.toContain(apiKey.slice(-20));
 
@@ -90,13 +112,11 @@ describe('backup of a running embedded server, and a server started on the backu
     expect((await restored('GET', '/.well-known/jwks.json')).body.keys[0].kid).toBe(kid);
     const audit = await restored('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': manifest.lastPosition } });
     expect(audit.body.items).toHaveLength(inBackup);
-    const today = new Date().toISOString().slice(0, 10);
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    const usage = await restored('GET', `/v1/usage?from=${today}&to=${tomorrow}`, { token: apiKey, headers: { 'x-min-position': manifest.lastPosition } });
-    expect(usage.body.buckets[0]).toMatchObject({ otpVerified: 1, usersCreated: 1, logins: 1, otpRequested: inBackup - 6 });
+    expect(await usageTotals(restored, apiKey, manifest.lastPosition)).toMatchObject({ otpVerified: 1, usersCreated: 1, logins: 1, otpRequested: inBackup - 6 });
     // The same email is the same user: the hash key came along.
     const again = await login(restored, apiKey, 'ada@example.com');
     expect(again.body.user.id).toBe(first.body.user.id);
+    await server.stop();
   });
 
   it('refuses a destination that is not empty, a DATA_DIR without an event store, and a missing destination', async () => {
@@ -116,5 +136,46 @@ describe('backup of a running embedded server, and a server started on the backu
     const noDestination = await backup(dataDir);
     expect(noDestination.code).toBe(1);
     expect(noDestination.stderr).toContain('npm run backup -- <folder>');
+  });
+  it('restores over a crashed server: the history of the backup, not the one its leftover WAL holds', async () => {
+    const dataDir = join(root, 'crashed');
+    server = await startServer({ DATA_DIR: dataDir, OPERATOR_TOKEN, SMTP_URL: smtp.url });
+    let http = httpClient(server.baseUrl);
+    const registered = await http('POST', '/v1/admin/customers', { token: OPERATOR_TOKEN, body: { name: 'Initech', email: 'ops@initech.test' } });
+    const apiKey: string = registered.body.apiKey.key;
+    const kept = await login(http, apiKey, 'peter@example.com');
+    const folder = join(root, 'before-the-crash');
+    expect((await backup(dataDir, folder)).code).toBe(0);
+    await login(http, apiKey, 'milton@example.com');
+    await login(http, apiKey, 'samir@example.com');
+
+    const whileRunning = await restore(dataDir, folder);
+    expect(whileRunning.code).toBe(1);
+    expect(whileRunning.stderr).toContain('stop the server before restoring');
+
+    await server.kill();
+    expect(readdirSync(dataDir)).toContain('events.sqlite-wal');
+    const damaged = join(root, 'damaged');
+    mkdirSync(damaged);
+    for (const file of readdirSync(folder)) writeFileSync(join(damaged, file), readFileSync(join(folder, file)));
+    writeFileSync(join(damaged, 'hash-key'), 'A'.repeat(44));
+    const refused = await restore(dataDir, damaged);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the backup is damaged');
+
+    const restored = await restore(dataDir, folder);
+    expect(restored.code, restored.stderr).toBe(0);
+    const aside = readdirSync(dataDir).filter((name) => name.startsWith('replaced-'));
+    expect(aside).toHaveLength(1);
+    // The crashed server's files are kept, and whole: its WAL was folded into the file moved aside.
+    expect(readdirSync(join(dataDir, aside[0]!))).toEqual(expect.arrayContaining(['events.sqlite', 'read-models.sqlite', 'hash-key', 'signing-key.json']));
+    expect(storedEvents(join(dataDir, aside[0]!, 'events.sqlite')).filter((e) => e.type === 'UserLoggedIn')).toHaveLength(3);
+
+    server = await startServer({ DATA_DIR: dataDir, OPERATOR_TOKEN, SMTP_URL: smtp.url });
+    http = httpClient(server.baseUrl);
+    const manifest = JSON.parse(readFileSync(join(folder, 'backup.json'), 'utf8'));
+    expect(await usageTotals(http, apiKey, manifest.lastPosition)).toMatchObject({ logins: 1, usersCreated: 1 });
+    const again = await login(http, apiKey, 'peter@example.com');
+    expect(again.body.user.id).toBe(kept.body.user.id);
   });
 });

@@ -43,7 +43,8 @@ export async function startServer(env: Record<string, string>, timeoutMs = 15_00
       await once(child, 'exit');
     },
     async stop(): Promise<number | null> {
-      if (child.exitCode !== null) return child.exitCode;
+      // Killed (signalCode) or exited: its exit event has come and gone.
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
       const [code] = await once(child, 'exit');
       return code as number | null;

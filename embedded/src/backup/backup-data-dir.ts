@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { z } from 'zod';
 import type { Logger } from '@otp/platform/logging';
 
 /**
@@ -10,18 +11,20 @@ import type { Logger } from '@otp/platform/logging';
  * stops verifying. The read models and the dev mailbox are left out on purpose: read models
  * are rebuilt from the events on start, and the mailbox holds codes.
  */
-const SECRET_FILES = ['hash-key', 'signing-key.json', 'operator-token'] as const;
-const EVENTS_FILE = 'events.sqlite';
+export const SECRET_FILES = ['hash-key', 'signing-key.json', 'operator-token'] as const;
+export const EVENTS_FILE = 'events.sqlite';
 export const MANIFEST_FILE = 'backup.json';
 
-export interface BackupManifest {
-  createdAt: string;
-  events: number;
-  lastPosition: string | null;
-  files: { name: string; bytes: number; sha256: string }[];
+export const BackupManifest = z.object({
+  createdAt: z.iso.datetime(),
+  events: z.number().int().nonnegative(),
+  lastPosition: z.string().regex(/^[0-9]+$/).nullable(),
+  files: z.array(z.object({ name: z.enum([EVENTS_FILE, ...SECRET_FILES]), bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
   /** Secret files that were not in DATA_DIR: they came from the environment, which the operator must keep. */
-  notInDataDir: string[];
-}
+  notInDataDir: z.array(z.string()),
+});
+export type BackupManifest = z.infer<typeof BackupManifest>;
+type BackupFileName = BackupManifest['files'][number]['name'];
 
 export class BackupRefusedError extends Error {}
 
@@ -56,7 +59,8 @@ export async function backupDataDir(dataDir: string, destination: string, logger
     logger.warn('backup: no hash-key file in DATA_DIR, so HASH_KEY comes from the environment: keep it with this backup, the events cannot be used without it');
   }
 
-  const files = [EVENTS_FILE, ...SECRET_FILES.filter((name) => !notInDataDir.includes(name))].map((name) => describeFile(join(destination, name), name));
+  const copied: BackupFileName[] = [EVENTS_FILE, ...SECRET_FILES.filter((name) => !notInDataDir.includes(name))];
+  const files = copied.map((name) => describeFile(join(destination, name), name));
   for (const file of files) fsyncPath(join(destination, file.name));
   const manifest: BackupManifest = { createdAt: now().toISOString(), events, lastPosition, files, notInDataDir };
   writeFileSync(join(destination, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
@@ -99,7 +103,7 @@ function checkCopy(file: string): { events: number; lastPosition: string | null 
 }
 
 /** Read in chunks: the event store may be far larger than memory. */
-function describeFile(path: string, name: string) {
+export function describeFile<N extends string>(path: string, name: N) {
   const hash = createHash('sha256');
   const chunk = Buffer.allocUnsafe(1 << 20);
   const fd = openSync(path, 'r');
@@ -112,7 +116,7 @@ function describeFile(path: string, name: string) {
   return { name, bytes, sha256: hash.digest('hex') };
 }
 
-function fsyncPath(path: string): void {
+export function fsyncPath(path: string): void {
   const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
