@@ -1,5 +1,6 @@
 import { openApiDocument } from '@otp/contracts';
 import { loadConfig } from '@otp/platform/config';
+import { observeAppends } from '@otp/platform/event-store';
 import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
 import { createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
@@ -26,15 +27,17 @@ async function main(): Promise<void> {
   const authenticate = createApiKeyAuthenticator(eventStore, config.HASH_KEY);
   const checkOperator = createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY);
 
+  const metrics = createMetrics();
+  const counted = observeAppends(eventStore, metrics.appended);
   const app = createHttpApp({
     logger,
-    metrics: createMetrics(),
+    metrics,
     trustProxy: config.TRUST_PROXY,
     openapi: () => openApiDocument(),
     readiness: { eventStore: () => eventStore.ping() },
     routers: [
       commandRoutes({
-        eventStore,
+        eventStore: counted,
         hashKey: config.HASH_KEY,
         mailer,
         tokens,

@@ -11,6 +11,7 @@ import {
   loadOrCreateSigningKeys,
 } from '@otp/command-service';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
+import { observeAppends } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics } from '@otp/platform/http';
 import type { Logger } from '@otp/platform/logging';
@@ -62,6 +63,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   });
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, [projections]);
+  const counted = observeAppends(eventStore, metrics.appended);
 
   const app = createHttpApp({
     logger,
@@ -75,7 +77,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     // Stalled projections leave usage and audit behind, not logins: the instance stays in traffic.
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
-      commandRoutes({ eventStore, hashKey, mailer, tokens, logger, otpCodeLength: config.OTP_CODE_LENGTH, authenticate, checkOperator }),
+      commandRoutes({ eventStore: counted, hashKey, mailer, tokens, logger, otpCodeLength: config.OTP_CODE_LENGTH, authenticate, checkOperator }),
       queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (p, ms) => projections.waitForPosition(p, ms) }),
     ],
   });

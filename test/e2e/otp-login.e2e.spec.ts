@@ -142,6 +142,12 @@ describe('embedded server: one OTP login end to end', () => {
     expect(Object.keys(unknown.body).sort()).toEqual(Object.keys(known.body).sort());
   });
 
+  it('counts the appended events by type in /metrics', async () => {
+    const metrics = (await e2e.http('GET', '/metrics')).text;
+    expect(metrics).toMatch(/^events_appended_total\{type="UserLoggedIn"\} 2$/m);
+    expect(metrics).toMatch(/^events_appended_total\{type="CustomerRegistered"\} 1$/m);
+  });
+
   it('shows the logins in usage and in the audit trail', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);

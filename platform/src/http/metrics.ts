@@ -14,7 +14,7 @@ export function createMetrics() {
   });
   const eventsAppended = new Counter({
     name: 'events_appended_total',
-    help: 'Events appended to the event store by type',
+    help: 'Events appended to the event store by type (an idempotent repeat counts again)',
     labelNames: ['type'] as const,
     registers: [registry],
   });
@@ -30,6 +30,10 @@ export function createMetrics() {
   const handler = async (_req: Request, res: Response) => {
     res.type(registry.contentType).send(await registry.metrics());
   };
-  return { registry, eventsAppended, middleware, handler };
+  /** For `observeAppends`: counts what the store confirmed. */
+  const appended = (events: readonly { type: string }[]) => {
+    for (const event of events) eventsAppended.inc({ type: event.type });
+  };
+  return { registry, eventsAppended, appended, middleware, handler };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
