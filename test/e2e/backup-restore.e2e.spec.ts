@@ -9,6 +9,7 @@ import { httpClient, type HttpCall } from '../support/http';
 import { OPERATOR_TOKEN, startServer, type ServerProcess } from '../support/server-process';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { storedEvents } from '../support/stored-events';
+import { usageTotals } from '../support/usage';
 
 const run = promisify(execFile);
 
@@ -26,18 +27,6 @@ async function tool(name: 'backup' | 'restore', dataDir: string, folder?: string
 }
 const backup = (dataDir: string, destination?: string) => tool('backup', dataDir, destination);
 const restore = (dataDir: string, folder?: string) => tool('restore', dataDir, folder);
-
-/** Usage summed over every day bucket from yesterday to tomorrow: a run across midnight UTC still counts everything. */
-async function usageTotals(http: HttpCall, apiKey: string, minPosition: string) {
-  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-  const res = await http('GET', `/v1/usage?from=${day(-1)}&to=${day(2)}`, { token: apiKey, headers: { 'x-min-position': minPosition } });
-  expect(res.status).toBe(200);
-  const totals: Record<string, number> = {};
-  for (const bucket of res.body.buckets as Record<string, unknown>[]) {
-    for (const [name, value] of Object.entries(bucket)) if (typeof value === 'number') totals[name] = (totals[name] ?? 0) + value;
-  }
-  return totals;
-}
 
 describe('backup of a running embedded server, and a server started on the backup', () => {
   let root: string;

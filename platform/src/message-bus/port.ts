@@ -16,7 +16,8 @@ export interface TopicSettings {
   partitions: number;
   /**
    * Copies of each partition; only used when the topic is created. An acknowledged publish
-   * survives the loss of a broker only with two or more.
+   * survives the loss of a broker with three or more: the Kafka adapter then also requires two
+   * in-sync copies per acknowledgement (with two copies the leader alone may acknowledge).
    */
   replicationFactor: number;
 }

@@ -145,7 +145,9 @@ export class EsdbEventStore implements EventStore {
     // A forward read of $all includes the record that starts at its position (the server keeps
     // records at or after it), so the first record read is the one at `position` if any is.
     // Anything else there (a system event, a later event, the end of the log) is a no.
-    const read = this.client.readAll({ direction: FORWARDS, fromPosition: fromPosition(position), maxCount: 1 });
+    // From the leader: a follower that has not replicated up to the position would answer
+    // "no event there", and the caller would rebuild or republish everything.
+    const read = this.client.readAll({ direction: FORWARDS, fromPosition: fromPosition(position), maxCount: 1, requiresLeader: true });
     try {
       for await (const resolved of read) {
         const event = userEvent(resolved);
@@ -153,7 +155,7 @@ export class EsdbEventStore implements EventStore {
       }
     } catch (error) {
       // A position inside a record (a checkpoint from another log) is refused by the server
-      // since 23.10 ("Trying to read from an invalid position.", status Unknown): that is a no
+      // since 23.10 ("Trying to read from an invalid position."): that is a no
       // too, not a failure to retry for ever.
       if (error instanceof Error && /invalid position/i.test(error.message)) return undefined;
       throw error;

@@ -13,7 +13,7 @@ import { assertAppendable } from '../append-input';
 import { SqliteBatchWriter, type PendingAppend } from './batch-writer';
 import { CommitSignal } from './commit-signal';
 import { GroupCommitQueue, type Settled } from './group-commit';
-import { isStorageFailure, StorageHealth } from './storage-failure';
+import { StorageHealth, storageFailureOf } from './storage-failure';
 import { applyPragmas, createSchema } from './schema';
 import { WriterThread } from './writer-thread';
 
@@ -86,16 +86,25 @@ export class SqliteEventStore implements EventStore {
 
   /**
    * A full disk or a failing file surfaces as the port's retryable EventStoreUnavailableError
-   * (HTTP 503), and is held for readiness, instead of a raw SqliteError (a 500 with a stack on
-   * every request while the disk stays full).
+   * (HTTP 503) when nothing was stored, and is held for readiness either way, instead of a raw
+   * SqliteError (a 500 with a stack on every request while the disk stays full).
    */
   private commitBatch(batch: PendingAppend[]): Settled<AppendResult>[] | Promise<Settled<AppendResult>[]> {
     const settle = (results: Settled<AppendResult>[]) => {
-      if (results.some((result) => result.ok)) this.storage.committed();
-      return results.map((result) => (result.ok || !isStorageFailure(result.error) ? result : { ok: false as const, error: this.storage.failed(result.error) }));
+      let failedHere = false;
+      const settled = results.map((result) => {
+        const failure = result.ok ? undefined : storageFailureOf(result.error);
+        if (!failure) return result;
+        failedHere = true;
+        return { ok: false as const, error: this.storage.failed(failure) };
+      });
+      // Only a batch that wrote and met no storage failure proves the file takes writes again.
+      if (!failedHere && results.some((result) => result.ok)) this.storage.committed();
+      return settled;
     };
     const refuse = (error: unknown): never => {
-      throw isStorageFailure(error) ? this.storage.failed(error) : error;
+      const failure = storageFailureOf(error);
+      throw failure ? this.storage.failed(failure) : error;
     };
     let outcome: Settled<AppendResult>[] | Promise<Settled<AppendResult>[]>;
     try {

@@ -1,33 +1,44 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { EventStoreUnavailableError } from '../port';
-import { isStorageFailure, STORAGE_FAILURE_HOLD_MS, StorageHealth } from './storage-failure';
+import { STORAGE_FAILURE_HOLD_MS, StorageHealth, storageFailureOf } from './storage-failure';
+
+const sqliteError = (code: string, message = 'x') => new Database.SqliteError(message, code);
 
 describe('storage failures', () => {
-  it('are the codes that say the file cannot be written, extended codes included', () => {
-    for (const code of ['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_IOERR_FSYNC', 'SQLITE_READONLY_DBMOVED', 'SQLITE_BUSY', 'SQLITE_CANTOPEN']) {
-      expect(isStorageFailure(new Database.SqliteError('x', code)), code).toBe(true);
-    }
-    for (const error of [new Database.SqliteError('x', 'SQLITE_CONSTRAINT_UNIQUE'), new Database.SqliteError('x', 'SQLITE_FULLY'), new Error('SQLITE_FULL')]) {
-      expect(isStorageFailure(error)).toBe(false);
+  it('are refusals with nothing stored for a full disk, a read-only or unopenable file, a lock held too long', () => {
+    for (const code of ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_READONLY_DBMOVED', 'SQLITE_BUSY', 'SQLITE_CANTOPEN']) {
+      expect(storageFailureOf(sqliteError(code))?.outcome, code).toBe('nothing-stored');
     }
   });
 
-  it('are held until a commit succeeds, or until the hold has passed with none', () => {
+  it('have an unknown outcome for an I/O error, which may strike after the commit reached the WAL', () => {
+    for (const code of ['SQLITE_IOERR', 'SQLITE_IOERR_FSYNC', 'SQLITE_IOERR_SHMSIZE']) expect(storageFailureOf(sqliteError(code))?.outcome, code).toBe('unknown');
+  });
+
+  it('are not constraint errors, out-of-memory, look-alike codes or other errors', () => {
+    for (const error of [sqliteError('SQLITE_CONSTRAINT_UNIQUE'), sqliteError('SQLITE_NOMEM'), sqliteError('SQLITE_FULLY'), new Error('SQLITE_FULL')]) {
+      expect(storageFailureOf(error)).toBeUndefined();
+    }
+  });
+
+  it('answer the retryable error only when nothing was stored, and are held until a commit or the hold has passed', () => {
     let now = 1_000;
     const health = new StorageHealth(() => now);
     expect(health.current).toBeUndefined();
 
-    const refused = health.failed(new Database.SqliteError('database or disk is full', 'SQLITE_FULL'));
+    const full = sqliteError('SQLITE_FULL', 'database or disk is full');
+    const refused = health.failed(storageFailureOf(full)!);
     expect(refused).toBeInstanceOf(EventStoreUnavailableError);
     expect(refused.message).toBe('event store cannot write: database or disk is full (SQLITE_FULL)');
-    expect(health.current).toBe(refused);
+    expect(health.current?.message).toContain('SQLITE_FULL');
     health.committed();
     expect(health.current).toBeUndefined();
 
-    health.failed(new Database.SqliteError('disk I/O error', 'SQLITE_IOERR'));
+    const io = sqliteError('SQLITE_IOERR_FSYNC', 'disk I/O error');
+    expect(health.failed(storageFailureOf(io)!)).toBe(io);
     now += STORAGE_FAILURE_HOLD_MS - 1;
-    expect(health.current?.message).toContain('SQLITE_IOERR');
+    expect(health.current?.message).toContain('SQLITE_IOERR_FSYNC');
     now += 1;
     expect(health.current).toBeUndefined();
   });
