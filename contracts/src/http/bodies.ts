@@ -10,7 +10,8 @@ import { ApiKeySummary, CustomerDocument } from '../read-models/documents';
  */
 const asciiDomain = (address: string): string => {
   const at = address.lastIndexOf('@');
-  if (at < 0 || /^[\x00-\x7f]*$/.test(address.slice(at + 1))) return address;
+  // Printable ASCII is left to the email check as it is; anything else goes through IDNA.
+  if (at < 0 || /^[ -~]*$/.test(address.slice(at + 1))) return address;
   return `${address.slice(0, at)}@${domainToASCII(address.slice(at + 1))}`;
 };
 
