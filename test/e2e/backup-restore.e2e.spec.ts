@@ -156,7 +156,7 @@ describe('backup of a running embedded server, and a server started on the backu
     expect(restored.code, restored.stderr).toBe(0);
     const aside = readdirSync(dataDir).filter((name) => name.startsWith('replaced-'));
     expect(aside).toHaveLength(1);
-    // The crashed server's files are kept, and whole: its WAL was folded into the file moved aside.
+    // The crashed server's files are kept as they were, its WAL beside its file, so they read back whole.
     expect(readdirSync(join(dataDir, aside[0]!))).toEqual(expect.arrayContaining(['events.sqlite', 'read-models.sqlite', 'hash-key', 'signing-key.json']));
     expect(storedEvents(join(dataDir, aside[0]!, 'events.sqlite')).filter((e) => e.type === 'UserLoggedIn')).toHaveLength(3);
 

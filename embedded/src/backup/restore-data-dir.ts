@@ -1,4 +1,4 @@
-import { copyFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '@otp/platform/logging';
@@ -13,7 +13,8 @@ const REPLACED = [EVENTS_FILE, `${EVENTS_FILE}-wal`, `${EVENTS_FILE}-shm`, 'read
  * would be replayed onto the restored file at the next open, bringing back the history the
  * backup was meant to replace. So the files of the current DATA_DIR (WAL and read models
  * included) are moved aside into `replaced-<time>/`, not deleted, and the backup's files are
- * copied in after their sums are checked.
+ * copied in after their sums are checked. Moving the WAL with its file keeps that pair whole:
+ * SQLite replays it if the moved file is ever opened.
  */
 export function restoreDataDir(backup: string, dataDir: string, logger: Logger, now = () => new Date()): { movedAside: string | undefined; manifest: BackupManifest } {
   const manifest = readManifest(backup);
@@ -23,15 +24,22 @@ export function restoreDataDir(backup: string, dataDir: string, logger: Logger, 
       throw new BackupRefusedError(`${join(backup, file.name)} does not match ${MANIFEST_FILE}: the backup is damaged`);
     }
   }
-  assertNotInUse(join(dataDir, EVENTS_FILE));
-
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const present = REPLACED.filter((name) => existsSync(join(dataDir, name)));
   let movedAside: string | undefined;
   if (present.length > 0) {
+    // Copied first, byte for byte: the check below opens the event store, which may change it
+    // (it folds a WAL in when it is the only connection), and a damaged file must be kept as found.
     movedAside = join(dataDir, `replaced-${now().toISOString().replace(/[:.]/g, '-')}`);
     mkdirSync(movedAside, { mode: 0o700 });
-    for (const name of present) renameSync(join(dataDir, name), join(movedAside, name));
+    for (const name of present) copyFileSync(join(dataDir, name), join(movedAside, name), constants.COPYFILE_EXCL);
+    try {
+      assertNotInUse(join(dataDir, EVENTS_FILE), logger);
+    } catch (error) {
+      rmSync(movedAside, { recursive: true, force: true });
+      throw error;
+    }
+    for (const name of present) rmSync(join(dataDir, name), { force: true });
     logger.info({ movedAside, files: present }, 'restore: the current files are moved aside, not deleted');
   }
   for (const { name } of manifest.files) {
@@ -56,17 +64,19 @@ function readManifest(backup: string): BackupManifest {
  * has it open; when none has, it also folds a leftover WAL into the file being moved aside,
  * which keeps that copy whole on its own.
  */
-function assertNotInUse(events: string): void {
+function assertNotInUse(events: string, logger: Logger): void {
   if (!existsSync(events)) return;
-  const db = new Database(events, { fileMustExist: true, timeout: 0 });
+  let db: Database.Database | undefined;
   try {
+    db = new Database(events, { fileMustExist: true, timeout: 0 });
     db.pragma('journal_mode = DELETE');
   } catch (error) {
     if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) {
       throw new BackupRefusedError(`${events} is open in another process: stop the server before restoring`);
     }
-    throw error;
+    // A damaged file is often why one restores: it was copied aside as it was, WAL beside it.
+    logger.warn({ file: events, err: (error as Error).message }, 'restore: the current event store cannot be opened; moving it aside as it is');
   } finally {
-    db.close();
+    db?.close();
   }
 }
