@@ -95,9 +95,11 @@ export class DuplicateEventIdError extends Error {
 }
 
 /**
- * The store cannot take appends for a moment (its writer is restarting, its
- * connection is down). Nothing of the refused append was stored; retrying it
- * later is safe.
+ * The store cannot take appends for a moment (a full disk, its writer
+ * restarting, its connection down). An append refused before it reached the
+ * writer stored nothing. One that was in flight when a writer died may or may
+ * not be stored: retrying it with the same event ids is safe either way, since
+ * a repeat of stored ids is answered as stored.
  */
 export class EventStoreUnavailableError extends Error {
   override readonly name = 'EventStoreUnavailableError';
