@@ -7,13 +7,21 @@ import { ApiKeySummary, CustomerDocument } from '../read-models/documents';
  * An internationalised domain is taken in its ASCII form (punycode, as DNS and SMTP see it), so
  * `ann@münchen.de` and `ann@xn--mnchen-3ya.de` are one address, one challenge stream and one
  * user. A non-ASCII local part stays refused: it needs SMTPUTF8 all the way to the mailbox.
+ * `domainToASCII` reads a URL host, so what a host may not hold in an address (a path, a
+ * query, percent escapes, a port) is refused before, not cut off or decoded by it.
  */
+const NOT_IN_A_DOMAIN = /[\s/\\?#%@:[\]]/;
 const asciiDomain = (address: string): string => {
   const at = address.lastIndexOf('@');
+  const domain = address.slice(at + 1);
   // Printable ASCII is left to the email check as it is; anything else goes through IDNA.
-  if (at < 0 || /^[ -~]*$/.test(address.slice(at + 1))) return address;
-  return `${address.slice(0, at)}@${domainToASCII(address.slice(at + 1))}`;
+  if (at < 0 || /^[ -~]*$/.test(domain)) return address;
+  if (NOT_IN_A_DOMAIN.test(domain)) return address; // fails the email check below
+  return `${address.slice(0, at)}@${domainToASCII(domain)}`;
 };
+
+/** zod's email pattern, with a top-level domain that may be internationalised (`xn--p1ai` for `рф`). */
+const EMAIL_PATTERN = new RegExp(z.regexes.email.source.replace(/\[A-Za-z\]\{2,\}\$$/, '(?:[A-Za-z]{2,}|xn--[A-Za-z0-9-]+)$'));
 
 // Bodies are strict: an unknown field is an error, not silently dropped.
 const Email = z
@@ -21,7 +29,7 @@ const Email = z
   .max(254, 'must be an email address of at most 254 characters')
   .meta({ format: 'idn-email', description: 'an internationalised domain is answered and kept in its ASCII (punycode) form' })
   .transform(asciiDomain)
-  .pipe(z.email({ error: 'must be an email address' }).max(254, 'must be an email address of at most 254 characters'));
+  .pipe(z.email({ pattern: EMAIL_PATTERN, error: 'must be an email address' }).max(254, 'must be an email address of at most 254 characters'));
 
 export const RegisterCustomerBody = z
   .object({ name: z.string().trim().min(1).max(200), email: Email, plan: Plan.optional() })

@@ -14,6 +14,17 @@ describe('email addresses in request bodies', () => {
     expect(RegisterCustomerBody.parse({ name: 'A', email: 'ops@bücher.example' }).email).toBe('ops@xn--bcher-kva.example');
   });
 
+  it('take an internationalised top-level domain too', () => {
+    expect(emailOf('ann@пример.рф')).toBe('ann@xn--e1afmkfd.xn--p1ai');
+    expect(emailOf('ann@example.中国')).toBe('ann@example.xn--fiqs8s');
+  });
+
+  it('refuse what a URL host parser would cut off or decode, instead of mailing another address', () => {
+    for (const email of ['ann@victim.com/ü', 'ann@victim.com?ü', 'ann@victim.com#ü', 'ann@mü%41.de', 'ann@mü.de:25', 'ann@[ü]']) {
+      expect(emailOf(email), email).toEqual(['must be an email address']);
+    }
+  });
+
   it('leave an ASCII address as it was given', () => {
     expect(emailOf('First.Last+tag@Example.co.uk')).toBe('First.Last+tag@Example.co.uk');
   });
