@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '@otp/platform/logging';
@@ -16,9 +16,9 @@ const withCompanions = (file: string) => [file, `${file}-wal`, `${file}-shm`, `$
  * The order makes every step that can fail come before DATA_DIR is touched: the backup is
  * checked against its sums and staged inside DATA_DIR (same filesystem); the current files
  * (WAL and journal beside their file, read models too) are copied byte for byte into
- * `replaced-<time>/`; the event store is checked to be closed; only then are the current files
- * removed and the staged ones renamed into place, which cannot run out of space. A secret the
- * backup does not hold (it came from the environment) is left where it is.
+ * `replaced-<time>-…` folder; the event store is locked against any server; only then are the staged
+ * files renamed over the current ones, which cannot run out of space. A secret the backup does
+ * not hold (it came from the environment) is left where it is.
  */
 export function restoreDataDir(backup: string, dataDir: string, logger: Logger, now = () => new Date()): { movedAside: string | undefined; manifest: BackupManifest } {
   const manifest = readManifest(backup);
@@ -33,36 +33,55 @@ export function restoreDataDir(backup: string, dataDir: string, logger: Logger, 
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const stamp = now().toISOString().replace(/[:.]/g, '-');
-  const staging = join(dataDir, `.restore-${stamp}`);
-  const movedAside = join(dataDir, `replaced-${stamp}`);
-  const restored = manifest.files.map((file) => file.name);
+  const restored: string[] = manifest.files.map((file) => file.name);
   const replaced = [...withCompanions(EVENTS_FILE), ...withCompanions('read-models.sqlite'), ...restored.filter((name) => name !== EVENTS_FILE)];
   const present = [...new Set(replaced)].filter((name) => existsSync(join(dataDir, name)));
+
+  // Folders of this run's own (mkdtemp), so a cleanup never touches an earlier restore's.
+  let staging: string | undefined;
+  let movedAside: string | undefined;
+  let lock: Database.Database | undefined;
   try {
-    mkdirSync(staging, { mode: 0o700 });
+    staging = mkdtempSync(join(dataDir, `.restore-${stamp}-`));
     for (const name of restored) {
       copyFileSync(join(backup, name), join(staging, name), constants.COPYFILE_EXCL);
       // The backup's own modes do not matter: these files hold secrets and personal data.
       chmodSync(join(staging, name), 0o600);
       fsyncPath(join(staging, name));
     }
+    fsyncPath(staging);
     if (present.length > 0) {
-      // Byte for byte, before the check below opens the event store (which may change it).
-      mkdirSync(movedAside, { mode: 0o700 });
-      for (const name of present) copyFileSync(join(dataDir, name), join(movedAside, name), constants.COPYFILE_EXCL);
+      // Byte for byte, and on disk, before the check below opens the event store (which may change it).
+      movedAside = mkdtempSync(join(dataDir, `replaced-${stamp}-`));
+      for (const name of present) {
+        copyFileSync(join(dataDir, name), join(movedAside, name), constants.COPYFILE_EXCL);
+        fsyncPath(join(movedAside, name));
+      }
+      fsyncPath(movedAside);
     }
-    assertNotInUse(join(dataDir, EVENTS_FILE), logger);
+    lock = lockOut(join(dataDir, EVENTS_FILE), logger);
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    rmSync(movedAside, { recursive: true, force: true });
+    lock?.close();
+    for (const folder of [staging, movedAside]) if (folder) rmSync(folder, { recursive: true, force: true });
     throw error;
   }
-  for (const name of present) rmSync(join(dataDir, name), { force: true });
-  for (const name of restored) renameSync(join(staging, name), join(dataDir, name));
-  fsyncPath(dataDir);
+
+  try {
+    // The companions and read models go (nothing replaces them; a WAL would be replayed onto the
+    // restored file). The rest is replaced by renames, each of which swaps its file in one step,
+    // so no moment leaves DATA_DIR without a key or an event store; the event store goes last.
+    for (const name of present) if (!restored.includes(name)) rmSync(join(dataDir, name), { force: true });
+    for (const name of [...restored.filter((n) => n !== EVENTS_FILE), EVENTS_FILE]) renameSync(join(staging, name), join(dataDir, name));
+    fsyncPath(dataDir);
+  } catch (error) {
+    logger.error({ err: (error as Error).message, staging, movedAside }, 'restore: interrupted while putting the backup in place; the backup is staged and the previous files are kept in these folders');
+    throw error;
+  } finally {
+    release(lock);
+  }
   rmSync(staging, { recursive: true, force: true });
-  if (present.length > 0) logger.info({ movedAside, files: present }, 'restore: the current files are moved aside, not deleted');
-  return { movedAside: present.length > 0 ? movedAside : undefined, manifest };
+  if (movedAside) logger.info({ movedAside, files: present }, 'restore: the current files are moved aside, not deleted');
+  return { movedAside, manifest };
 }
 
 function readManifest(backup: string): BackupManifest {
@@ -76,23 +95,34 @@ function readManifest(backup: string): BackupManifest {
 
 /**
  * Leaving WAL mode needs the only connection (every open connection holds a shared lock on
- * the file), so it fails at once while a server has it open. A file that is not a database
- * any more is often why one restores; anything else unexpected stops the restore.
+ * the file), so it fails at once while a server has it open. The exclusive lock then taken is
+ * held until the backup is in place: a server started meanwhile waits for it and fails, rather
+ * than writing into a file about to be replaced. A file that is not a database any more is
+ * often why one restores, so it is let through; anything else unexpected stops the restore.
  */
-function assertNotInUse(events: string, logger: Logger): void {
-  if (!existsSync(events)) return;
+function lockOut(events: string, logger: Logger): Database.Database | undefined {
+  if (!existsSync(events)) return undefined;
   let db: Database.Database | undefined;
   try {
     db = new Database(events, { fileMustExist: true, timeout: 0 });
     db.pragma('journal_mode = DELETE');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    return db;
   } catch (error) {
+    db?.close();
     if (!(error instanceof Database.SqliteError)) throw error;
     if (error.code.startsWith('SQLITE_BUSY')) {
       throw new BackupRefusedError(`${events} is open in another process: stop the server before restoring`);
     }
     if (!(error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT'))) throw error;
     logger.warn({ file: events, err: error.message }, 'restore: the current event store is damaged; it was copied aside as it was');
-  } finally {
-    db?.close();
+    return undefined;
   }
+}
+
+function release(lock: Database.Database | undefined): void {
+  if (!lock) return;
+  lock.exec('COMMIT');
+  lock.close();
 }
