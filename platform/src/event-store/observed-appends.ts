@@ -9,7 +9,11 @@ export function observeAppends(store: EventStore, appended: (events: readonly Ev
   return {
     async append(streamName, events, expectedRevision) {
       const result = await store.append(streamName, events, expectedRevision);
-      appended(events);
+      try {
+        appended(events);
+      } catch {
+        // An observer's failure must not turn a stored append into a reported failure.
+      }
       return result;
     },
     readStream: (streamName, options) => store.readStream(streamName, options),
