@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { Logger } from '@otp/platform/logging';
+import { CopyPace } from './copy-pace';
 
 /**
  * What a restore needs besides the events: without the hash key no stored code, API key or
@@ -34,7 +35,13 @@ export class BackupRefusedError extends Error {}
  * copying the file with `cp` instead can catch a commit half in the file and half in the WAL.
  * The manifest is written last, so a backup without one is incomplete.
  */
-export async function backupDataDir(dataDir: string, destination: string, logger: Logger, now = () => new Date()): Promise<BackupManifest> {
+export async function backupDataDir(
+  dataDir: string,
+  destination: string,
+  logger: Logger,
+  options: { now?: () => Date; stepPages?: number } = {},
+): Promise<BackupManifest> {
+  const now = options.now ?? (() => new Date());
   const source = join(dataDir, EVENTS_FILE);
   if (!existsSync(source)) throw new BackupRefusedError(`${source} does not exist: is DATA_DIR right?`);
   if (existsSync(destination) && readdirSync(destination).length > 0) {
@@ -42,7 +49,7 @@ export async function backupDataDir(dataDir: string, destination: string, logger
   }
   mkdirSync(destination, { recursive: true, mode: 0o700 });
 
-  await copyEvents(source, join(destination, EVENTS_FILE), logger);
+  await copyEvents(source, join(destination, EVENTS_FILE), logger, new CopyPace(options.stepPages));
   const { events, lastPosition } = checkCopy(join(destination, EVENTS_FILE));
   logger.info({ events, lastPosition }, 'backup: the copy passed SQLite integrity_check');
 
@@ -69,16 +76,22 @@ export async function backupDataDir(dataDir: string, destination: string, logger
   return manifest;
 }
 
-async function copyEvents(source: string, target: string, logger: Logger): Promise<void> {
+async function copyEvents(source: string, target: string, logger: Logger, pace: CopyPace): Promise<void> {
   const db = new Database(source, { fileMustExist: true, timeout: 5_000 });
+  const megabytes = (pages: number) => Math.round((pages * pageSize(db)) / 1e5) / 10;
   const started = Date.now();
+  let lastReport = started;
   try {
     await db.backup(target, {
-      // The first step only sizes the copy. Then everything goes in one step: between steps, a
-      // commit by the running server would restart the copy from its first page, for ever under load.
-      progress: ({ totalPages }) => {
-        logger.info({ pages: totalPages, megabytes: Math.round((totalPages * pageSize(db)) / 1e5) / 10 }, 'backup: copying the event store');
-        return 0x7fffffff;
+      progress: ({ totalPages, remainingPages }) => {
+        const { pages, event } = pace.next(totalPages, remainingPages);
+        if (event?.kind === 'start') logger.info({ megabytes: megabytes(totalPages) }, 'backup: copying the event store');
+        if (event?.kind === 'restarted') logger.info('backup: the server committed during the copy; finishing in one step');
+        if (event?.kind === 'progress' && Date.now() - lastReport >= 2_000) {
+          lastReport = Date.now();
+          logger.info({ copiedMegabytes: megabytes(event.copiedPages), megabytes: megabytes(event.totalPages) }, 'backup: copying the event store');
+        }
+        return pages;
       },
     });
   } finally {
