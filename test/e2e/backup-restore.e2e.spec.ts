@@ -45,6 +45,17 @@ describe('backup of a running embedded server, and a server started on the backu
     rmSync(root, { recursive: true, force: true });
   });
 
+  /** Starts the server on `dataDir` (the one the test stops or kills before the next). */
+  const start = async (dataDir: string): Promise<HttpCall> => {
+    server = await startServer({ DATA_DIR: dataDir, OPERATOR_TOKEN, SMTP_URL: smtp.url });
+    return httpClient(server.baseUrl);
+  };
+  const register = async (http: HttpCall, name: string) => {
+    const registered = await http('POST', '/v1/admin/customers', { token: OPERATOR_TOKEN, body: { name, email: `ops@${name.toLowerCase()}.test` } });
+    expect(registered.status).toBe(201);
+    return { customer: registered.body.customer, apiKey: registered.body.apiKey.key as string };
+  };
+
   const login = async (http: HttpCall, apiKey: string, email: string) => {
     const sent = smtp.messages.length;
     expect((await http('POST', '/v1/otp/request', { token: apiKey, body: { email } })).status).toBe(202);
@@ -55,10 +66,9 @@ describe('backup of a running embedded server, and a server started on the backu
 
   it('copies a consistent snapshot while requests go on, and the restored server keeps every customer, key, user and count', async () => {
     const dataDir = join(root, 'data');
-    server = await startServer({ DATA_DIR: dataDir, OPERATOR_TOKEN, SMTP_URL: smtp.url });
-    const http = httpClient(server.baseUrl);
-    const registered = await http('POST', '/v1/admin/customers', { token: OPERATOR_TOKEN, body: { name: 'Acme', email: 'ops@acme.test' } });
-    const apiKey: string = registered.body.apiKey.key;
+    const http = await start(dataDir);
+    const registered = await register(http, 'Acme');
+    const { apiKey } = registered;
     const first = await login(http, apiKey, 'ada@example.com');
     const kid = (await http('GET', '/.well-known/jwks.json')).body.keys[0].kid;
 
@@ -91,13 +101,12 @@ describe('backup of a running embedded server, and a server started on the backu
     // No code, key or token in the copy's secrets list or manifest.
     expect(JSON.stringify(manifest)).not.toContain(apiKey.slice(-20));
 
-    await server.stop();
+    await server?.stop();
     // Restoring is starting on the backup's files: the read models are rebuilt from its events.
-    server = await startServer({ DATA_DIR: destination, OPERATOR_TOKEN, SMTP_URL: smtp.url });
-    const restored = httpClient(server.baseUrl);
+    const restored = await start(destination);
     const customer = await restored('GET', '/v1/customer', { token: apiKey, headers: { 'x-min-position': manifest.lastPosition } });
     expect(customer.status).toBe(200);
-    expect(customer.body).toEqual(registered.body.customer);
+    expect(customer.body).toEqual(registered.customer);
     expect((await restored('GET', '/.well-known/jwks.json')).body.keys[0].kid).toBe(kid);
     const audit = await restored('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': manifest.lastPosition } });
     expect(audit.body.items).toHaveLength(inBackup);
@@ -105,7 +114,7 @@ describe('backup of a running embedded server, and a server started on the backu
     // The same email is the same user: the hash key came along.
     const again = await login(restored, apiKey, 'ada@example.com');
     expect(again.body.user.id).toBe(first.body.user.id);
-    await server.stop();
+    await server?.stop();
   });
 
   it('refuses a destination that is not empty, a DATA_DIR without an event store, and a missing destination', async () => {
@@ -126,12 +135,11 @@ describe('backup of a running embedded server, and a server started on the backu
     expect(noDestination.code).toBe(1);
     expect(noDestination.stderr).toContain('npm run backup -- <folder>');
   });
+
   it('restores over a crashed server: the history of the backup, not the one its leftover WAL holds', async () => {
     const dataDir = join(root, 'crashed');
-    server = await startServer({ DATA_DIR: dataDir, OPERATOR_TOKEN, SMTP_URL: smtp.url });
-    let http = httpClient(server.baseUrl);
-    const registered = await http('POST', '/v1/admin/customers', { token: OPERATOR_TOKEN, body: { name: 'Initech', email: 'ops@initech.test' } });
-    const apiKey: string = registered.body.apiKey.key;
+    let http = await start(dataDir);
+    const { apiKey } = await register(http, 'Initech');
     const kept = await login(http, apiKey, 'peter@example.com');
     const folder = join(root, 'before-the-crash');
     expect((await backup(dataDir, folder)).code).toBe(0);
@@ -142,7 +150,7 @@ describe('backup of a running embedded server, and a server started on the backu
     expect(whileRunning.code).toBe(1);
     expect(whileRunning.stderr).toContain('stop the server before restoring');
 
-    await server.kill();
+    await server?.kill();
     expect(readdirSync(dataDir)).toContain('events.sqlite-wal');
     const damaged = join(root, 'damaged');
     mkdirSync(damaged);
@@ -160,8 +168,7 @@ describe('backup of a running embedded server, and a server started on the backu
     expect(readdirSync(join(dataDir, aside[0]!))).toEqual(expect.arrayContaining(['events.sqlite', 'read-models.sqlite', 'hash-key', 'signing-key.json']));
     expect(storedEvents(join(dataDir, aside[0]!, 'events.sqlite')).filter((e) => e.type === 'UserLoggedIn')).toHaveLength(3);
 
-    server = await startServer({ DATA_DIR: dataDir, OPERATOR_TOKEN, SMTP_URL: smtp.url });
-    http = httpClient(server.baseUrl);
+    http = await start(dataDir);
     const manifest = JSON.parse(readFileSync(join(folder, 'backup.json'), 'utf8'));
     expect(await usageTotals(http, apiKey, manifest.lastPosition)).toMatchObject({ logins: 1, usersCreated: 1 });
     const again = await login(http, apiKey, 'peter@example.com');
