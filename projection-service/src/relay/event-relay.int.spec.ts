@@ -1,45 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DocumentStore } from '@otp/platform/document-store';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import type { RecordedEvent } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { InMemoryMessageBus } from '@otp/platform/message-bus/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { captureLogger } from '../testing/capture-logger';
 import { scenario } from '../testing/events';
+import { useTempFolder } from '../testing/temp-folder';
 import { appendAll } from '../testing/stores';
 import { createEventRelay, type EventRelay, type EventRelayOptions } from './event-relay';
 import { RELAY_CHECKPOINT, RELAY_TOPIC, type RelayedEvent } from './relayed-event';
 
 const FAST_RETRY = { initialMs: 10, maxMs: 50 };
 
-let dir: string;
-let closers: (() => Promise<void>)[];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'otp-relay-'));
-  closers = [];
-});
-afterEach(async () => {
-  for (const close of closers.reverse()) await close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempFolder('otp-relay-');
 
 /** Distributed mode keeps events and read models apart; two files stand for the two servers. */
 function openStores() {
-  const eventStore = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
-  const documents = openSqliteDocumentStore({ file: join(dir, 'read-models.sqlite') });
-  closers.push(() => eventStore.close(), () => documents.close());
+  const eventStore = openSqliteEventStore({ file: temp.path('events.sqlite') });
+  const documents = openSqliteDocumentStore({ file: temp.path('read-models.sqlite') });
+  temp.closeAfter(() => eventStore.close(), () => documents.close());
   return { eventStore, documents };
 }
 
 function relay(options: Partial<EventRelayOptions> & Pick<EventRelayOptions, 'eventStore' | 'documents' | 'bus'>): EventRelay {
   const created = createEventRelay({ logger: captureLogger().logger, retryDelay: FAST_RETRY, ...options });
-  closers.push(() => created.stop());
+  temp.closeAfter(() => created.stop());
   return created;
 }
 
@@ -200,8 +188,8 @@ describe('event relay', () => {
   });
   it('publishes a replaced log from its first event, saying why, instead of skipping what its old checkpoint passed', async () => {
     const documents = openStores().documents;
-    const before = openSqliteEventStore({ file: join(dir, 'before.sqlite') });
-    closers.push(() => before.close());
+    const before = openSqliteEventStore({ file: temp.path('before.sqlite') });
+    temp.closeAfter(() => before.close());
     const bus = new InMemoryMessageBus();
     const first = relay({ eventStore: before, documents, bus });
     first.start();
@@ -209,8 +197,8 @@ describe('event relay', () => {
     await first.stop();
 
     // Another log behind the same checkpoint: the same shape under new ids, so the same positions.
-    const replaced = openSqliteEventStore({ file: join(dir, 'replaced.sqlite') });
-    closers.push(() => replaced.close());
+    const replaced = openSqliteEventStore({ file: temp.path('replaced.sqlite') });
+    temp.closeAfter(() => replaced.close());
     const retold = scenario().map(({ streamName, event }) => ({ streamName, event: { ...event, id: randomUUID() } }));
     const last = await appendAll(replaced, [...retold, ...retold.slice(0, 2).map(({ streamName, event }) => ({ streamName, event: { ...event, id: randomUUID() } }))]);
     const { logger, lines } = captureLogger();

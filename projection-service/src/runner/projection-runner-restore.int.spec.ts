@@ -1,41 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Doc } from '@otp/platform/document-store';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import type { EventStore } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { READ_MODELS_PROJECTION, createReadModelProjections } from '../read-model-projections';
 import { captureLogger } from '../testing/capture-logger';
 import { scenario, secrets, type ScenarioEvent } from '../testing/events';
+import { useTempFolder } from '../testing/temp-folder';
 import { appendAll, dumpReadModels } from '../testing/stores';
 
 const WAIT_MS = 5_000;
 const REBUILDING = 'checkpoint was taken on another event history (a restored or replaced event store); rebuilding the read models from the first event';
 
-let dir: string;
-let closers: (() => Promise<void>)[];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'otp-restore-'));
-  closers = [];
-});
-afterEach(async () => {
-  for (const close of closers.reverse()) await close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempFolder('otp-restore-');
 
 /** Closes the store after the test; closing both SQLite stores twice is harmless. */
 function opened<T extends { close(): Promise<void> }>(store: T): T {
-  closers.push(() => store.close());
+  temp.closeAfter(() => store.close());
   return store;
 }
 
-const events = (name = 'events.sqlite') => opened(openSqliteEventStore({ file: join(dir, name) }));
-const readModels = () => opened(openSqliteDocumentStore({ file: join(dir, 'read-models.sqlite') }));
+const events = (name = 'events.sqlite') => opened(openSqliteEventStore({ file: temp.path(name) }));
+const readModels = () => opened(openSqliteDocumentStore({ file: temp.path('read-models.sqlite') }));
 
 /** Projects what the event store holds into the read models, then stops; answers what was logged and counted. */
 async function project(eventStore: EventStore, documents = readModels()) {
@@ -52,15 +41,15 @@ async function project(eventStore: EventStore, documents = readModels()) {
 async function freshProjection(history: ScenarioEvent[]): Promise<Record<string, Doc[]>> {
   const eventStore = events(`fresh-${randomUUID()}.sqlite`);
   await appendAll(eventStore, history);
-  const documents = opened(openSqliteDocumentStore({ file: join(dir, `fresh-read-models-${randomUUID()}.sqlite`) }));
+  const documents = opened(openSqliteDocumentStore({ file: temp.path(`fresh-read-models-${randomUUID()}.sqlite`) }));
   return dumpReadModels((await project(eventStore, documents)).documents);
 }
 
 /** A closed store's file is whole: the last connection's close folds the WAL into it. */
 function copyEventsFile(from: string, to: string): void {
-  expect(existsSync(join(dir, `${from}-wal`))).toBe(false);
-  for (const suffix of ['-wal', '-shm']) rmSync(join(dir, to + suffix), { force: true });
-  copyFileSync(join(dir, from), join(dir, to));
+  expect(existsSync(temp.path(`${from}-wal`))).toBe(false);
+  for (const suffix of ['-wal', '-shm']) rmSync(temp.path(to + suffix), { force: true });
+  copyFileSync(temp.path(from), temp.path(to));
 }
 
 /** The same events under new ids: another history, with the same projections' shape. */
@@ -160,7 +149,7 @@ describe('projection runner on an event store restored from a backup, with the r
     await appendAll(eventStore, early);
     const { documents } = await project(eventStore);
     await documents.close();
-    const file = new Database(join(dir, 'read-models.sqlite'));
+    const file = new Database(temp.path('read-models.sqlite'));
     file.prepare(`UPDATE "rm__checkpoint" SET hash = NULL`).run();
     file.close();
     await appendAll(eventStore, late);

@@ -1,47 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { collections } from '@otp/contracts';
 import type { Doc, DocumentStore } from '@otp/platform/document-store';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import type { EventStore, RecordedEvent } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UnprojectableEventError } from '../projected-event';
 import { readModelProjectors } from '../projectors/index';
 import { captureLogger } from '../testing/capture-logger';
 import { ids, metadata, scenario, secrets } from '../testing/events';
+import { useTempFolder } from '../testing/temp-folder';
 import { appendAll, dumpReadModels } from '../testing/stores';
 import { createProjectionRunner, type ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner';
 
 const NAME = 'read-models';
 const WAIT_MS = 5_000;
 
-let dir: string;
-let closers: (() => Promise<void>)[];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'otp-projections-'));
-  closers = [];
-});
-afterEach(async () => {
-  for (const close of closers.reverse()) await close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempFolder('otp-projections-');
 
 /** Embedded mode: events and read models in one file, on two connections. */
-function openStores(file = join(dir, `${randomUUID()}.sqlite`)) {
+function openStores(file = temp.path(`${randomUUID()}.sqlite`)) {
   const eventStore = openSqliteEventStore({ file });
   const documents = openSqliteDocumentStore({ file });
-  closers.push(() => eventStore.close(), () => documents.close());
+  temp.closeAfter(() => eventStore.close(), () => documents.close());
   return { eventStore, documents };
 }
 
 function runner(options: Partial<ProjectionRunnerOptions> & Pick<ProjectionRunnerOptions, 'eventStore' | 'documents'>): ProjectionRunner {
   const created = createProjectionRunner({ name: NAME, projectors: readModelProjectors, logger: captureLogger().logger, ...options });
-  closers.push(() => created.stop());
+  temp.closeAfter(() => created.stop());
   return created;
 }
 
