@@ -20,6 +20,7 @@ import { queryRoutes } from '@otp/query-service';
 import type { EmbeddedConfig } from './config';
 import { startProjectionThread } from './projection-thread';
 import { loadHashKey, loadOperatorToken } from './server-secrets';
+import { DATA_DIR_FILES } from './data-dir-files';
 
 /**
  * The embedded composition root: the three services in one process over two
@@ -34,15 +35,15 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
 
   // Appends are sealed and committed (fsync included) on the store's writer thread.
   const eventStore = openSqliteEventStore({
-    file: join(config.DATA_DIR, 'events.sqlite'),
+    file: join(config.DATA_DIR, DATA_DIR_FILES.events),
     writer: 'thread',
     onWriterFailure: (error, restartInMs) =>
       logger.error({ component: 'event-store', err: error.message, restartInMs }, 'event store writer thread died; appends fail until it is restarted'),
   });
   // Read side only: the projection thread owns the writes to this file.
-  const documents = openSqliteDocumentStore({ file: join(config.DATA_DIR, 'read-models.sqlite') });
+  const documents = openSqliteDocumentStore({ file: join(config.DATA_DIR, DATA_DIR_FILES.readModels) });
 
-  const signingKeys = await loadOrCreateSigningKeys(join(config.DATA_DIR, 'signing-key.json'));
+  const signingKeys = await loadOrCreateSigningKeys(join(config.DATA_DIR, DATA_DIR_FILES.signingKey));
   const tokens = createTokenIssuer(signingKeys, hashKey, {
     issuer: config.JWT_ISSUER ?? `http://localhost:${config.PORT}`,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
@@ -50,7 +51,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   });
   const mailer = config.SMTP_URL
     ? createSmtpMailer(config.SMTP_URL, config.MAIL_FROM)
-    : createDevMailbox(join(config.DATA_DIR, 'mailbox'), config.MAIL_FROM, logger.child({ component: 'dev-mailbox' }));
+    : createDevMailbox(join(config.DATA_DIR, DATA_DIR_FILES.mailbox), config.MAIL_FROM, logger.child({ component: 'dev-mailbox' }));
 
   const authenticate = createApiKeyAuthenticator(eventStore, hashKey);
   const checkOperator = createOperatorCheck(operatorToken, hashKey);

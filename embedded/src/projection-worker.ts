@@ -6,6 +6,7 @@ import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createLogger } from '@otp/platform/logging';
 import { createReadModelProjections } from '@otp/projection-service';
 import type { ToProjectionThread, FromProjectionThread } from './projection-thread-messages';
+import { DATA_DIR_FILES } from './data-dir-files';
 
 /**
  * The read-model projections on their own thread, over their own SQLite
@@ -22,8 +23,8 @@ const post = (message: FromProjectionThread) => port.postMessage(message);
 
 const logger = createLogger({ level: logLevel, name: 'otp-auth' }).child({ thread: 'projections' });
 // Another connection's commits are seen by polling; a short interval keeps read-your-writes waits short.
-const eventStore = openSqliteEventStore({ file: join(dataDir, 'events.sqlite'), pollIntervalMs });
-const documents = openSqliteDocumentStore({ file: join(dataDir, 'read-models.sqlite') });
+const eventStore = openSqliteEventStore({ file: join(dataDir, DATA_DIR_FILES.events), pollIntervalMs });
+const documents = openSqliteDocumentStore({ file: join(dataDir, DATA_DIR_FILES.readModels) });
 const projections = createReadModelProjections({
   eventStore,
   documents,

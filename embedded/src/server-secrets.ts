@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadOrCreateSecretFile } from '@otp/platform/crypto';
 import { SecretEnv } from '@otp/platform/config';
+import { DATA_DIR_FILES } from './data-dir-files';
 
 /** The HMAC key for secrets at rest. Losing it invalidates every stored code, key and email key: back it up with the data. */
 export function loadHashKey(dataDir: string, fromEnv: string | undefined): Buffer {
-  const encoded = fromEnv ?? loadOrCreateSecretFile(join(dataDir, 'hash-key'), () => randomBytes(32).toString('base64')).value;
+  const encoded = fromEnv ?? loadOrCreateSecretFile(join(dataDir, DATA_DIR_FILES.hashKey), () => randomBytes(32).toString('base64')).value;
   const key = Buffer.from(encoded, 'base64');
   if (key.length < 32) throw new Error('HASH_KEY must be base64 of at least 32 bytes');
   return key;
@@ -18,7 +19,7 @@ export function loadHashKey(dataDir: string, fromEnv: string | undefined): Buffe
  */
 export function loadOperatorToken(dataDir: string, fromEnv: string | undefined): string {
   if (fromEnv) return fromEnv;
-  const file = join(dataDir, 'operator-token');
+  const file = join(dataDir, DATA_DIR_FILES.operatorToken);
   const { value, created } = loadOrCreateSecretFile(file, () => `op_${randomBytes(32).toString('base64url')}`);
   // The same floor as the environment's: a hand-edited file must not weaken the operator's door.
   if (!SecretEnv.safeParse(value).success) throw new Error(`${file} must hold a token of at least 32 characters`);

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { Logger } from '@otp/platform/logging';
 import { CopyPace } from './copy-pace';
+import { DATA_DIR_FILES } from '../data-dir-files';
 
 /**
  * What a restore needs besides the events: without the hash key no stored code, API key or
@@ -12,8 +13,8 @@ import { CopyPace } from './copy-pace';
  * stops verifying. The read models and the dev mailbox are left out on purpose: read models
  * are rebuilt from the events on start, and the mailbox holds codes.
  */
-export const SECRET_FILES = ['hash-key', 'signing-key.json', 'operator-token'] as const;
-export const EVENTS_FILE = 'events.sqlite';
+export const SECRET_FILES = [DATA_DIR_FILES.hashKey, DATA_DIR_FILES.signingKey, DATA_DIR_FILES.operatorToken] as const;
+export const EVENTS_FILE = DATA_DIR_FILES.events;
 export const MANIFEST_FILE = 'backup.json';
 
 export const BackupManifest = z.object({
@@ -62,7 +63,7 @@ export async function backupDataDir(
     }
     copyFileSync(from, join(destination, name), constants.COPYFILE_EXCL);
   }
-  if (notInDataDir.includes('hash-key')) {
+  if (notInDataDir.includes(DATA_DIR_FILES.hashKey)) {
     logger.warn('backup: no hash-key file in DATA_DIR, so HASH_KEY comes from the environment: keep it with this backup, the events cannot be used without it');
   }
 

@@ -1,0 +1,17 @@
+/**
+ * The files the embedded server keeps in DATA_DIR, named once: the server, its projection
+ * thread and the backup and restore tools all find them here, so a new file cannot be left out
+ * of a backup by a second list going stale.
+ */
+export const DATA_DIR_FILES = {
+  /** The event log: the only data that cannot be derived. */
+  events: 'events.sqlite',
+  /** Derived from the events; rebuilt when missing. */
+  readModels: 'read-models.sqlite',
+  /** Secrets without which the events are useless (hash key) or issued tokens stop verifying (signing key). */
+  hashKey: 'hash-key',
+  signingKey: 'signing-key.json',
+  operatorToken: 'operator-token',
+  /** The dev mailbox's folder (no SMTP_URL). */
+  mailbox: 'mailbox',
+} as const;
