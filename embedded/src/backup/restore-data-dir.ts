@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '@otp/platform/logging';
 import { BackupManifest, BackupRefusedError, describeFile, EVENTS_FILE, fsyncPath, MANIFEST_FILE } from './backup-data-dir';
+import { DATA_DIR_FILES } from '../data-dir-files';
 
 /** The SQLite companions of a file: replayed onto whatever file of that name is opened next, so they go with it. */
 const withCompanions = (file: string) => [file, `${file}-wal`, `${file}-shm`, `${file}-journal`];
@@ -22,19 +23,13 @@ const withCompanions = (file: string) => [file, `${file}-wal`, `${file}-shm`, `$
  */
 export function restoreDataDir(backup: string, dataDir: string, logger: Logger, now = () => new Date()): { movedAside: string | undefined; manifest: BackupManifest } {
   const manifest = readManifest(backup);
-  for (const file of manifest.files) {
-    const found = describeFile(join(backup, file.name), file.name);
-    if (found.bytes !== file.bytes || found.sha256 !== file.sha256) {
-      throw new BackupRefusedError(`${join(backup, file.name)} does not match ${MANIFEST_FILE}: the backup is damaged`);
-    }
-  }
   if (manifest.notInDataDir.length > 0) {
     logger.warn({ notInBackup: manifest.notInDataDir }, 'restore: the backup holds no copy of these secrets (they came from the environment): start the server with the same values');
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const stamp = now().toISOString().replace(/[:.]/g, '-');
   const restored: string[] = manifest.files.map((file) => file.name);
-  const replaced = [...withCompanions(EVENTS_FILE), ...withCompanions('read-models.sqlite'), ...restored.filter((name) => name !== EVENTS_FILE)];
+  const replaced = [...withCompanions(EVENTS_FILE), ...withCompanions(DATA_DIR_FILES.readModels), ...restored.filter((name) => name !== EVENTS_FILE)];
   const present = [...new Set(replaced)].filter((name) => existsSync(join(dataDir, name)));
 
   // Folders of this run's own (mkdtemp), so a cleanup never touches an earlier restore's.
@@ -43,11 +38,17 @@ export function restoreDataDir(backup: string, dataDir: string, logger: Logger, 
   let lock: Database.Database | undefined;
   try {
     staging = mkdtempSync(join(dataDir, `.restore-${stamp}-`));
-    for (const name of restored) {
-      copyFileSync(join(backup, name), join(staging, name), constants.COPYFILE_EXCL);
+    for (const file of manifest.files) {
+      const staged = join(staging, file.name);
+      copyFileSync(join(backup, file.name), staged, constants.COPYFILE_EXCL);
+      // The sums are checked on the staged copy: what is checked is what gets put in place.
+      const found = describeFile(staged, file.name);
+      if (found.bytes !== file.bytes || found.sha256 !== file.sha256) {
+        throw new BackupRefusedError(`${join(backup, file.name)} does not match ${MANIFEST_FILE}: the backup is damaged`);
+      }
       // The backup's own modes do not matter: these files hold secrets and personal data.
-      chmodSync(join(staging, name), 0o600);
-      fsyncPath(join(staging, name));
+      chmodSync(staged, 0o600);
+      fsyncPath(staged);
     }
     fsyncPath(staging);
     if (present.length > 0) {

@@ -34,6 +34,6 @@ export function createMetrics() {
   const appended = (events: readonly { type: string }[]) => {
     for (const event of events) eventsAppended.inc({ type: event.type });
   };
-  return { registry, eventsAppended, appended, middleware, handler };
+  return { registry, appended, middleware, handler };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
