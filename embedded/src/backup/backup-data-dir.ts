@@ -23,7 +23,7 @@ export const BackupManifest = z.object({
   lastPosition: z.string().regex(/^[0-9]+$/).nullable(),
   files: z.array(z.object({ name: z.enum([EVENTS_FILE, ...SECRET_FILES]), bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
   /** Secret files that were not in DATA_DIR: they came from the environment, which the operator must keep. */
-  notInDataDir: z.array(z.string()),
+  notInDataDir: z.array(z.enum(SECRET_FILES)),
 });
 export type BackupManifest = z.infer<typeof BackupManifest>;
 type BackupFileName = BackupManifest['files'][number]['name'];
@@ -32,7 +32,7 @@ export class BackupRefusedError extends Error {}
 
 /**
  * A consistent copy of a data directory, taken while the server runs. SQLite's online backup
- * copies every page inside one read transaction, a snapshot the writer goes on past (WAL):
+ * ends with a copy of one snapshot (a commit during the copy restarts it, see `CopyPace`):
  * copying the file with `cp` instead can catch a commit half in the file and half in the WAL.
  * The manifest is written last, so a backup without one is incomplete.
  */
@@ -54,7 +54,7 @@ export async function backupDataDir(
   const { events, lastPosition } = checkCopy(join(destination, EVENTS_FILE));
   logger.info({ events, lastPosition }, 'backup: the copy passed SQLite integrity_check');
 
-  const notInDataDir: string[] = [];
+  const notInDataDir: (typeof SECRET_FILES)[number][] = [];
   for (const name of SECRET_FILES) {
     const from = join(dataDir, name);
     if (!existsSync(from)) {

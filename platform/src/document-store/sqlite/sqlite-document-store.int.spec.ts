@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { registerDocumentStoreContract } from '../document-store.contract';
 import { openSqliteDocumentStore } from './index';
+import { CHECKPOINT_TABLE } from './sql-names';
 
 const dir = mkdtempSync(join(tmpdir(), 'otp-docstore-'));
 let counter = 0;
@@ -27,7 +28,7 @@ registerDocumentStoreContract('sqlite', async () => {
   return {
     store,
     writeCheckpointWithoutHash: async (name, position) =>
-      withConnection(file, (db) => db.prepare(`INSERT INTO "rm__checkpoint" (name, position) VALUES (?, ?)`).run(name, position)),
+      withConnection(file, (db) => db.prepare(`INSERT INTO ${CHECKPOINT_TABLE} (name, position) VALUES (?, ?)`).run(name, position)),
     dispose: async () => {
       await store.close();
       for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
@@ -38,8 +39,8 @@ registerDocumentStoreContract('sqlite', async () => {
 it('gives the checkpoint table of a file written before hashes its hash column, keeping the checkpoints', async () => {
   const file = join(dir, 'before-hashes.sqlite');
   withConnection(file, (db) => {
-    db.exec(`CREATE TABLE "rm__checkpoint" (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID`);
-    db.prepare(`INSERT INTO "rm__checkpoint" (name, position) VALUES (?, ?)`).run('read-models', 42);
+    db.exec(`CREATE TABLE ${CHECKPOINT_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID`);
+    db.prepare(`INSERT INTO ${CHECKPOINT_TABLE} (name, position) VALUES (?, ?)`).run('read-models', 42);
   });
 
   // Twice, as the server's query side and its projection thread both open the file.
