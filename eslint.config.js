@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // Domain code never reaches for adapters: they are chosen in the composition roots.
-    files: ['command-service/src/domain/**/*.ts', 'contracts/src/**/*.ts'],
+    files: ['command-service/src/**/*-decider.ts', 'command-service/src/otp/otp-policy.ts', 'command-service/src/otp/verify-outcome.ts', 'command-service/src/customers/authorize-api-key.ts', 'command-service/src/handling/decider.ts', 'contracts/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@otp/platform/*/sqlite', '@otp/platform/*/esdb', '@otp/platform/*/mongo', '@otp/platform/*/kafka', 'better-sqlite3', 'mongodb', 'kafkajs', '@eventstore/db-client'], message: 'domain code depends on ports, not adapters' }] }],
     },

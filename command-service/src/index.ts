@@ -1,5 +1,5 @@
-export * from './domain/decider';
-export * from './application/command-deps';
+export * from './handling/decider';
+export * from './handling/command-deps';
 export * from './auth/index';
 export * from './email/mailer';
 export * from './email/smtp-mailer';

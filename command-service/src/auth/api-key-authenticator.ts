@@ -2,8 +2,8 @@ import { streams, type Scope } from '@otp/contracts';
 import { keyedHash, secretEquals } from '@otp/platform/crypto';
 import type { EventStore } from '@otp/platform/event-store';
 import { problems } from '@otp/platform/http';
-import { authorizeApiKey } from '../domain/customer/authorize-api-key';
-import { customerDecider } from '../domain/customer/customer-decider';
+import { authorizeApiKey } from '../customers/authorize-api-key';
+import { customerDecider } from '../customers/customer-decider';
 import { loadState } from '../handling/load-state';
 import { parseApiKey } from './api-key-format';
 

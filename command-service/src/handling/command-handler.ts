@@ -1,7 +1,7 @@
 import { currentSchemaVersion, type DomainEvent } from '@otp/contracts';
 import { uuidFromTimeAndName } from '@otp/platform/crypto';
 import { WrongExpectedRevisionError, type EventStore, type EventToAppend } from '@otp/platform/event-store';
-import type { Decider } from '../domain/decider';
+import type { Decider } from './decider';
 import type { CommandContext } from './command-context';
 import { loadState, rememberState } from './load-state';
 import { inStreamOrder } from './stream-queue';

@@ -1,6 +1,6 @@
 import { parseEvent, type DomainEvent } from '@otp/contracts';
 import type { EventStore, RecordedEvent } from '@otp/platform/event-store';
-import type { Decider } from '../domain/decider';
+import type { Decider } from './decider';
 import { streamStateCacheOf } from './stream-state-cache';
 
 type Folder<S, E extends DomainEvent> = Pick<Decider<unknown, S, E>, 'initialState' | 'evolve'>;

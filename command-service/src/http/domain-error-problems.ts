@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { problemTypes } from '@otp/contracts';
 import { ProblemError } from '@otp/platform/http';
-import { DomainError } from '../domain/decider';
+import { DomainError } from '../handling/decider';
 import { ConcurrencyError } from '../handling/command-handler';
 
 const statusByCode: Record<string, [number, string, string]> = {

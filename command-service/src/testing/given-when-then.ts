@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { DomainEvent } from '@otp/contracts';
-import { DomainError, type Decider } from '../domain/decider';
+import { DomainError, type Decider } from '../handling/decider';
 
 /**
  * given(events).when(command).then(events) | .thenRefuses(code): a decider

@@ -1,5 +1,5 @@
 import type { EventOf } from '@otp/contracts';
-import { DomainError, type Decider } from '../decider';
+import { DomainError, type Decider } from '../handling/decider';
 import { isAllowedCodeLength, isExpired, OTP_MAX_ATTEMPTS, otpExpiresAt } from './otp-policy';
 
 export type RequestOtp = {

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { contractCheckedSpecFor } from '../contract-checked-spec';
+import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
 import { userDecider, type RecordLogin, type UserEvent } from './user-decider';
 
 const given = contractCheckedSpecFor(userDecider);

@@ -1,13 +1,13 @@
 import { problemTypes, streams, type OtpRequestAccepted } from '@otp/contracts';
 import { keyedHash, randomDigits, randomHex } from '@otp/platform/crypto';
 import { ProblemError } from '@otp/platform/http';
-import { otpDecider } from '../domain/otp/otp-decider';
-import { OTP_TTL_MS } from '../domain/otp/otp-policy';
-import { otpEmail } from '../email/otp-email';
+import { otpDecider } from './otp-decider';
+import { OTP_TTL_MS } from './otp-policy';
+import { otpEmail } from './otp-email';
 import { handleCommand } from '../handling/command-handler';
 import type { CommandContext } from '../handling/command-context';
-import type { CommandDeps } from './command-deps';
-import { emailKeyOf, normaliseEmail } from './emails';
+import type { CommandDeps } from '../handling/command-deps';
+import { emailKeyOf, normaliseEmail } from '../users/emails';
 
 export const codeHashOf = (hashKey: Buffer, challengeId: string, code: string): string =>
   keyedHash(hashKey, 'otp-code', `${challengeId}\0${code}`);

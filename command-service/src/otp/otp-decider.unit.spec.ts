@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contractCheckedSpecFor } from '../contract-checked-spec';
+import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
 import { otpDecider, type OtpEvent, type RequestOtp, type VerifyOtp } from './otp-decider';
 import { OTP_DEFAULT_CODE_LENGTH, OTP_MAX_ATTEMPTS, OTP_TTL_MS } from './otp-policy';
 

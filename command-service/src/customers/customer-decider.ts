@@ -1,5 +1,5 @@
 import type { EventOf, Plan, Scope } from '@otp/contracts';
-import { DomainError, type Decider } from '../decider';
+import { DomainError, type Decider } from '../handling/decider';
 
 // A cap keeps a leaked admin key from minting an unbounded number of keys and
 // keeps the write-side key index per tenant small.

@@ -1,5 +1,5 @@
 import type { EventOf } from '@otp/contracts';
-import { DomainError, type Decider } from '../decider';
+import { DomainError, type Decider } from '../handling/decider';
 
 export type StartSession = {
   type: 'StartSession';

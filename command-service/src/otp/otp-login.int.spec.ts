@@ -11,9 +11,9 @@ import { EmailDeliveryError, type Mailer, type OutgoingEmail } from '../email/ma
 import type { CommandContext } from '../handling/command-context';
 import { loadOrCreateSigningKeys } from '../tokens/signing-keys';
 import { createTokenIssuer } from '../tokens/token-issuer';
-import type { CommandDeps } from './command-deps';
-import { emailKeyOf } from './emails';
-import { registerCustomer } from './register-customer';
+import type { CommandDeps } from '../handling/command-deps';
+import { emailKeyOf } from '../users/emails';
+import { registerCustomer } from '../customers/register-customer';
 import { requestOtp } from './request-otp';
 import { verifyOtp } from './verify-otp';
 

@@ -1,15 +1,15 @@
 import { problemTypes, streams, type TokenResponse } from '@otp/contracts';
 import { randomHex, secretEquals } from '@otp/platform/crypto';
 import { ProblemError } from '@otp/platform/http';
-import { DomainError } from '../domain/decider';
-import { otpDecider } from '../domain/otp/otp-decider';
-import { outcomeOf, type VerifyOutcome } from '../domain/otp/verify-outcome';
-import { sessionDecider } from '../domain/session/session-decider';
-import { userDecider } from '../domain/user/user-decider';
+import { DomainError } from '../handling/decider';
+import { otpDecider } from './otp-decider';
+import { outcomeOf, type VerifyOutcome } from './verify-outcome';
+import { sessionDecider } from '../sessions/session-decider';
+import { userDecider } from '../users/user-decider';
 import { handleCommand } from '../handling/command-handler';
 import type { CommandContext } from '../handling/command-context';
-import type { CommandDeps } from './command-deps';
-import { emailKeyOf, normaliseEmail } from './emails';
+import type { CommandDeps } from '../handling/command-deps';
+import { emailKeyOf, normaliseEmail } from '../users/emails';
 import { codeHashOf } from './request-otp';
 
 /**

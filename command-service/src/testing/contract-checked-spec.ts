@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { parseEvent, type DomainEvent } from '@otp/contracts';
-import { specFor } from '../testing/given-when-then';
-import type { Decider } from './decider';
+import { specFor } from './given-when-then';
+import type { Decider } from '../handling/decider';
 
 // Test-only: a decider spec that also proves every given and emitted event is
 // exactly what the store will accept, so a spec cannot pass with an event

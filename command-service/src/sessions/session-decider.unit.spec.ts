@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { contractCheckedSpecFor } from '../contract-checked-spec';
+import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
 import { sessionDecider, type SessionEvent, type StartSession } from './session-decider';
 
 const given = contractCheckedSpecFor(sessionDecider);

@@ -1,10 +1,10 @@
 import { streams, type IssuedApiKey, type Scope } from '@otp/contracts';
 import { keyedHash } from '@otp/platform/crypto';
 import { newApiKey } from '../auth/api-key-format';
-import { customerDecider } from '../domain/customer/customer-decider';
+import { customerDecider } from './customer-decider';
 import { handleCommand } from '../handling/command-handler';
 import type { CommandContext } from '../handling/command-context';
-import type { CommandDeps } from './command-deps';
+import type { CommandDeps } from '../handling/command-deps';
 
 /** A tenant adds a key with the scopes it chooses (least privilege for each of its apps). Shown once. */
 export async function issueApiKey(

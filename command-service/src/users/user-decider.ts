@@ -1,5 +1,5 @@
 import type { EventOf } from '@otp/contracts';
-import type { Decider } from '../decider';
+import type { Decider } from '../handling/decider';
 
 export type RecordLogin = {
   type: 'RecordLogin';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scope } from '@otp/contracts';
-import { contractCheckedSpecFor } from '../contract-checked-spec';
-import { DomainError } from '../decider';
+import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
+import { DomainError } from '../handling/decider';
 import {
   customerDecider,
   MAX_ACTIVE_API_KEYS,

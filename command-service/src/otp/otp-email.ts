@@ -1,4 +1,4 @@
-import type { OutgoingEmail } from './mailer';
+import type { OutgoingEmail } from '../email/mailer';
 
 /** The sign-in code message. Templates per tenant come later; this is the default. */
 export function otpEmail(input: { id: string; to: string; code: string; expiresInMinutes: number }): OutgoingEmail {

@@ -1,10 +1,10 @@
 import { streams, type CustomerView, type RegisterCustomerBody, type CustomerRegisteredResponse } from '@otp/contracts';
 import { keyedHash, randomHex } from '@otp/platform/crypto';
 import { DEFAULT_SCOPES, newApiKey } from '../auth/api-key-format';
-import { customerDecider, type CustomerEvent } from '../domain/customer/customer-decider';
+import { customerDecider, type CustomerEvent } from './customer-decider';
 import { handleCommand } from '../handling/command-handler';
 import type { CommandContext } from '../handling/command-context';
-import type { CommandDeps } from './command-deps';
+import type { CommandDeps } from '../handling/command-deps';
 
 /**
  * The operator registers a customer and its first API key in one append, so
