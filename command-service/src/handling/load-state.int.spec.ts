@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { streams } from '@otp/contracts';
 import { createApiKeyAuthenticator } from '@otp/platform/auth';
-import { StreamStateCache, type EventStore, type ReadStreamOptions } from '@otp/platform/event-store';
+import { observeAppends, StreamStateCache, type EventStore, type ReadStreamOptions } from '@otp/platform/event-store';
 import { openSqliteEventStore, type SqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createLogger } from '@otp/platform/logging';
 import type { CommandDeps } from './command-deps';
@@ -109,5 +109,26 @@ describe('loading stream state through the cache', () => {
     await authenticate(registered.apiKey.key);
     // Registration appended revisions 0 and 1 and kept the state it decided.
     expect(reads).toEqual([{ after: 1n }, { after: 1n }]);
+  });
+
+  it('keeps one state per stream when the commands and the key check are handed different store objects', async () => {
+    // As in the embedded composition: the commands get the store wrapped to count appends, the key check the bare one.
+    const store = open();
+    const reads: (ReadStreamOptions | undefined)[] = [];
+    const bare: EventStore = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property !== 'readStream') return Reflect.get(target, property, receiver) as unknown;
+        return (name: string, options?: ReadStreamOptions) => {
+          reads.push(options);
+          return target.readStream(name, options);
+        };
+      },
+    });
+    const states = new StreamStateCache();
+    const commands = createCommandHandler({ eventStore: observeAppends(bare, () => {}), states });
+    const registered = await registerCustomer(depsWith(commands), { name: 'Acme', email: 'ops@acme.test' }, ctx());
+    reads.length = 0;
+    await createApiKeyAuthenticator({ eventStore: bare, states, hashKey })(registered.apiKey.key);
+    expect(reads).toEqual([{ after: 1n }]);
   });
 });
