@@ -1,6 +1,6 @@
 import type { EventOf } from '@otp/contracts';
 import { DomainError, type Decider } from '../handling/decider';
-import { isAllowedCodeLength, isExpired, newCodeFrom, OTP_MAX_ATTEMPTS, otpExpiresAt, secondsUntilNewCode } from './otp-policy';
+import { isAllowedCodeLength, isExpired, lockedDetail, OTP_MAX_ATTEMPTS, otpExpiresAt, secondsUntilNewCode } from './otp-policy';
 
 export type RequestOtp = {
   type: 'RequestOtp';
@@ -108,7 +108,7 @@ function request(command: RequestOtp, state: OtpState): OtpEvent[] {
   }
   if (state.challenge?.status === 'locked' && !isExpired(state.challenge.expiresAt, now)) {
     const { expiresAt } = state.challenge;
-    throw new DomainError('challenge_locked', newCodeFrom(expiresAt), { retryAfterSeconds: secondsUntilNewCode(expiresAt, now) });
+    throw new DomainError('challenge_locked', lockedDetail(expiresAt), { retryAfterSeconds: secondsUntilNewCode(expiresAt, now) });
   }
   return [
     {

@@ -25,4 +25,4 @@ export const secondsUntilNewCode = (expiresAt: string, now: Date): number =>
   Math.max(0, Math.ceil((Date.parse(expiresAt) - now.getTime()) / 1000));
 
 /** What a caller is told about a locked code, whether it asked for a new one or guessed again: the truth, with the time. */
-export const newCodeFrom = (expiresAt: string): string => `too many wrong codes; this email can get a new code from ${expiresAt}`;
+export const lockedDetail = (expiresAt: string): string => `too many wrong codes; this email can get a new code from ${expiresAt}`;

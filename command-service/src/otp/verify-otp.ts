@@ -2,8 +2,8 @@ import { streams, type TokenResponse } from '@otp/contracts';
 import { emailKey, otpCodeHash, randomHex, secretEquals } from '@otp/platform/crypto';
 import { DomainError } from '../handling/decider';
 import { Refusal } from '../handling/refusal';
-import { otpDecider, type OtpState } from './otp-decider';
-import { newCodeFrom, secondsUntilNewCode } from './otp-policy';
+import { otpDecider } from './otp-decider';
+import { lockedDetail, secondsUntilNewCode } from './otp-policy';
 import { outcomeOf, type VerifyOutcome } from './verify-outcome';
 import { sessionDecider } from '../sessions/session-decider';
 import { userDecider } from '../users/user-decider';
@@ -43,7 +43,7 @@ export async function verifyOtp(
     throw error;
   });
   const outcome = outcomeOf(verified.events);
-  if (outcome.kind !== 'verified') throw refusalOf(outcome, verified.state, ctx.now);
+  if (outcome.kind !== 'verified') throw refusalOf(outcome, verified.state.challenge?.expiresAt, ctx.now);
 
   const challenge = verified.events.find((e) => e.type === 'OtpVerified');
   const challengeId = challenge?.type === 'OtpVerified' ? challenge.data.challengeId : '';
@@ -78,17 +78,16 @@ export async function verifyOtp(
  * when the email can get a new one, as a request for it would be refused
  * until then.
  */
-function refusalOf(outcome: Exclude<VerifyOutcome, { kind: 'verified' }>, state: OtpState | undefined, now: Date): Refusal {
+function refusalOf(outcome: Exclude<VerifyOutcome, { kind: 'verified' }>, codeExpiresAt: string | undefined, now: Date): Refusal {
   switch (outcome.kind) {
     case 'wrong_code':
       return new Refusal('wrong_code', 'the code is not correct', { attemptsRemaining: outcome.attemptsRemaining });
     case 'locked': {
-      const expiresAt = state?.challenge?.expiresAt;
-      const retryAfterSeconds = expiresAt === undefined ? 0 : secondsUntilNewCode(expiresAt, now);
-      if (expiresAt === undefined || retryAfterSeconds === 0) {
+      const retryAfterSeconds = codeExpiresAt === undefined ? 0 : secondsUntilNewCode(codeExpiresAt, now);
+      if (codeExpiresAt === undefined || retryAfterSeconds === 0) {
         return new Refusal('challenge_locked', 'too many wrong codes; request a new code', { attemptsRemaining: 0 });
       }
-      return new Refusal('challenge_locked', newCodeFrom(expiresAt), { attemptsRemaining: 0, retryAfterSeconds });
+      return new Refusal('challenge_locked', lockedDetail(codeExpiresAt), { attemptsRemaining: 0, retryAfterSeconds });
     }
     // One answer for these three: which of them applies is nobody's business but the code holder's.
     case 'expired':
