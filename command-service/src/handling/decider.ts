@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@otp/contracts';
-import { Refusal } from './refusal';
+import { Refusal, type DeciderRefusalCode, type RefusalDetails } from './refusal';
 
 /**
  * A decider holds one aggregate's rules as pure functions: no clock, no random
@@ -12,7 +12,11 @@ export interface Decider<Command, State, Event extends DomainEvent = DomainEvent
   decide: (command: Command, state: State) => Event[];
 }
 
-/** A rule refused the command. Its code (a RefusalCode) maps to an HTTP problem at the edge. */
+/** A rule refused the command. Its code, one of the deciders' own, maps to an HTTP problem at the edge. */
 export class DomainError extends Refusal {
   override readonly name = 'DomainError';
+  declare readonly code: DeciderRefusalCode;
+  constructor(code: DeciderRefusalCode, message: string, details: RefusalDetails = {}) {
+    super(code, message, details);
+  }
 }

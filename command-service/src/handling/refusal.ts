@@ -1,11 +1,5 @@
-/**
- * Every way the write side says no. The deciders refuse commands with the
- * first group; the use cases answer with the second where a command ran but
- * the caller did not get what it asked for. The HTTP edge maps each code to
- * its status and problem type in one table (http/domain-error-problems.ts), a
- * Record over this union, so a new code does not compile until it has an answer.
- */
-export const REFUSAL_CODES = [
+/** What the deciders refuse commands with, by aggregate. */
+const DECIDER_REFUSALS = [
   // customers
   'customer_exists',
   'customer_not_found',
@@ -21,12 +15,19 @@ export const REFUSAL_CODES = [
   // sessions
   'session_exists',
   'invalid_ttl',
-  // use cases: a verification that did not verify, a code that could not be sent
-  'wrong_code',
-  'code_not_valid',
-  'email_delivery_failed',
 ] as const;
+
+/** What the use cases answer beside those, where a command ran and the caller still does not get what it asked for. */
+const USE_CASE_REFUSALS = ['wrong_code', 'code_not_valid', 'email_delivery_failed'] as const;
+
+/**
+ * Every way the write side says no. The HTTP edge maps each code to its
+ * status and problem type in one table (http/domain-error-problems.ts), a
+ * Record over this union, so a new code does not compile until it has an answer.
+ */
+export const REFUSAL_CODES = [...DECIDER_REFUSALS, ...USE_CASE_REFUSALS] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
+export type DeciderRefusalCode = (typeof DECIDER_REFUSALS)[number];
 
 /**
  * What a refusal knows beyond its code. Two names reach the caller: how long
