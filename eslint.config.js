@@ -1,6 +1,22 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The lines imports may not cross (docs/architecture.md, "Who may import whom").
+// Each file group gets one rule with every pattern that applies to it: a later
+// block's options replace an earlier one's, they do not add to them.
+const adapters = {
+  group: ['@otp/platform/*/sqlite', '@otp/platform/*/esdb', '@otp/platform/*/mongo', '@otp/platform/*/kafka', 'better-sqlite3', 'mongodb', 'kafkajs', '@eventstore/db-client'],
+  message: 'domain code depends on ports, not adapters',
+};
+/** A workspace, by its package name or by a relative path into its sources. */
+const workspace = (name, message) => ({ group: [`@otp/${name}`, `@otp/${name}/*`, `**/${name}/src/**`], message });
+const refuse = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+const commandSide = (from) => workspace('command-service', `${from} never imports the command side: what both need is in contracts or platform`);
+const querySide = (from) => workspace('query-service', `${from} never imports the query side`);
+const projectors = (from) => workspace('projection-service', `${from} never imports the projectors: the names both need are in contracts`);
+const domainFiles = ['command-service/src/**/*-decider.ts', 'command-service/src/otp/otp-policy.ts', 'command-service/src/otp/verify-outcome.ts', 'command-service/src/handling/decider.ts', 'command-service/src/handling/refusal.ts'];
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -14,11 +30,21 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // The services reach each other only through contracts and platform; only the composition roots (embedded/) join them.
+  { files: ['command-service/src/**/*.ts'], rules: refuse(querySide('the command side'), projectors('the command side')) },
+  { files: ['query-service/src/**/*.ts'], rules: refuse(commandSide('the query side'), projectors('the query side')) },
+  { files: ['projection-service/src/**/*.ts'], rules: refuse(commandSide('the projection side'), querySide('the projection side')) },
   {
-    // Domain code never reaches for adapters: they are chosen in the composition roots.
-    files: ['command-service/src/**/*-decider.ts', 'command-service/src/otp/otp-policy.ts', 'command-service/src/otp/verify-outcome.ts', 'command-service/src/customers/authorize-api-key.ts', 'command-service/src/handling/decider.ts', 'contracts/src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@otp/platform/*/sqlite', '@otp/platform/*/esdb', '@otp/platform/*/mongo', '@otp/platform/*/kafka', 'better-sqlite3', 'mongodb', 'kafkajs', '@eventstore/db-client'], message: 'domain code depends on ports, not adapters' }] }],
-    },
+    files: ['platform/src/**/*.ts'],
+    rules: refuse(commandSide('platform'), querySide('platform'), projectors('platform'), workspace('embedded', 'platform never imports a composition root')),
   },
+  // Domain code never reaches for adapters: they are chosen in the composition roots.
+  { files: domainFiles, rules: refuse(adapters, querySide('the command side'), projectors('the command side')) },
+  {
+    files: ['contracts/src/**/*.ts'],
+    rules: refuse(adapters, workspace('platform', 'contracts do no I/O: they import nothing of ours'), commandSide('contracts'), querySide('contracts'), projectors('contracts')),
+  },
+  // Until the projection names arrive in contracts/src/read-models (the log follower's change), the query service's
+  // composition root still takes READ_MODELS_PROJECTION from the projection service; nothing else may.
+  { files: ['query-service/src/main.ts'], rules: refuse(commandSide('the query side')) },
 );

@@ -1,6 +1,7 @@
 export * from './handling/decider';
+export * from './handling/refusal';
 export * from './handling/command-deps';
-export * from './auth/index';
+export { createCommandHandler, type CommandHandler } from './handling/command-handler';
 export * from './email/mailer';
 export * from './email/smtp-mailer';
 export * from './email/dev-mailbox';

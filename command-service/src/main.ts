@@ -1,11 +1,12 @@
 import { openApiDocument } from '@otp/contracts';
+import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
-import { observeAppends } from '@otp/platform/event-store';
+import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
 import { createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
-import { createApiKeyAuthenticator, createOperatorCheck } from './auth/index';
 import { createSmtpMailer } from './email/smtp-mailer';
+import { createCommandHandler } from './handling/command-handler';
 import { commandRoutes } from './http/index';
 import { loadOrCreateSigningKeys } from './tokens/signing-keys';
 import { createTokenIssuer } from './tokens/token-issuer';
@@ -24,11 +25,13 @@ async function main(): Promise<void> {
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
   });
   const mailer = createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
-  const authenticate = createApiKeyAuthenticator(eventStore, config.HASH_KEY);
+  // What the process keeps: one cache of folded streams, for the commands and the key check alike.
+  const states = new StreamStateCache();
+  const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY });
   const checkOperator = createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY);
 
   const metrics = createMetrics();
-  const counted = observeAppends(eventStore, metrics.appended);
+  const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
   const app = createHttpApp({
     logger,
     metrics,
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
     readiness: { eventStore: () => eventStore.ping() },
     routers: [
       commandRoutes({
-        eventStore: counted,
+        commands,
         hashKey: config.HASH_KEY,
         mailer,
         tokens,

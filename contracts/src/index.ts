@@ -3,3 +3,4 @@ export * from './events/index';
 export * from './audit/index';
 export * from './http/index';
 export * from './read-models/index';
+export * from './api-keys/index';

@@ -2,16 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openApiDocument } from '@otp/contracts';
 import {
-  createApiKeyAuthenticator,
+  createCommandHandler,
   createDevMailbox,
-  createOperatorCheck,
   createSmtpMailer,
   createTokenIssuer,
   commandRoutes,
   loadOrCreateSigningKeys,
 } from '@otp/command-service';
+import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
-import { observeAppends } from '@otp/platform/event-store';
+import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics } from '@otp/platform/http';
 import type { Logger } from '@otp/platform/logging';
@@ -53,7 +53,9 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     ? createSmtpMailer(config.SMTP_URL, config.MAIL_FROM)
     : createDevMailbox(join(config.DATA_DIR, DATA_DIR_FILES.mailbox), config.MAIL_FROM, logger.child({ component: 'dev-mailbox' }));
 
-  const authenticate = createApiKeyAuthenticator(eventStore, hashKey);
+  // What the process keeps: one cache of folded streams for the commands and the key check, whichever store object each is handed.
+  const states = new StreamStateCache();
+  const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey });
   const checkOperator = createOperatorCheck(operatorToken, hashKey);
   const projections = await startProjectionThread({
     // The bundle holds the worker beside this file (scripts/build.mjs).
@@ -64,7 +66,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   });
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, [projections]);
-  const counted = observeAppends(eventStore, metrics.appended);
+  const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
 
   const app = createHttpApp({
     logger,
@@ -78,7 +80,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     // Stalled projections leave usage and audit behind, not logins: the instance stays in traffic.
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
-      commandRoutes({ eventStore: counted, hashKey, mailer, tokens, logger, otpCodeLength: config.OTP_CODE_LENGTH, authenticate, checkOperator }),
+      commandRoutes({ commands, hashKey, mailer, tokens, logger, otpCodeLength: config.OTP_CODE_LENGTH, authenticate, checkOperator }),
       queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (p, ms) => projections.waitForPosition(p, ms) }),
     ],
   });

@@ -1,7 +1,8 @@
 import { openApiDocument } from '@otp/contracts';
-import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/command-service/auth';
+import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
+import { StreamStateCache } from '@otp/platform/event-store';
 import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
 import { createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     routers: [
       queryRoutes({
         documents,
-        authenticate: createApiKeyAuthenticator(eventStore, config.HASH_KEY),
+        authenticate: createApiKeyAuthenticator({ eventStore, states: new StreamStateCache(), hashKey: config.HASH_KEY }),
         checkOperator: createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY),
         waitForPosition,
       }),

@@ -122,6 +122,10 @@ describe('embedded server: one OTP login end to end', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 429]);
     const right = await e2e.http('POST', '/v1/otp/verify', { token: apiKey, body: { email: 'mallory@example.com', code } });
     expect(right.status).toBe(429);
+    // The lock's answer says when a new code can be had, as the refusal of a new request below does.
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(500);
+    expect(right.body).toMatchObject({ code: 'challenge_locked', attemptsRemaining: 0 });
+    expect(right.body.detail).toMatch(/can get a new code from \d{4}-/);
     // A new code would restart the guessing: not until the locked one would have expired.
     const again = e2e.smtp.messages.length;
     const renewed = await e2e.http('POST', '/v1/otp/request', { token: apiKey, body: { email: 'mallory@example.com' } });

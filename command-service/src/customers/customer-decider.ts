@@ -1,4 +1,4 @@
-import type { EventOf, Plan, Scope } from '@otp/contracts';
+import { customerFold, type CustomerEvent, type CustomerState, type Plan, type Scope } from '@otp/contracts';
 import { DomainError, type Decider } from '../handling/decider';
 
 // A cap keeps a leaked admin key from minting an unbounded number of keys and
@@ -25,49 +25,7 @@ export type IssueApiKey = {
 };
 
 export type CustomerCommand = RegisterCustomer | IssueApiKey;
-export type CustomerEvent = EventOf<'CustomerRegistered'> | EventOf<'ApiKeyIssued'>;
-
-// 'suspended' and 'revoked' have no events yet; the states exist so the rules
-// that depend on them are written once, before those events arrive.
-export type CustomerStatus = 'unregistered' | 'active' | 'suspended';
-export type ApiKeyStatus = 'active' | 'revoked';
-
-export interface ApiKeyState {
-  prefix: string;
-  keyHash: string;
-  scopes: readonly Scope[];
-  status: ApiKeyStatus;
-}
-
-export interface CustomerState {
-  status: CustomerStatus;
-  customerId: string | null;
-  plan: Plan | null;
-  keys: ReadonlyMap<string, ApiKeyState>;
-}
-
-const initialState = (): CustomerState => ({
-  status: 'unregistered',
-  customerId: null,
-  plan: null,
-  keys: new Map(),
-});
-
-function evolve(state: CustomerState, event: CustomerEvent): CustomerState {
-  switch (event.type) {
-    case 'CustomerRegistered':
-      return { ...state, status: 'active', customerId: event.data.customerId, plan: event.data.plan };
-    case 'ApiKeyIssued': {
-      const { keyId, prefix, keyHash, scopes } = event.data;
-      const keys = new Map(state.keys).set(keyId, { prefix, keyHash, scopes, status: 'active' });
-      return { ...state, keys };
-    }
-    default: {
-      const unknown: never = event;
-      return unknown;
-    }
-  }
-}
+export type { CustomerEvent, CustomerState } from '@otp/contracts';
 
 function register(command: RegisterCustomer, state: CustomerState): CustomerEvent[] {
   if (state.status !== 'unregistered') {
@@ -96,9 +54,10 @@ function issueApiKey(command: IssueApiKey, state: CustomerState): CustomerEvent[
   return [{ type: 'ApiKeyIssued', data: { customerId, keyId, prefix, keyHash, scopes, issuedAt: now.toISOString() } }];
 }
 
+// The fold is shared with the API-key check (contracts): the rule for which
+// keys are valid is written once, and both read one cached state per stream.
 export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEvent> = {
-  initialState,
-  evolve,
+  ...customerFold,
   decide: (command, state) => {
     switch (command.type) {
       case 'RegisterCustomer':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Scope } from '@otp/contracts';
+import { authorizeApiKey, type Scope } from '@otp/contracts';
 import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
 import { DomainError } from '../handling/decider';
 import {
@@ -9,7 +9,6 @@ import {
   type CustomerState,
   type IssueApiKey,
 } from './customer-decider';
-import { authorizeApiKey } from './authorize-api-key';
 
 const given = contractCheckedSpecFor(customerDecider);
 const customerId = 'cus_00000000000000a1';
@@ -127,6 +126,7 @@ describe('IssueApiKey', () => {
   });
 });
 
+// The rule lives in contracts (both sides authenticate); it is specified here over the decider's own fold.
 describe('authorizeApiKey', () => {
   const equals = (a: string, b: string) => a === b;
   const state = fold([registered, issued(1, ['otp:write', 'analytics:read'])]);

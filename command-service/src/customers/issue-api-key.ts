@@ -1,8 +1,7 @@
 import { streams, type IssuedApiKey, type Scope } from '@otp/contracts';
-import { keyedHash } from '@otp/platform/crypto';
-import { newApiKey } from '../auth/api-key-format';
+import { apiKeyHash } from '@otp/platform/crypto';
 import { customerDecider } from './customer-decider';
-import { handleCommand } from '../handling/command-handler';
+import { newApiKey } from './new-api-key';
 import type { CommandContext } from '../handling/command-context';
 import type { CommandDeps } from '../handling/command-deps';
 
@@ -13,11 +12,10 @@ export async function issueApiKey(
   ctx: CommandContext,
 ): Promise<IssuedApiKey & { position: bigint | undefined }> {
   const { keyId, prefix, key } = newApiKey(input.customerId);
-  const handled = await handleCommand(
-    deps.eventStore,
+  const handled = await deps.commands.handle(
     streams.customer(input.customerId),
     customerDecider,
-    { type: 'IssueApiKey', customerId: input.customerId, keyId, prefix, keyHash: keyedHash(deps.hashKey, 'api-key', key), scopes: input.scopes, now: ctx.now },
+    { type: 'IssueApiKey', customerId: input.customerId, keyId, prefix, keyHash: apiKeyHash(deps.hashKey, key), scopes: input.scopes, now: ctx.now },
     ctx,
   );
   return { id: keyId, key, prefix, scopes: input.scopes, position: handled.position };

@@ -1,8 +1,7 @@
 import { streams, type CustomerView, type RegisterCustomerBody, type CustomerRegisteredResponse } from '@otp/contracts';
-import { keyedHash, randomHex } from '@otp/platform/crypto';
-import { DEFAULT_SCOPES, newApiKey } from '../auth/api-key-format';
+import { apiKeyHash, randomHex } from '@otp/platform/crypto';
 import { customerDecider, type CustomerEvent } from './customer-decider';
-import { handleCommand } from '../handling/command-handler';
+import { DEFAULT_SCOPES, newApiKey } from './new-api-key';
 import type { CommandContext } from '../handling/command-context';
 import type { CommandDeps } from '../handling/command-deps';
 
@@ -17,10 +16,9 @@ export async function registerCustomer(
 ): Promise<CustomerRegisteredResponse & { position: bigint | undefined }> {
   const customerId = `cus_${randomHex(8)}`;
   const { keyId, prefix, key } = newApiKey(customerId);
-  const keyHash = keyedHash(deps.hashKey, 'api-key', key);
+  const keyHash = apiKeyHash(deps.hashKey, key);
   const now = ctx.now;
-  const handled = await handleCommand(
-    deps.eventStore,
+  const handled = await deps.commands.handle(
     streams.customer(customerId),
     customerDecider,
     [

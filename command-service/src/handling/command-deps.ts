@@ -1,11 +1,12 @@
-import type { EventStore } from '@otp/platform/event-store';
 import type { Logger } from '@otp/platform/logging';
 import type { Mailer } from '../email/mailer';
 import type { TokenIssuer } from '../tokens/token-issuer';
+import type { CommandHandler } from './command-handler';
 
 /** What the write side's use cases need; built once in a composition root. */
 export interface CommandDeps {
-  eventStore: EventStore;
+  /** Runs commands against the event store; holds the process's stream-state cache and per-stream queue. */
+  commands: CommandHandler;
   /** Server secret for keyed hashes (codes, keys, email keys, refresh tokens). */
   hashKey: Buffer;
   mailer: Mailer;

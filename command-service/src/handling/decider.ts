@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@otp/contracts';
+import { Refusal, type DeciderRefusalCode, type RefusalDetails } from './refusal';
 
 /**
  * A decider holds one aggregate's rules as pure functions: no clock, no random
@@ -11,14 +12,11 @@ export interface Decider<Command, State, Event extends DomainEvent = DomainEvent
   decide: (command: Command, state: State) => Event[];
 }
 
-/** A rule refused the command. `code` maps to an HTTP problem at the edge. */
-export class DomainError extends Error {
+/** A rule refused the command. Its code, one of the deciders' own, maps to an HTTP problem at the edge. */
+export class DomainError extends Refusal {
   override readonly name = 'DomainError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
+  declare readonly code: DeciderRefusalCode;
+  constructor(code: DeciderRefusalCode, message: string, details: RefusalDetails = {}) {
+    super(code, message, details);
   }
 }

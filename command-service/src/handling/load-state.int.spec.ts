@@ -4,18 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { streams } from '@otp/contracts';
-import type { EventStore, ReadStreamOptions } from '@otp/platform/event-store';
+import { createApiKeyAuthenticator } from '@otp/platform/auth';
+import { observeAppends, StreamStateCache, type EventStore, type ReadStreamOptions } from '@otp/platform/event-store';
 import { openSqliteEventStore, type SqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createLogger } from '@otp/platform/logging';
 import type { CommandDeps } from './command-deps';
 import { issueApiKey } from '../customers/issue-api-key';
 import { registerCustomer } from '../customers/register-customer';
-import { createApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import type { Mailer } from '../email/mailer';
 import type { TokenIssuer } from '../tokens/token-issuer';
 import type { CommandContext } from './command-context';
+import { createCommandHandler } from './command-handler';
 
-/** The write-model cache over real SQLite files: a second connection is another process. */
+/** The write-model cache over real SQLite files: a second connection, with its own cache, is another process. */
 describe('loading stream state through the cache', () => {
   let dir: string;
   let stores: SqliteEventStore[];
@@ -29,8 +30,21 @@ describe('loading stream state through the cache', () => {
     actor: 'operator',
     now: new Date(),
   });
-  const depsFor = (eventStore: EventStore): CommandDeps => ({
-    eventStore,
+  // What a process keeps: one cache per store here, as each composition root makes one.
+  const processes = new Map<EventStore, { states: StreamStateCache; deps: CommandDeps }>();
+  const processOf = (eventStore: EventStore) => {
+    let found = processes.get(eventStore);
+    if (!found) {
+      const states = new StreamStateCache();
+      found = { states, deps: depsWith(createCommandHandler({ eventStore, states })) };
+      processes.set(eventStore, found);
+    }
+    return found;
+  };
+  const depsFor = (eventStore: EventStore): CommandDeps => processOf(eventStore).deps;
+  const authenticatorFor = (eventStore: EventStore) => createApiKeyAuthenticator({ eventStore, states: processOf(eventStore).states, hashKey });
+  const depsWith = (commands: CommandDeps['commands']): CommandDeps => ({
+    commands,
     hashKey,
     mailer: {} as Mailer,
     tokens: {} as TokenIssuer,
@@ -46,6 +60,7 @@ describe('loading stream state through the cache', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'otp-load-state-'));
     stores = [];
+    processes.clear();
   });
   afterEach(async () => {
     for (const store of stores) await store.close();
@@ -56,7 +71,7 @@ describe('loading stream state through the cache', () => {
     const mine = open();
     const theirs = open();
     const registered = await registerCustomer(depsFor(mine), { name: 'Acme', email: 'ops@acme.test' }, ctx());
-    const authenticate = createApiKeyAuthenticator(mine, hashKey);
+    const authenticate = authenticatorFor(mine);
     await authenticate(registered.apiKey.key);
 
     const issuedElsewhere = await issueApiKey(depsFor(theirs), { customerId: registered.customer.id, scopes: ['audit:read'] }, ctx());
@@ -88,11 +103,32 @@ describe('loading stream state through the cache', () => {
       },
     });
     const registered = await registerCustomer(depsFor(observed), { name: 'Acme', email: 'ops@acme.test' }, ctx());
-    const authenticate = createApiKeyAuthenticator(observed, hashKey);
+    const authenticate = authenticatorFor(observed);
     reads.length = 0;
     await authenticate(registered.apiKey.key);
     await authenticate(registered.apiKey.key);
     // Registration appended revisions 0 and 1 and kept the state it decided.
     expect(reads).toEqual([{ after: 1n }, { after: 1n }]);
+  });
+
+  it('keeps one state per stream when the commands and the key check are handed different store objects', async () => {
+    // As in the embedded composition: the commands get the store wrapped to count appends, the key check the bare one.
+    const store = open();
+    const reads: (ReadStreamOptions | undefined)[] = [];
+    const bare: EventStore = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property !== 'readStream') return Reflect.get(target, property, receiver) as unknown;
+        return (name: string, options?: ReadStreamOptions) => {
+          reads.push(options);
+          return target.readStream(name, options);
+        };
+      },
+    });
+    const states = new StreamStateCache();
+    const commands = createCommandHandler({ eventStore: observeAppends(bare, () => {}), states });
+    const registered = await registerCustomer(depsWith(commands), { name: 'Acme', email: 'ops@acme.test' }, ctx());
+    reads.length = 0;
+    await createApiKeyAuthenticator({ eventStore: bare, states, hashKey })(registered.apiKey.key);
+    expect(reads).toEqual([{ after: 1n }]);
   });
 });

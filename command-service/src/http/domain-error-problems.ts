@@ -1,27 +1,57 @@
 import type { NextFunction, Request, Response } from 'express';
 import { problemTypes } from '@otp/contracts';
 import { ProblemError } from '@otp/platform/http';
-import { DomainError } from '../handling/decider';
 import { ConcurrencyError } from '../handling/command-handler';
+import { Refusal, type RefusalCode } from '../handling/refusal';
 
-const statusByCode: Record<string, [number, string, string]> = {
-  customer_exists: [409, problemTypes.conflict, 'Customer exists'],
-  key_exists: [409, problemTypes.conflict, 'API key exists'],
-  session_exists: [409, problemTypes.conflict, 'Session exists'],
-  too_many_keys: [409, problemTypes.conflict, 'Too many API keys'],
-  customer_not_found: [404, problemTypes.notFound, 'Not found'],
-  customer_inactive: [403, problemTypes.customerInactive, 'Customer inactive'],
-  challenge_locked: [429, problemTypes.challengeLocked, 'Too many attempts'],
+export interface RefusalAnswer {
+  status: number;
+  type: string;
+  title: string;
+}
+
+const conflict = (title: string): RefusalAnswer => ({ status: 409, type: problemTypes.conflict, title });
+const invalidCode: RefusalAnswer = { status: 401, type: problemTypes.invalidCode, title: 'Invalid code' };
+// The configuration let a rule's bound be crossed (code length, session lifetime): the server's fault, not the caller's.
+const misconfigured: RefusalAnswer = { status: 500, type: problemTypes.internal, title: 'Internal error' };
+
+/** The one answer to each refusal. A Record over the union: a new code does not compile until it is here. */
+export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
+  customer_exists: conflict('Customer exists'),
+  customer_not_found: { status: 404, type: problemTypes.notFound, title: 'Not found' },
+  customer_inactive: { status: 403, type: problemTypes.customerInactive, title: 'Customer inactive' },
+  key_exists: conflict('API key exists'),
+  // What the body's validation answers for the same mistake.
+  no_scopes: { status: 400, type: problemTypes.validation, title: 'Invalid request' },
+  too_many_keys: conflict('Too many API keys'),
+  invalid_code_length: misconfigured,
+  // A challenge id drawn twice with another code: the request may simply be sent again.
+  challenge_exists: conflict('Challenge exists'),
+  challenge_locked: { status: 429, type: problemTypes.challengeLocked, title: 'Too many attempts' },
+  no_challenge: invalidCode,
+  session_exists: conflict('Session exists'),
+  invalid_ttl: misconfigured,
+  wrong_code: invalidCode,
+  code_not_valid: invalidCode,
+  email_delivery_failed: { status: 503, type: problemTypes.emailDeliveryFailed, title: 'Email delivery failed' },
 };
 
-/** Turns a decider's refusal into a problem; an unknown refusal code is a 422 that names it. */
+/** The problem a refusal is answered with: its code and the guesses left in the body, the wait in Retry-After. */
+export function problemOf(refusal: Refusal): ProblemError {
+  const { status, type, title } = refusalAnswers[refusal.code];
+  const { retryAfterSeconds, attemptsRemaining } = refusal.details;
+  const body = { code: refusal.code, ...(attemptsRemaining !== undefined ? { attemptsRemaining } : {}) };
+  const headers: Record<string, string> = retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {};
+  return new ProblemError(status, type, title, refusal.message, body, headers);
+}
+
+/** Turns a use case's or a decider's refusal into its problem; a 500 among them is logged, as any other 500 is. */
 export function domainErrorProblems() {
-  return (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
-    if (error instanceof DomainError) {
-      const [status, type, title] = statusByCode[error.code] ?? [422, `${problemTypes.conflict}#${error.code}`, 'Refused'];
-      const { retryAfterSeconds } = error.details;
-      const headers: Record<string, string> = typeof retryAfterSeconds === 'number' ? { 'Retry-After': String(retryAfterSeconds) } : {};
-      return next(new ProblemError(status, type, title, error.message, { code: error.code }, headers));
+  return (error: unknown, req: Request, _res: Response, next: NextFunction) => {
+    if (error instanceof Refusal) {
+      const problem = problemOf(error);
+      if (problem.status === 500) req.log?.error({ code: error.code, err: error.message }, 'refused by a rule the configuration breaks');
+      return next(problem);
     }
     if (error instanceof ConcurrencyError) {
       return next(new ProblemError(409, problemTypes.conflict, 'Concurrent update', 'the resource changed while this request ran; retry', {}, { 'Retry-After': '1' }));

@@ -1,6 +1,6 @@
 import type { EventOf } from '@otp/contracts';
 import { DomainError, type Decider } from '../handling/decider';
-import { isAllowedCodeLength, isExpired, OTP_MAX_ATTEMPTS, otpExpiresAt } from './otp-policy';
+import { isAllowedCodeLength, isExpired, lockedDetail, OTP_MAX_ATTEMPTS, otpExpiresAt, secondsUntilNewCode } from './otp-policy';
 
 export type RequestOtp = {
   type: 'RequestOtp';
@@ -107,8 +107,8 @@ function request(command: RequestOtp, state: OtpState): OtpEvent[] {
     throw new DomainError('challenge_exists', 'challenge id already used', { challengeId });
   }
   if (state.challenge?.status === 'locked' && !isExpired(state.challenge.expiresAt, now)) {
-    const retryAfterSeconds = Math.ceil((Date.parse(state.challenge.expiresAt) - now.getTime()) / 1000);
-    throw new DomainError('challenge_locked', 'too many wrong codes; a new code can be requested later', { retryAfterSeconds });
+    const { expiresAt } = state.challenge;
+    throw new DomainError('challenge_locked', lockedDetail(expiresAt), { retryAfterSeconds: secondsUntilNewCode(expiresAt, now) });
   }
   return [
     {

@@ -4,15 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { streams } from '@otp/contracts';
+import { emailKey } from '@otp/platform/crypto';
+import { StreamStateCache, type EventStore } from '@otp/platform/event-store';
 import { openSqliteEventStore, type SqliteEventStore } from '@otp/platform/event-store/sqlite';
-import { ProblemError } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { EmailDeliveryError, type Mailer, type OutgoingEmail } from '../email/mailer';
 import type { CommandContext } from '../handling/command-context';
+import { createCommandHandler } from '../handling/command-handler';
+import { Refusal } from '../handling/refusal';
 import { loadOrCreateSigningKeys } from '../tokens/signing-keys';
 import { createTokenIssuer } from '../tokens/token-issuer';
 import type { CommandDeps } from '../handling/command-deps';
-import { emailKeyOf } from '../users/emails';
 import { registerCustomer } from '../customers/register-customer';
 import { requestOtp } from './request-otp';
 import { verifyOtp } from './verify-otp';
@@ -35,6 +37,9 @@ describe('OTP login use cases', () => {
     actor: 'operator',
     now: new Date(),
   });
+  // What one process keeps: its own cache and queue, as a composition root makes them.
+  const commandsOf = (store: EventStore) => createCommandHandler({ eventStore: store, states: new StreamStateCache() });
+  const codeOf = (refused: PromiseRejectedResult) => (refused.reason as Refusal).code;
   const codeSentTo = (email: string) => /sign-in code is ([0-9]+)/.exec(sent.filter((m) => m.to === email).at(-1)!.text)![1]!;
 
   beforeEach(async () => {
@@ -55,7 +60,7 @@ describe('OTP login use cases', () => {
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 3600,
     });
-    deps = { eventStore, hashKey, mailer, tokens, logger: createLogger({ level: 'silent' }), otpCodeLength: 9 };
+    deps = { commands: commandsOf(eventStore), hashKey, mailer, tokens, logger: createLogger({ level: 'silent' }), otpCodeLength: 9 };
     customerId = (await registerCustomer(deps, { name: 'Acme', email: 'ops@acme.test' }, ctx('operator'))).customer.id;
   });
 
@@ -73,9 +78,8 @@ describe('OTP login use cases', () => {
     const ok = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).toHaveLength(1);
-    expect(refused.map((r) => (r.reason as ProblemError).status)).toEqual(Array(7).fill(401));
-    const emailKey = emailKeyOf(deps.hashKey, customerId, 'ada@example.com');
-    const types = (await eventStore.readStream(streams.otp(customerId, emailKey))).map((e) => e.type);
+    expect(refused.map(codeOf)).toEqual(Array(7).fill('code_not_valid'));
+    const types = (await eventStore.readStream(streams.otp(customerId, emailKey(deps.hashKey, customerId, 'ada@example.com')))).map((e) => e.type);
     expect(types.filter((t) => t === 'OtpVerified')).toHaveLength(1);
   });
 
@@ -85,10 +89,11 @@ describe('OTP login use cases', () => {
     try {
       await requestOtp(deps, { customerId, email: 'ada@example.com' }, ctx(customerId));
       const code = codeSentTo('ada@example.com');
-      const attempts = [deps, { ...deps, eventStore: other }, deps, { ...deps, eventStore: other }];
+      const elsewhere = { ...deps, commands: commandsOf(other) };
+      const attempts = [deps, elsewhere, deps, elsewhere];
       const results = await Promise.allSettled(attempts.map((d) => verifyOtp(d, { customerId, email: 'ada@example.com', code }, ctx(customerId))));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      expect(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as ProblemError).status)).toEqual([401, 401, 401]);
+      expect(results.filter((r) => r.status === 'rejected').map((r) => codeOf(r as PromiseRejectedResult))).toEqual(Array(3).fill('code_not_valid'));
     } finally {
       await other.close();
     }
@@ -100,22 +105,27 @@ describe('OTP login use cases', () => {
     const results = await Promise.allSettled(
       Array.from({ length: 12 }, () => verifyOtp(deps, { customerId, email: 'eve@example.com', code: wrong }, ctx(customerId))),
     );
-    const statuses = results.map((r) => (r.status === 'rejected' ? (r.reason as ProblemError).status : 200));
-    expect(statuses.filter((s) => s === 200)).toHaveLength(0);
-    const emailKey = emailKeyOf(deps.hashKey, customerId, 'eve@example.com');
-    const events = await eventStore.readStream(streams.otp(customerId, emailKey));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(0);
+    const events = await eventStore.readStream(streams.otp(customerId, emailKey(deps.hashKey, customerId, 'eve@example.com')));
     const wrongCodes = events.filter((e) => e.type === 'OtpVerificationFailed' && e.data.reason === 'wrong_code');
     expect(wrongCodes).toHaveLength(5);
     expect(events.filter((e) => e.type === 'OtpChallengeLocked')).toHaveLength(1);
-    // And the right code no longer helps.
-    await expect(verifyOtp(deps, { customerId, email: 'eve@example.com', code: codeSentTo('eve@example.com') }, ctx(customerId))).rejects.toMatchObject({ status: 429 });
+    // And the right code no longer helps; the answer says when a new code can be had, as a request for one is refused until then.
+    const requested = events.find((e) => e.type === 'OtpRequested')!;
+    const locked = await verifyOtp(deps, { customerId, email: 'eve@example.com', code: codeSentTo('eve@example.com') }, ctx(customerId)).catch((e: unknown) => e);
+    expect(locked).toMatchObject({ code: 'challenge_locked', message: `too many wrong codes; this email can get a new code from ${String(requested.data.expiresAt)}` });
+    const wait = (locked as Refusal).details.retryAfterSeconds!;
+    const refusedRequest = await requestOtp(deps, { customerId, email: 'eve@example.com' }, ctx(customerId)).catch((e: unknown) => e);
+    expect(refusedRequest).toMatchObject({ code: 'challenge_locked', message: (locked as Refusal).message });
+    expect((refusedRequest as Refusal).details.retryAfterSeconds).toBeLessThanOrEqual(wait);
+    expect(wait).toBeGreaterThan(500);
   });
 
-  it('answers 503 with Retry-After when the mail server is down, and a later request works', async () => {
+  it('refuses with a wait when the mail server is down, and a later request works', async () => {
     mailWorks = false;
     const failed = await requestOtp(deps, { customerId, email: 'bob@example.com' }, ctx(customerId)).catch((e: unknown) => e);
-    expect(failed).toBeInstanceOf(ProblemError);
-    expect(failed).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
+    expect(failed).toBeInstanceOf(Refusal);
+    expect(failed).toMatchObject({ code: 'email_delivery_failed', details: { retryAfterSeconds: 5 } });
     expect((failed as Error).message).not.toMatch(/[0-9]{9}/);
     mailWorks = true;
     await requestOtp(deps, { customerId, email: 'bob@example.com' }, ctx(customerId));

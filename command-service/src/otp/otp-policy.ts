@@ -15,3 +15,14 @@ export const otpExpiresAt = (requestedAt: Date): Date => new Date(requestedAt.ge
 // The challenge is usable on [requestedAt, expiresAt): at expiresAt it is
 // already expired, so "10 minutes" never means 10 minutes and a tick.
 export const isExpired = (expiresAt: string, now: Date): boolean => now.getTime() >= Date.parse(expiresAt);
+
+/**
+ * Whole seconds until a locked code would have expired, which is when its
+ * email may have a new one (rounded up, so asking again then succeeds); 0 once
+ * it has expired.
+ */
+export const secondsUntilNewCode = (expiresAt: string, now: Date): number =>
+  Math.max(0, Math.ceil((Date.parse(expiresAt) - now.getTime()) / 1000));
+
+/** What a caller is told about a locked code, whether it asked for a new one or guessed again: the truth, with the time. */
+export const lockedDetail = (expiresAt: string): string => `too many wrong codes; this email can get a new code from ${expiresAt}`;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { RequestOtpBody, VerifyOtpBody } from '@otp/contracts';
+import { requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400 } from '@otp/platform/http';
-import { requireScope } from '../auth/api-key-authenticator';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { withPosition } from '../http/with-position';

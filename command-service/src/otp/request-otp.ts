@@ -1,16 +1,15 @@
-import { problemTypes, streams, type OtpRequestAccepted } from '@otp/contracts';
-import { keyedHash, randomDigits, randomHex } from '@otp/platform/crypto';
-import { ProblemError } from '@otp/platform/http';
+import { streams, type OtpRequestAccepted } from '@otp/contracts';
+import { emailKey, otpCodeHash, randomDigits, randomHex } from '@otp/platform/crypto';
 import { otpDecider } from './otp-decider';
 import { OTP_TTL_MS } from './otp-policy';
 import { otpEmail } from './otp-email';
-import { handleCommand } from '../handling/command-handler';
 import type { CommandContext } from '../handling/command-context';
 import type { CommandDeps } from '../handling/command-deps';
-import { emailKeyOf, normaliseEmail } from '../users/emails';
+import { Refusal } from '../handling/refusal';
+import { normaliseEmail } from '../users/emails';
 
-export const codeHashOf = (hashKey: Buffer, challengeId: string, code: string): string =>
-  keyedHash(hashKey, 'otp-code', `${challengeId}\0${code}`);
+/** The caller may ask again once the mail server has had a moment. */
+const RETRY_DELIVERY_AFTER_SECONDS = 5;
 
 /**
  * Records the challenge, then sends the code. The answer is the same whether
@@ -23,20 +22,19 @@ export async function requestOtp(
   ctx: CommandContext,
 ): Promise<OtpRequestAccepted & { position: bigint | undefined }> {
   const email = normaliseEmail(input.email);
-  const emailKey = emailKeyOf(deps.hashKey, input.customerId, email);
+  const key = emailKey(deps.hashKey, input.customerId, email);
   const challengeId = `chl_${randomHex(8)}`;
   const code = randomDigits(deps.otpCodeLength);
-  const handled = await handleCommand(
-    deps.eventStore,
-    streams.otp(input.customerId, emailKey),
+  const handled = await deps.commands.handle(
+    streams.otp(input.customerId, key),
     otpDecider,
     {
       type: 'RequestOtp',
       challengeId,
       customerId: input.customerId,
-      emailKey,
+      emailKey: key,
       email,
-      codeHash: codeHashOf(deps.hashKey, challengeId, code),
+      codeHash: otpCodeHash(deps.hashKey, challengeId, code),
       codeLength: deps.otpCodeLength,
       now: ctx.now,
     },
@@ -50,7 +48,7 @@ export async function requestOtp(
   } catch (error) {
     // The challenge stays recorded (it simply expires); the caller may ask again.
     deps.logger.error({ challengeId, requestId: ctx.requestId, err: (error as Error).message }, 'otp email delivery failed');
-    throw new ProblemError(503, problemTypes.emailDeliveryFailed, 'Email delivery failed', 'the code could not be sent; try again shortly', {}, { 'Retry-After': '5' });
+    throw new Refusal('email_delivery_failed', 'the code could not be sent; try again shortly', { retryAfterSeconds: RETRY_DELIVERY_AFTER_SECONDS });
   }
   return { challengeId, expiresAt: requested.data.expiresAt, position: handled.position };
 }

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { keyedHash, randomToken } from '@otp/platform/crypto';
+import { randomToken, refreshTokenHash } from '@otp/platform/crypto';
 import type { SigningKeys } from './signing-keys';
 
 export interface TokenSettings {
@@ -31,7 +31,7 @@ export function createTokenIssuer(keys: SigningKeys, hashKey: Buffer, settings: 
     },
     newRefreshToken(): { token: string; hash: string } {
       const token = `rt_${randomToken(32)}`;
-      return { token, hash: keyedHash(hashKey, 'refresh-token', token) };
+      return { token, hash: refreshTokenHash(hashKey, token) };
     },
     jwks() {
       return { keys: [keys.publicJwk] };

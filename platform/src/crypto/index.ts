@@ -1,2 +1,3 @@
-export * from './secrets';
+export { randomDigits, randomHex, randomToken, secretEquals, uuidFromTimeAndName } from './secrets';
+export * from './secret-hashes';
 export * from './secret-file';

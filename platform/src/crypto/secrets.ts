@@ -4,7 +4,8 @@ import { createHmac, randomFillSync, randomInt, timingSafeEqual, createHash } fr
  * Keyed hash for secrets at rest (OTP codes, API keys, refresh tokens) and for
  * pseudonymous keys (email keys). HMAC with a server-side key: a stolen event
  * store alone does not allow offline guessing of 9-digit codes. `purpose`
- * separates domains so one hash can never stand in for another.
+ * separates domains so one hash can never stand in for another; the purposes
+ * are in secret-hashes.ts, the only caller.
  */
 export function keyedHash(key: Buffer, purpose: string, value: string): string {
   return createHmac('sha256', key).update(purpose).update('\0').update(value).digest('base64url');

@@ -1,11 +1,11 @@
-import type { ApiKeyPrincipal } from '@otp/command-service/auth';
+import type { ApiKeyAuthenticator, OperatorCheck } from '@otp/platform/auth';
 import type { DocumentStore } from '@otp/platform/document-store';
 
 export interface QueryDeps {
   documents: DocumentStore;
-  /** API key validity comes from the write model (see command-service/auth): a revoked key is refused at once. */
-  authenticate: (key: string) => Promise<ApiKeyPrincipal>;
-  checkOperator: (token: string) => void;
+  /** API key validity comes from the write model (see platform/src/auth): a revoked key is refused at once. */
+  authenticate: ApiKeyAuthenticator;
+  checkOperator: OperatorCheck;
   /** Resolves once the read models have applied `position`, or after `timeoutMs`; false on timeout. */
   waitForPosition: (position: bigint, timeoutMs: number) => Promise<boolean>;
 }

@@ -8,7 +8,7 @@ import {
   type CustomerDocument,
   type UsageBucketDocument,
 } from '@otp/contracts';
-import { requireScope } from '@otp/command-service/auth';
+import { requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400, problems } from '@otp/platform/http';
 import { customerView } from '../views/customer-view';
 import { bucketCount, bucketStart, denseBuckets, MAX_BUCKETS } from '../views/usage-buckets';

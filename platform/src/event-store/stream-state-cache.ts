@@ -1,7 +1,5 @@
-import type { EventStore } from '@otp/platform/event-store';
-
 interface Entry {
-  /** The decider the state was folded with: one stream read with another decider is another entry. */
+  /** The fold (its evolve function) the state was made with: one stream folded another way is another entry. */
   folder: object;
   revision: bigint;
   state: unknown;
@@ -18,6 +16,10 @@ export const STREAM_STATE_CACHE_SIZE = 20_000;
  * write made by another process (or instance) is folded in before any
  * decision. What it saves is re-reading, re-validating and re-folding a
  * stream's whole history on every command.
+ *
+ * One per process, made in the composition root and handed to everything that
+ * loads folded streams (the command handler, the API-key authenticator), so
+ * one stream's state is kept once however many store objects wrap the store.
  */
 export class StreamStateCache {
   private readonly entries = new Map<string, Entry>();
@@ -46,16 +48,4 @@ export class StreamStateCache {
       this.entries.delete(oldest);
     }
   }
-}
-
-const caches = new WeakMap<EventStore, StreamStateCache>();
-
-/** One cache per store object: tests that open several stores never see each other's states. */
-export function streamStateCacheOf(eventStore: EventStore): StreamStateCache {
-  let cache = caches.get(eventStore);
-  if (!cache) {
-    cache = new StreamStateCache();
-    caches.set(eventStore, cache);
-  }
-  return cache;
 }

@@ -1,7 +1,7 @@
-import type { Scope } from '@otp/contracts';
-import type { CustomerState } from './customer-decider';
+import type { Scope } from '../ids';
+import type { CustomerState } from './customer-state';
 
-/** Compares a stored hash with a presented one; the handler passes a constant-time one (crypto.timingSafeEqual). */
+/** Compares a stored hash with a presented one; the caller passes a constant-time one (crypto.timingSafeEqual). */
 export type HashEquals = (stored: string, presented: string) => boolean;
 
 export type ApiKeyAuthorization =

@@ -1,6 +1,3 @@
-import { randomHex, randomToken } from '@otp/platform/crypto';
-import type { Scope } from '@otp/contracts';
-
 /**
  * `ok_<customer>_<key>_<secret>`. The public prefix names the customer and the
  * key, so authenticating reads one known stream (the customer's) without any
@@ -21,10 +18,8 @@ export function parseApiKey(key: string): ParsedApiKey | undefined {
   return { customerId: `cus_${match[1]}`, keyId: `key_${match[2]}`, prefix: `ok_${match[1]}_${match[2]}` };
 }
 
-export function newApiKey(customerId: string): { keyId: string; prefix: string; key: string } {
-  const keyHex = randomHex(6);
+/** The key made of its parts: 6 random bytes in hex name it, 32 in base64url are its secret (the write side draws them). */
+export function formatApiKey(customerId: string, keyHex: string, secret: string): ParsedApiKey & { key: string } {
   const prefix = `ok_${customerId.slice(4)}_${keyHex}`;
-  return { keyId: `key_${keyHex}`, prefix, key: `${prefix}_${randomToken(32)}` };
+  return { customerId, keyId: `key_${keyHex}`, prefix, key: `${prefix}_${secret}` };
 }
-
-export const DEFAULT_SCOPES: readonly Scope[] = ['otp:write', 'customer:admin', 'analytics:read', 'audit:read'];

@@ -1,0 +1,53 @@
+/** What the deciders refuse commands with, by aggregate. */
+const DECIDER_REFUSALS = [
+  // customers
+  'customer_exists',
+  'customer_not_found',
+  'customer_inactive',
+  'key_exists',
+  'no_scopes',
+  'too_many_keys',
+  // otp
+  'invalid_code_length',
+  'challenge_exists',
+  'challenge_locked',
+  'no_challenge',
+  // sessions
+  'session_exists',
+  'invalid_ttl',
+] as const;
+
+/** What the use cases answer beside those, where a command ran and the caller still does not get what it asked for. */
+const USE_CASE_REFUSALS = ['wrong_code', 'code_not_valid', 'email_delivery_failed'] as const;
+
+/**
+ * Every way the write side says no. The HTTP edge maps each code to its
+ * status and problem type in one table (http/domain-error-problems.ts), a
+ * Record over this union, so a new code does not compile until it has an answer.
+ */
+export const REFUSAL_CODES = [...DECIDER_REFUSALS, ...USE_CASE_REFUSALS] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+export type DeciderRefusalCode = (typeof DECIDER_REFUSALS)[number];
+
+/**
+ * What a refusal knows beyond its code. Two names reach the caller: how long
+ * to wait (Retry-After) and the guesses left at a code; everything else is
+ * context for logs and tests and never leaves the process.
+ */
+export interface RefusalDetails {
+  retryAfterSeconds?: number;
+  attemptsRemaining?: number;
+  [context: string]: unknown;
+}
+
+/** A use case refused: the command ran, or could not, and the answer is no. Its message is the caller's `detail`. */
+export class Refusal extends Error {
+  override readonly name: string = 'Refusal';
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+    readonly details: RefusalDetails = {},
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './api-key-authenticator';
+export * from './operator-check';

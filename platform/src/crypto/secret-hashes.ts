@@ -1,0 +1,24 @@
+import { keyedHash } from './secrets';
+
+// Every keyed hash the service stores or names a stream with, one function per
+// purpose, and the purpose strings nowhere else: one hash can never stand in
+// for another, and no caller reaches into a sibling for the input's layout.
+// The values are stored (events, stream names), so a purpose or a layout never
+// changes: secret-hashes.unit.spec.ts pins each output.
+
+/** What an ApiKeyIssued event stores of the key, and what a presented key is compared with. */
+export const apiKeyHash = (hashKey: Buffer, apiKey: string): string => keyedHash(hashKey, 'api-key', apiKey);
+
+/** Bound to the challenge id, so a code's hash says nothing about the same digits sent for another challenge. */
+export const otpCodeHash = (hashKey: Buffer, challengeId: string, code: string): string =>
+  keyedHash(hashKey, 'otp-code', `${challengeId}\0${code}`);
+
+/** The pseudonymous key that names an email's streams: per tenant, so keys cannot be joined across tenants. */
+export const emailKey = (hashKey: Buffer, customerId: string, normalisedEmail: string): string =>
+  keyedHash(hashKey, 'email', `${customerId}\0${normalisedEmail}`);
+
+/** What a SessionStarted event stores of the refresh token. */
+export const refreshTokenHash = (hashKey: Buffer, token: string): string => keyedHash(hashKey, 'refresh-token', token);
+
+/** Both sides of the operator check are hashed, so the constant-time compare sees equal lengths. */
+export const operatorTokenHash = (hashKey: Buffer, token: string): string => keyedHash(hashKey, 'operator-token', token);

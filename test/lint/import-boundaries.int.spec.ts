@@ -1,0 +1,57 @@
+import { join, resolve } from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const eslint = new ESLint({ cwd: root });
+
+/** The rules lint reports for one import, as if it stood in a file at `file`. */
+async function refusalsOf(file: string, from: string): Promise<(string | null)[]> {
+  const [result] = await eslint.lintText(`import { x } from '${from}';\nexport const y = x;\n`, { filePath: join(root, file) });
+  return result!.messages.map((m) => m.ruleId);
+}
+
+// The project's own eslint.config.js on fixture imports: what `npm run lint` would say of such a line.
+describe('lint refuses an import across a forbidden line', () => {
+  const refused = ['no-restricted-imports'];
+
+  it.each([
+    ['@otp/command-service'],
+    ['@otp/command-service/http'],
+    ['../../command-service/src/handling/refusal'],
+    ['@otp/projection-service'],
+    ['@otp/projection-service/runner'],
+    ['../../projection-service/src/read-model-projections'],
+  ])('from the query side into %s', async (from) => expect(await refusalsOf('query-service/src/http/fixture.ts', from)).toEqual(refused));
+
+  it.each([['@otp/command-service'], ['@otp/query-service'], ['../../query-service/src/http/query-routes']])(
+    'from the projection side into %s',
+    async (from) => expect(await refusalsOf('projection-service/src/projectors/fixture.ts', from)).toEqual(refused),
+  );
+
+  it.each([['@otp/platform/event-store/sqlite'], ['@otp/platform/document-store/mongo'], ['better-sqlite3'], ['@otp/query-service']])(
+    'from a decider into %s',
+    async (from) => expect(await refusalsOf('command-service/src/otp/otp-decider.ts', from)).toEqual(refused),
+  );
+
+  it('from contracts into platform', async () => expect(await refusalsOf('contracts/src/api-keys/fixture.ts', '@otp/platform/crypto')).toEqual(refused));
+
+  it('from the query service\'s composition root into the command side', async () =>
+    expect(await refusalsOf('query-service/src/main.ts', '@otp/command-service/auth')).toEqual(refused));
+});
+
+describe('lint lets the allowed imports through', () => {
+  it.each([['@otp/contracts'], ['@otp/platform/auth'], ['@otp/platform/document-store']])('from the query side into %s', async (from) =>
+    expect(await refusalsOf('query-service/src/http/fixture.ts', from)).toEqual([]));
+
+  it('from a decider into contracts and a port', async () => {
+    expect(await refusalsOf('command-service/src/otp/otp-decider.ts', '@otp/contracts')).toEqual([]);
+    expect(await refusalsOf('command-service/src/otp/otp-decider.ts', '@otp/platform/event-store')).toEqual([]);
+  });
+
+  it('from the embedded composition root into every service', async () => {
+    for (const from of ['@otp/command-service', '@otp/query-service', '@otp/projection-service', '@otp/platform/event-store/sqlite']) {
+      expect(await refusalsOf('embedded/src/fixture.ts', from), from).toEqual([]);
+    }
+  });
+});
