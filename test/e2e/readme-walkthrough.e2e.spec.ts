@@ -10,7 +10,6 @@ import { startServer, type ServerProcess } from '../support/server-process';
 const run = promisify(execFile);
 const README = resolve(import.meta.dirname, '../../README.md');
 const SECTION = '## Five minutes with curl';
-const MARK = '@@block@@';
 
 /** The shell blocks of the README's walk-through, in the order a reader meets them. */
 function walkthroughBlocks(): string[] {
@@ -55,20 +54,28 @@ describe.each(SHELLS)("the README's walk-through, run by %s", (shell) => {
     server = await startServer({ DATA_DIR: join(root, 'data') });
     const port = new URL(server.baseUrl).port;
     const blocks = walkthroughBlocks();
-    const script = ['set -e', ...blocks.flatMap((block) => [`printf '%s\\n' '${MARK}'`, block])].join('\n');
+    const script = ['set -e', ...blocks].join('\n');
 
     const { stdout } = await run(shell, ['-c', script], { cwd: root, env: { PATH: process.env.PATH ?? '', PORT: port } });
-    const [, setup, registered, requested, verified, usageAndAudit] = stdout.split(`${MARK}\n`).map(answers);
+    const printed = answers(stdout);
 
-    expect(blocks).toHaveLength(5);
-    expect(setup).toEqual([]);
-    expect(registered![0]!.apiKey.key).toMatch(/^ok_/);
-    expect(requested![0]!.challengeId).toMatch(/^chl_/);
-    expect(verified![0]).toMatchObject({ tokenType: 'Bearer', user: { email: 'ada@example.com' } });
-    expect(verified![0]!.accessToken.split('.')).toHaveLength(3);
-    const [usage, audit] = usageAndAudit!;
-    expect(usage!.buckets).toHaveLength(24);
-    expect(audit!.items.length).toBeGreaterThan(0);
+    // No answer is a problem (an error), and each step's answer is there, in order.
+    expect(printed.filter((answer) => String(answer.type ?? '').includes('/problems/'))).toEqual([]);
+    const step = (has: (answer: Record<string, any>) => boolean) => printed.findIndex(has);
+    const registered = step((a) => a.apiKey !== undefined);
+    const requested = step((a) => a.challengeId !== undefined);
+    const verified = step((a) => a.accessToken !== undefined);
+    const usage = step((a) => a.buckets !== undefined);
+    const audit = step((a) => a.items !== undefined);
+    const order = [registered, requested, verified, usage, audit];
+    expect(order).not.toContain(-1);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(printed[registered]!.apiKey.key).toMatch(/^ok_/);
+    expect(printed[requested]!.challengeId).toMatch(/^chl_/);
+    expect(printed[verified]).toMatchObject({ tokenType: 'Bearer', user: { email: 'ada@example.com' } });
+    expect(printed[verified]!.accessToken.split('.')).toHaveLength(3);
+    expect(printed[usage]!.buckets).toHaveLength(24);
+    expect(printed[audit]!.items.length).toBeGreaterThan(0);
     // The walk-through keeps the key in variables, not in files beside the reader's checkout.
     expect(readdirSync(root)).toEqual(['data']);
   });
