@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const ENTRY = resolve(import.meta.dirname, '../../dist/embedded.js');
+/** The bundle `npm start` runs. */
+export const SERVER_ENTRY = resolve(import.meta.dirname, '../../dist/embedded.js');
 
 /** The operator token the end-to-end servers run with: long enough for the server to accept it. */
 export const OPERATOR_TOKEN = 'op_test_token_that_is_long_enough_0123456789';
@@ -13,7 +14,7 @@ export const OPERATOR_TOKEN = 'op_test_token_that_is_long_enough_0123456789';
  * on a port the OS picks. Its stdout is kept so tests can assert on logs.
  */
 export async function startServer(env: Record<string, string>, timeoutMs = 15_000) {
-  const child: ChildProcess = spawn(process.execPath, [ENTRY], {
+  const child: ChildProcess = spawn(process.execPath, [SERVER_ENTRY], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type { Logger } from '../logging/index';
+import { apiDocsRoutes } from './api-docs';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { jsonBody } from './json-body';
 import type { Metrics } from './metrics';
@@ -25,7 +26,7 @@ export interface HttpAppOptions {
   trustProxy?: boolean | number | string;
 }
 
-/** The HTTP shell every service shares: request ids, logs, metrics, health, problem+json errors. */
+/** The HTTP shell every service shares: request ids, logs, metrics, health, the API's document and page, problem+json errors. */
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -49,6 +50,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(options.openapi());
   });
+  app.use(apiDocsRoutes());
   for (const router of options.routers) app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler());

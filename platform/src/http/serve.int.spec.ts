@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logging/index';
-import { serve } from './serve';
+import { bindPort, serve } from './serve';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -60,5 +60,33 @@ describe('serve', () => {
     await serving.shutdown('test');
     expect(closed).toBe(true);
     expect(await hanging).toBeInstanceOf(Error);
+  });
+});
+
+describe('bindPort', () => {
+  it('names PORT and HOST and how to choose another when the port is taken', async () => {
+    const holder = await bindPort(0, '127.0.0.1');
+    try {
+      await expect(bindPort(holder.port, '127.0.0.1')).rejects.toThrow(
+        `PORT=${holder.port} is already in use on HOST=127.0.0.1: stop the process that holds it, or choose another port, e.g. PORT=${holder.port + 1}`,
+      );
+    } finally {
+      holder.server.close();
+    }
+  });
+
+  it('answers 503 with Retry-After until the app is attached', async () => {
+    const bound = await bindPort(0, '127.0.0.1');
+    const app = express();
+    app.get('/ping', (_req, res) => {
+      res.json({ ok: true });
+    });
+    const early = await fetch(`http://127.0.0.1:${bound.port}/ping`);
+    expect(early.status).toBe(503);
+    expect(early.headers.get('retry-after')).toBe('1');
+    expect(early.headers.get('content-type')).toBe('application/problem+json');
+    const serving = await serve(app, { port: bound.port, host: '127.0.0.1', bound, logger, signals: [], close: async () => undefined });
+    expect((await fetch(`http://127.0.0.1:${bound.port}/ping`)).status).toBe(200);
+    await serving.shutdown('test');
   });
 });

@@ -2,7 +2,9 @@ import { once } from 'node:events';
 import type { RequestListener, Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { problemTypes } from '@otp/contracts';
 import type { Logger } from '../logging/index';
+import { ProblemError } from './problem-error';
 
 export interface ServeOptions {
   port: number;
@@ -17,6 +19,8 @@ export interface ServeOptions {
   /** Default SIGTERM and SIGINT; tests pass none and call `shutdown`. */
   signals?: NodeJS.Signals[];
   exit?: (code: number) => void;
+  /** A port already held (`bindPort`); without it, `serve` binds `host:port` itself. */
+  bound?: BoundPort;
 }
 
 export interface Serving {
@@ -26,16 +30,69 @@ export interface Serving {
   shutdown(reason: string): Promise<void>;
 }
 
+export interface BoundPort {
+  server: Server;
+  port: number;
+  /** Hands requests to the app; until then each is answered 503, "starting". */
+  attach(app: RequestListener): void;
+}
+
 /**
- * Listens, and on a termination signal shuts down in the order that loses
- * nothing: stop accepting, drain requests in flight (bounded by the grace
- * period), close the dependencies they use, exit.
+ * Takes the port before anything else is made, so that a port already in use fails the
+ * start with a line that names PORT and HOST, before a data folder, a key or a token
+ * exists. Checking the port and letting it go again would leave a moment for another
+ * process to take it; holding it leaves none.
+ */
+export async function bindPort(port: number, host: string): Promise<BoundPort> {
+  let handle: RequestListener = answerStarting;
+  const server = createServer((req, res) => handle(req, res));
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    throw new Error(listenFailure(error as NodeJS.ErrnoException, port, host), { cause: error });
+  }
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    attach: (app) => {
+      handle = app;
+    },
+  };
+}
+
+function answerStarting(_req: Parameters<RequestListener>[0], res: Parameters<RequestListener>[1]): void {
+  const problem = new ProblemError(503, problemTypes.unavailable, 'Service unavailable', 'the service is starting; retry shortly');
+  res.writeHead(503, { 'Content-Type': 'application/problem+json', 'Retry-After': '1' }).end(JSON.stringify(problem.toProblem()));
+}
+
+/** What went wrong in the words of the variables the reader sets, and what to set instead. */
+function listenFailure(error: NodeJS.ErrnoException, port: number, host: string): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `PORT=${port} is already in use on HOST=${host}: stop the process that holds it, or choose another port, e.g. PORT=${port + 1}`;
+    case 'EACCES':
+      return `PORT=${port} on HOST=${host} needs privileges this process does not have: choose a port above 1023, e.g. PORT=3000`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return `HOST=${host} is not an address of this machine: choose 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)`;
+    default:
+      return `cannot listen on HOST=${host} PORT=${port}: ${error.message}`;
+  }
+}
+
+/**
+ * Serves the app on its port (bound here, or before by `bindPort`), and on a
+ * termination signal shuts down in the order that loses nothing: stop
+ * accepting, drain requests in flight (bounded by the grace period), close
+ * the dependencies they use, exit.
  */
 export async function serve(app: RequestListener, options: ServeOptions): Promise<Serving> {
   const { logger } = options;
   const graceMs = options.graceMs ?? 10_000;
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  const server = createServer(app);
+  const bound = options.bound ?? (await bindPort(options.port, options.host));
+  const { server, port } = bound;
   let draining = false;
   // A response finished during the drain leaves a keep-alive connection that
   // clients hold for seconds; closing it once idle ends the drain with the last response.
@@ -44,9 +101,7 @@ export async function serve(app: RequestListener, options: ServeOptions): Promis
       if (draining) setImmediate(() => server.closeIdleConnections());
     });
   });
-  server.listen(options.port, options.host);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  bound.attach(app);
   logger.info({ port, host: options.host, ...options.describe }, `listening on http://${options.host}:${port}`);
 
   let stopping: Promise<void> | undefined;
