@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiKeyIssued, customerRegistered, specApiKey, specTenant } from '../support/given-events';
-import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec } from '../support/route-spec';
+import { apiKeyIssued, customerRegistered, specApiKey, specTenant, withWrongSecret, type SpecTenant } from '../support/given-events';
+import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec, type RequestOptions } from '../support/route-spec';
 import { SPEC_OPERATOR_TOKEN, storedApiKeyHash } from '../support/spec-secrets';
 
 const KEY_FORMAT = /^ok_[0-9a-f]{16}_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/;
@@ -12,7 +12,7 @@ describe('POST /v1/admin/customers', () => {
   const register = (body: unknown, token = SPEC_OPERATOR_TOKEN) => spec.given().when((http) => http('POST', '/v1/admin/customers', { token, body }));
 
   it('registers the customer with its first API key, shown once and stored only as its keyed hash', async () => {
-    const { response, newEvents } = await register({ name: '  Acme ', email: 'ops@acme.test', plan: 'pro' }).then(
+    const { response, newEvents } = await register({ name: '  Acme ', email: 'ops@acme.test', plan: 'pro' }).thenOutcome(
       expectResponse(201, {
         body: {
           customer: { name: 'Acme', email: 'ops@acme.test', plan: 'pro', status: 'active', apiKeys: [{ scopes: ALL_SCOPES, status: 'active' }] },
@@ -51,17 +51,17 @@ describe('POST /v1/admin/customers', () => {
       expectThat(({ response }) => expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'extra', 'name'])),
     ));
 
-  const acme = specTenant('Acme');
-  it.each([
-    ['no credential', undefined, 401, 'unauthenticated'],
-    ['a wrong operator token', 'op_not_the_operator_token_but_long_enough_00', 401, 'invalid-api-key'],
-    ["a tenant's API key", acme.key.key, 401, 'invalid-api-key'],
-  ])('refuses %s', (_name, token, status, type) =>
-    spec
+  it.each<[string, (tenant: SpecTenant) => RequestOptions, number, string]>([
+    ['no credential', () => ({}), 401, 'unauthenticated'],
+    ['a wrong operator token', () => ({ token: 'op_not_the_operator_token_but_long_enough_00' }), 401, 'invalid-api-key'],
+    ["a tenant's API key", (tenant) => ({ token: tenant.key.key }), 401, 'invalid-api-key'],
+  ])('refuses %s', (_name, auth, status, type) => {
+    const acme = specTenant();
+    return spec
       .given(customerRegistered(acme))
-      .when((http) => http('POST', '/v1/admin/customers', { ...(token ? { token } : {}), body: { name: 'X', email: 'x@x.test' } }))
-      .then(expectProblem(status as number, type as string, { headers: { 'www-authenticate': /^Bearer/ } })),
-  );
+      .when((http) => http('POST', '/v1/admin/customers', { ...auth(acme), body: { name: 'X', email: 'x@x.test' } }))
+      .then(expectProblem(status, type, { headers: { 'www-authenticate': /^Bearer/ } }));
+  });
 
   it('refuses an Authorization header that is not a bearer credential', () =>
     spec.given().when((http) => http('POST', '/v1/admin/customers', { headers: { authorization: `Basic ${SPEC_OPERATOR_TOKEN}` }, body: { name: 'X', email: 'x@x.test' } }))
@@ -94,7 +94,7 @@ describe('POST /v1/api-keys', () => {
     const { response, newEvents } = await spec
       .given(customerRegistered(acme))
       .when((http) => http('POST', '/v1/api-keys', { token: acme.key.key, body: { scopes: ['analytics:read', 'audit:read'] } }))
-      .then(
+      .thenOutcome(
         expectResponse(201, { body: { key: expect.stringMatching(KEY_FORMAT), scopes: ['analytics:read', 'audit:read'] }, headers: { 'x-event-position': /^[0-9]+$/ } }),
         expectNewEvents([
           { type: 'ApiKeyIssued', streamName: `customer-${acme.id}`, data: { customerId: acme.id, scopes: ['analytics:read', 'audit:read'] }, metadata: { actor: `apiKey:${acme.key.id}`, tenantId: acme.id } },
@@ -122,20 +122,19 @@ describe('POST /v1/api-keys', () => {
       .then(expectProblem(409, 'conflict', { body: { code: 'too_many_keys' } }));
   });
 
-  const acme = specTenant('Acme');
-  const unregistered = specTenant('Ghost');
-  it.each([
-    ['no credential', {}, 401, 'unauthenticated'],
-    ['a malformed key', { token: 'sk_live_nope' }, 401, 'invalid-api-key'],
-    ['a key with a wrong secret', { token: `${acme.key.key.slice(0, -4)}AAAA` }, 401, 'invalid-api-key'],
-    ['a well-formed key of no customer', { token: unregistered.key.key }, 401, 'invalid-api-key'],
-    ['the operator token', { token: SPEC_OPERATOR_TOKEN }, 401, 'invalid-api-key'],
-  ])('refuses %s', (_name, auth, status, type) =>
-    spec
+  it.each<[string, (tenant: SpecTenant) => RequestOptions, number, string]>([
+    ['no credential', () => ({}), 401, 'unauthenticated'],
+    ['a malformed key', () => ({ token: 'sk_live_nope' }), 401, 'invalid-api-key'],
+    ['a key with a wrong secret', (tenant) => ({ token: withWrongSecret(tenant.key) }), 401, 'invalid-api-key'],
+    ['a well-formed key of no customer', () => ({ token: specTenant('Ghost').key.key }), 401, 'invalid-api-key'],
+    ['the operator token', () => ({ token: SPEC_OPERATOR_TOKEN }), 401, 'invalid-api-key'],
+  ])('refuses %s', (_name, auth, status, type) => {
+    const acme = specTenant();
+    return spec
       .given(customerRegistered(acme))
-      .when((http) => http('POST', '/v1/api-keys', { ...auth, body: { scopes: ['otp:write'] } }))
-      .then(expectProblem(status as number, type as string)),
-  );
+      .when((http) => http('POST', '/v1/api-keys', { ...auth(acme), body: { scopes: ['otp:write'] } }))
+      .then(expectProblem(status, type));
+  });
 
   it.each([
     ['an unknown scope', { scopes: ['root'] }, 'scopes.0'],

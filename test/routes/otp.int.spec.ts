@@ -11,11 +11,14 @@ import {
   specChallenge,
   specTenant,
   specUserId,
+  withWrongSecret,
   wrongCodesTried,
+  type SpecApiKey,
+  type SpecTenant,
 } from '../support/given-events';
 import type { HttpCall } from '../support/http';
 import { SPEC_ACCESS_TOKEN_TTL_SECONDS, SPEC_ISSUER } from '../support/route-app';
-import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec } from '../support/route-spec';
+import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec, type RequestOptions } from '../support/route-spec';
 import { emailKeyFor, storedCodeHash } from '../support/spec-secrets';
 
 /** The OTP routes of command-service/src/otp: a tenant's app asks for a code, then verifies it. */
@@ -34,7 +37,7 @@ describe('POST /v1/otp/request', () => {
     const { response, newEvents } = await spec
       .given(customerRegistered(acme))
       .when(requestCode(acme.key.key, 'Ada@Example.COM'))
-      .then(
+      .thenOutcome(
         expectResponse(202, { body: { challengeId: expect.stringMatching(/^chl_[0-9a-f]{16}$/) }, headers: { 'x-event-position': /^[0-9]+$/ } }),
         expectNewEvents([
           {
@@ -65,8 +68,8 @@ describe('POST /v1/otp/request', () => {
     const first = await spec
       .given(customerRegistered(acme), otpRequested(known), loggedIn(known, specUserId()))
       .when(requestCode(acme.key.key, 'ada@example.com'))
-      .then(expectResponse(202), asked);
-    const second = await spec.given().when(requestCode(acme.key.key, 'nobody@example.com')).then(expectResponse(202), asked);
+      .thenOutcome(expectResponse(202), asked);
+    const second = await spec.given().when(requestCode(acme.key.key, 'nobody@example.com')).thenOutcome(expectResponse(202), asked);
     expect(second.response.status).toBe(first.response.status);
     expect(Object.keys(second.response.body).sort()).toEqual(Object.keys(first.response.body).sort());
   });
@@ -102,19 +105,19 @@ describe('POST /v1/otp/request', () => {
       .then(expectResponse(202), expectNewEvents([{ type: 'OtpRequested', data: { email: 'mallory@example.com' } }]));
   });
 
-  const acme = specTenant();
-  const verifier = specApiKey(acme.id, ['analytics:read']);
-  it.each([
-    ['no credential', {}, 401, 'unauthenticated'],
-    ['a malformed key', { token: 'sk_live_nope' }, 401, 'invalid-api-key'],
-    ['a key with a wrong secret', { token: `${acme.key.key.slice(0, -4)}AAAA` }, 401, 'invalid-api-key'],
-    ['a key without otp:write', { token: verifier.key }, 403, 'insufficient-scope'],
-  ])('refuses %s', (_name, auth, status, type) =>
-    spec
-      .given(customerRegistered(acme), apiKeyIssued(acme, verifier))
-      .when((http) => http('POST', '/v1/otp/request', { ...auth, body: { email: 'a@b.test' } }))
-      .then(expectProblem(status as number, type as string)),
-  );
+  it.each<[string, (tenant: SpecTenant, other: SpecApiKey) => RequestOptions, number, string]>([
+    ['no credential', () => ({}), 401, 'unauthenticated'],
+    ['a malformed key', () => ({ token: 'sk_live_nope' }), 401, 'invalid-api-key'],
+    ['a key with a wrong secret', (tenant) => ({ token: withWrongSecret(tenant.key) }), 401, 'invalid-api-key'],
+    ['a key without otp:write', (_tenant, analyst) => ({ token: analyst.key }), 403, 'insufficient-scope'],
+  ])('refuses %s', (_name, auth, status, type) => {
+    const acme = specTenant();
+    const analyst = specApiKey(acme.id, ['analytics:read']);
+    return spec
+      .given(customerRegistered(acme), apiKeyIssued(acme, analyst))
+      .when((http) => http('POST', '/v1/otp/request', { ...auth(acme, analyst), body: { email: 'a@b.test' } }))
+      .then(expectProblem(status, type));
+  });
 
   it.each([
     ['malformed JSON', { rawBody: '{"email":' }, 400, 'malformed-json'],
@@ -160,7 +163,7 @@ describe('POST /v1/otp/verify', () => {
     const { response, newEvents } = await spec
       .given(customerRegistered(acme), otpRequested(c))
       .when(verifyCode(acme.key.key, 'Ada.Lovelace@Example.com', c.code))
-      .then(
+      .thenOutcome(
         expectResponse(200, {
           body: { tokenType: 'Bearer', expiresIn: SPEC_ACCESS_TOKEN_TTL_SECONDS, refreshToken: expect.stringMatching(/^rt_/), user: { id: expect.stringMatching(/^usr_/), email: 'ada.lovelace@example.com' } },
           headers: { 'x-event-position': /^[0-9]+$/, 'cache-control': 'no-store' },
@@ -205,9 +208,9 @@ describe('POST /v1/otp/verify', () => {
     const first = await spec
       .given(customerRegistered(acme), otpRequested(one), otpRequested(two))
       .when(verifyCode(acme.key.key, one.email, one.code, clientRequestId))
-      .then(expectResponse(200, { headers: { 'x-request-id': 'client-chosen-id-1' } }), expectThat(() => undefined, { aboutEvents: true }));
+      .thenOutcome(expectResponse(200, { headers: { 'x-request-id': 'client-chosen-id-1' } }), expectThat(() => undefined, { aboutEvents: true }));
     const second = await spec.given().when(verifyCode(acme.key.key, two.email, two.code, clientRequestId))
-      .then(expectResponse(200), expectThat(() => undefined, { aboutEvents: true }));
+      .thenOutcome(expectResponse(200), expectThat(() => undefined, { aboutEvents: true }));
     const jtis = [decodeJwt(first.response.body.accessToken).jti, decodeJwt(second.response.body.accessToken).jti];
     expect(jtis[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(jtis[1]).not.toBe(jtis[0]);
@@ -280,19 +283,19 @@ describe('POST /v1/otp/verify', () => {
       .then(expectProblem(401, 'invalid-code'));
   });
 
-  const acme = specTenant();
-  const analyst = specApiKey(acme.id, ['analytics:read']);
-  it.each([
-    ['no credential', {}, 401, 'unauthenticated'],
-    ['a malformed key', { token: 'sk_live_nope' }, 401, 'invalid-api-key'],
-    ['a key with a wrong secret', { token: `${acme.key.key.slice(0, -4)}AAAA` }, 401, 'invalid-api-key'],
-    ['a key without otp:write', { token: analyst.key }, 403, 'insufficient-scope'],
-  ])('refuses %s', (_name, auth, status, type) =>
-    spec
+  it.each<[string, (tenant: SpecTenant, other: SpecApiKey) => RequestOptions, number, string]>([
+    ['no credential', () => ({}), 401, 'unauthenticated'],
+    ['a malformed key', () => ({ token: 'sk_live_nope' }), 401, 'invalid-api-key'],
+    ['a key with a wrong secret', (tenant) => ({ token: withWrongSecret(tenant.key) }), 401, 'invalid-api-key'],
+    ['a key without otp:write', (_tenant, analyst) => ({ token: analyst.key }), 403, 'insufficient-scope'],
+  ])('refuses %s', (_name, auth, status, type) => {
+    const acme = specTenant();
+    const analyst = specApiKey(acme.id, ['analytics:read']);
+    return spec
       .given(customerRegistered(acme), apiKeyIssued(acme, analyst))
-      .when((http) => http('POST', '/v1/otp/verify', { ...auth, body: { email: 'a@b.test', code: '123456789' } }))
-      .then(expectProblem(status as number, type as string)),
-  );
+      .when((http) => http('POST', '/v1/otp/verify', { ...auth(acme, analyst), body: { email: 'a@b.test', code: '123456789' } }))
+      .then(expectProblem(status, type));
+  });
 
   it.each([
     ['a code of letters', { body: { email: 'a@b.test', code: 'abcdefghi' } }, 400, 'validation'],

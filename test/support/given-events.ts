@@ -46,15 +46,18 @@ export function specApiKey(tenantId: string, scopes: Scope[] = [...DEFAULT_SCOPE
   return { id: `key_${keyHex}`, prefix, key: `${prefix}_${randomToken(32)}`, scopes };
 }
 
+/** The key with another secret: its format and prefix are right, so only the hash comparison refuses it. */
+export const withWrongSecret = (key: SpecApiKey): string => `${key.key.slice(0, -4)}${key.key.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+
 /** A tenant of its own per case: cases sharing one app never see each other's streams or read models. */
 export function specTenant(name = 'Acme', plan: Plan = 'pro'): SpecTenant {
   const id = `cus_${randomHex(8)}`;
   return { id, name, email: `ops@${name.toLowerCase()}.test`, plan, key: specApiKey(id) };
 }
 
-/** A code sent to `email`, `minutesAgo` before now (a code lives ten minutes). */
-export function specChallenge(tenant: SpecTenant, email: string, options: { code?: string; minutesAgo?: number } = {}): SpecChallenge {
-  const requestedAt = new Date(Date.now() - (options.minutesAgo ?? 0) * 60_000);
+/** A code sent to `email` at `at`, or `minutesAgo` before now (a code lives ten minutes). */
+export function specChallenge(tenant: SpecTenant, email: string, options: { code?: string; minutesAgo?: number; at?: Date } = {}): SpecChallenge {
+  const requestedAt = options.at ?? new Date(Date.now() - (options.minutesAgo ?? 0) * 60_000);
   return { tenant, id: `chl_${randomHex(8)}`, email, code: options.code ?? '123456789', requestedAt };
 }
 

@@ -7,6 +7,7 @@ import { httpClient, type HttpCall } from './http';
 import { startRouteApp, type RouteApp, type RouteAppOptions } from './route-app';
 
 export type SpecResponse = Awaited<ReturnType<HttpCall>>;
+export type RequestOptions = NonNullable<Parameters<HttpCall>[2]>;
 
 interface Outcome {
   response: SpecResponse;
@@ -157,7 +158,8 @@ export function useRouteSpec(options: RouteAppOptions = {}) {
       return {
         when(request: (http: HttpCall) => Promise<SpecResponse>) {
           return {
-            async then(...expectations: Expectation[]): Promise<Outcome> {
+            /** Runs the case: appends the given, sends the request, checks every expectation. */
+            async thenOutcome(...expectations: Expectation[]): Promise<Outcome> {
               await catchUp();
               await append(events.flat());
               const before = head;
@@ -170,6 +172,10 @@ export function useRouteSpec(options: RouteAppOptions = {}) {
                 expect(outcome.newEvents.map((e) => e.type), 'an answer without expected events appends none').toEqual([]);
               }
               return outcome;
+            },
+            /** The same, for a case that needs nothing of the outcome afterwards. */
+            async then(...expectations: Expectation[]): Promise<void> {
+              await this.thenOutcome(...expectations);
             },
           };
         },
