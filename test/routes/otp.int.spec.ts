@@ -236,18 +236,22 @@ describe('POST /v1/otp/verify', () => {
       .given(customerRegistered(acme), otpRequested(c), wrongCodesTried(c, 4))
       .when(verifyCode(acme.key.key, c.email, otherCode(c.code)))
       .then(
-        expectProblem(429, 'challenge-locked', { body: { attemptsRemaining: 0 } }),
+        expectProblem(429, 'challenge-locked', { body: { attemptsRemaining: 0 }, headers: { 'retry-after': /^(59[0-9]|600)$/ } }),
         expectNewEvents([{ type: 'OtpVerificationFailed', data: { reason: 'wrong_code', attemptsRemaining: 0 } }, { type: 'OtpChallengeLocked', data: { challengeId: c.id } }]),
       );
   });
 
   it('refuses even the right code once the challenge is locked, and counts the try', () => {
     const acme = specTenant();
-    const c = specChallenge(acme, 'eve@example.com');
+    const c = specChallenge(acme, 'eve@example.com', { minutesAgo: 1 });
     return spec
       .given(customerRegistered(acme), otpRequested(c), wrongCodesTried(c, 5))
       .when(verifyCode(acme.key.key, c.email, c.code))
-      .then(expectProblem(429, 'challenge-locked'), expectNewEvents([{ type: 'OtpVerificationFailed', data: { reason: 'locked', attemptsRemaining: 0 } }]));
+      .then(
+        // When a new code may be asked for: once the locked one would have expired.
+        expectProblem(429, 'challenge-locked', { headers: { 'retry-after': /^(53[0-9]|540)$/ } }),
+        expectNewEvents([{ type: 'OtpVerificationFailed', data: { reason: 'locked', attemptsRemaining: 0 } }]),
+      );
   });
 
   it.each([
