@@ -45,7 +45,12 @@ export async function verifyOtp(
     throw error;
   });
   const outcome = outcomeOf(verified.events);
-  if (outcome.kind !== 'verified') throw refusal(outcome);
+  if (outcome.kind !== 'verified') {
+    // A locked code holds until it would have expired: that is when a new one may be asked for.
+    const expiresAt = verified.state.challenge?.expiresAt;
+    const retryAfterSeconds = expiresAt ? Math.max(1, Math.ceil((Date.parse(expiresAt) - ctx.now.getTime()) / 1000)) : 1;
+    throw refusal(outcome, retryAfterSeconds);
+  }
 
   const challenge = verified.events.find((e) => e.type === 'OtpVerified');
   const challengeId = challenge?.type === 'OtpVerified' ? challenge.data.challengeId : '';
@@ -75,7 +80,7 @@ export async function verifyOtp(
   };
 }
 
-function refusal(outcome: Exclude<VerifyOutcome, { kind: 'verified' }>): ProblemError {
+function refusal(outcome: Exclude<VerifyOutcome, { kind: 'verified' }>, retryAfterSeconds = 1): ProblemError {
   switch (outcome.kind) {
     case 'wrong_code':
       return new ProblemError(401, problemTypes.invalidCode, 'Invalid code', 'the code is not correct', {
@@ -84,7 +89,7 @@ function refusal(outcome: Exclude<VerifyOutcome, { kind: 'verified' }>): Problem
     case 'locked':
       return new ProblemError(429, problemTypes.challengeLocked, 'Too many attempts', 'too many wrong codes; request a new code', {
         attemptsRemaining: 0,
-      });
+      }, { 'Retry-After': String(retryAfterSeconds) });
     // One answer for these three: which of them applies is nobody's business but the code holder's.
     case 'expired':
     case 'already_used':
