@@ -1,6 +1,7 @@
 export * from './handling/decider';
 export * from './handling/refusal';
 export * from './handling/command-deps';
+export { DEFAULT_SCOPES } from './customers/new-api-key';
 export { createCommandHandler, type CommandHandler } from './handling/command-handler';
 export * from './email/mailer';
 export * from './email/smtp-mailer';

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { buildBundle } from '../support/build';
 import { httpClient, type HttpCall } from '../support/http';
+import { logIn, registerCustomer } from '../support/logins';
 import { OPERATOR_TOKEN, startServer, type ServerProcess } from '../support/server-process';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { storedEvents } from '../support/stored-events';
@@ -31,7 +33,9 @@ const restore = (dataDir: string, folder?: string) => tool('restore', dataDir, f
 describe('backup of a running embedded server, and a server started on the backup', () => {
   let root: string;
   let smtp: SmtpSink;
-  let server: ServerProcess | undefined;
+  /** Every server a case started, so one a failing case left running is stopped, not left to the next case. */
+  const servers: ServerProcess[] = [];
+  const latest = (): ServerProcess => servers.at(-1)!;
 
   beforeAll(async () => {
     buildBundle();
@@ -40,34 +44,23 @@ describe('backup of a running embedded server, and a server started on the backu
   });
 
   afterAll(async () => {
-    await server?.stop();
+    for (const running of servers) await running.stop();
     await smtp?.close();
     rmSync(root, { recursive: true, force: true });
   });
 
   /** Starts the server on `dataDir` (the one the test stops or kills before the next). */
   const start = async (dataDir: string): Promise<HttpCall> => {
-    server = await startServer({ DATA_DIR: dataDir, OPERATOR_TOKEN, SMTP_URL: smtp.url });
-    return httpClient(server.baseUrl);
+    const started = await startServer({ DATA_DIR: dataDir, OPERATOR_TOKEN, SMTP_URL: smtp.url });
+    servers.push(started);
+    return httpClient(started.baseUrl);
   };
-  const register = async (http: HttpCall, name: string) => {
-    const registered = await http('POST', '/v1/admin/customers', { token: OPERATOR_TOKEN, body: { name, email: `ops@${name.toLowerCase()}.test` } });
-    expect(registered.status).toBe(201);
-    return { customer: registered.body.customer, apiKey: registered.body.apiKey.key as string };
-  };
-
-  const login = async (http: HttpCall, apiKey: string, email: string) => {
-    const sent = smtp.messages.length;
-    expect((await http('POST', '/v1/otp/request', { token: apiKey, body: { email } })).status).toBe(202);
-    const verified = await http('POST', '/v1/otp/verify', { token: apiKey, body: { email, code: await smtp.codeFor(email, sent) } });
-    expect(verified.status).toBe(200);
-    return verified;
-  };
+  const login = (http: HttpCall, apiKey: string, email: string) => logIn(http, smtp, apiKey, email);
 
   it('copies a consistent snapshot while requests go on, and the restored server keeps every customer, key, user and count', async () => {
     const dataDir = join(root, 'data');
     const http = await start(dataDir);
-    const registered = await register(http, 'Acme');
+    const registered = await registerCustomer(http, 'Acme');
     const { apiKey } = registered;
     const first = await login(http, apiKey, 'ada@example.com');
     const kid = (await http('GET', '/.well-known/jwks.json')).body.keys[0].kid;
@@ -101,7 +94,7 @@ describe('backup of a running embedded server, and a server started on the backu
     // No code, key or token in the copy's secrets list or manifest.
     expect(JSON.stringify(manifest)).not.toContain(apiKey.slice(-20));
 
-    await server?.stop();
+    await latest().stop();
     // Restoring is starting on the backup's files: the read models are rebuilt from its events.
     const restored = await start(destination);
     const customer = await restored('GET', '/v1/customer', { token: apiKey, headers: { 'x-min-position': manifest.lastPosition } });
@@ -114,11 +107,14 @@ describe('backup of a running embedded server, and a server started on the backu
     // The same email is the same user: the hash key came along.
     const again = await login(restored, apiKey, 'ada@example.com');
     expect(again.body.user.id).toBe(first.body.user.id);
-    await server?.stop();
+    await latest().stop();
   });
 
   it('refuses a destination that is not empty, a DATA_DIR without an event store, and a missing destination', async () => {
-    const dataDir = join(root, 'data');
+    // A DATA_DIR of this case's own with an event store in it, so each refusal is the one named.
+    const dataDir = join(root, 'refusals');
+    mkdirSync(dataDir);
+    await openSqliteEventStore({ file: join(dataDir, 'events.sqlite') }).close();
     const full = join(root, 'full');
     mkdirSync(full);
     writeFileSync(join(full, 'keep.txt'), 'mine');
@@ -139,7 +135,7 @@ describe('backup of a running embedded server, and a server started on the backu
   it('restores over a crashed server: the history of the backup, not the one its leftover WAL holds', async () => {
     const dataDir = join(root, 'crashed');
     let http = await start(dataDir);
-    const { apiKey } = await register(http, 'Initech');
+    const { apiKey } = await registerCustomer(http, 'Initech');
     const kept = await login(http, apiKey, 'peter@example.com');
     const folder = join(root, 'before-the-crash');
     expect((await backup(dataDir, folder)).code).toBe(0);
@@ -150,7 +146,7 @@ describe('backup of a running embedded server, and a server started on the backu
     expect(whileRunning.code).toBe(1);
     expect(whileRunning.stderr).toContain('stop the server before restoring');
 
-    await server?.kill();
+    await latest().kill();
     expect(readdirSync(dataDir)).toContain('events.sqlite-wal');
     const damaged = join(root, 'damaged');
     mkdirSync(damaged);

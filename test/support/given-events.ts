@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { EventMetadata, eventSchemas, streams, type Actor, type EventOf, type EventType, type Plan, type Scope } from '@otp/contracts';
+import { DEFAULT_SCOPES } from '@otp/command-service';
+import { randomHex, randomToken } from '@otp/platform/crypto';
+import { normaliseEmail } from '../../command-service/src/users/emails';
+import { emailKeyFor, storedApiKeyHash, storedCodeHash } from './spec-secrets';
+
+/** An event as the write side would have appended it: schema-valid data and metadata; the store seals it. */
+export interface GivenEvent {
+  streamName: string;
+  type: EventType;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+}
+
+export interface SpecApiKey {
+  id: string;
+  prefix: string;
+  /** The whole key, as its holder presents it; only its keyed hash is in the events. */
+  key: string;
+  scopes: Scope[];
+}
+
+export interface SpecTenant {
+  id: string;
+  name: string;
+  email: string;
+  plan: Plan;
+  /** The key registration issued, with every scope. */
+  key: SpecApiKey;
+}
+
+export interface SpecChallenge {
+  tenant: SpecTenant;
+  id: string;
+  /** As the caller typed it; the events hold its normalised form. */
+  email: string;
+  code: string;
+  requestedAt: Date;
+}
+
+/** A key in the format the server issues, `ok_<customer>_<key>_<secret>`, for `tenantId`; registration's scopes by default. */
+export function specApiKey(tenantId: string, scopes: Scope[] = [...DEFAULT_SCOPES]): SpecApiKey {
+  const keyHex = randomHex(6);
+  const prefix = `ok_${tenantId.slice(4)}_${keyHex}`;
+  return { id: `key_${keyHex}`, prefix, key: `${prefix}_${randomToken(32)}`, scopes };
+}
+
+/** The key with another secret: its format and prefix are right, so only the hash comparison refuses it. */
+export const withWrongSecret = (key: SpecApiKey): string => `${key.key.slice(0, -4)}${key.key.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+
+/** A tenant of its own per case: cases sharing one app never see each other's streams or read models. */
+export function specTenant(name = 'Acme', plan: Plan = 'pro'): SpecTenant {
+  const id = `cus_${randomHex(8)}`;
+  return { id, name, email: `ops@${name.toLowerCase()}.test`, plan, key: specApiKey(id) };
+}
+
+/** A code sent to `email` at `at`, or `minutesAgo` before now (a code lives ten minutes). */
+export function specChallenge(tenant: SpecTenant, email: string, options: { code?: string; minutesAgo?: number; at?: Date } = {}): SpecChallenge {
+  const requestedAt = options.at ?? new Date(Date.now() - (options.minutesAgo ?? 0) * 60_000);
+  return { tenant, id: `chl_${randomHex(8)}`, email, code: options.code ?? '123456789', requestedAt };
+}
+
+export const specUserId = (): string => `usr_${randomHex(8)}`;
+
+function given<T extends EventType>(streamName: string, type: T, data: EventOf<T>['data'], meta: { tenantId: string; actor: Actor; at: Date }): GivenEvent {
+  const requestId = randomUUID();
+  const metadata = EventMetadata.parse({
+    schemaVersion: 1,
+    occurredAt: meta.at.toISOString(),
+    tenantId: meta.tenantId,
+    actor: meta.actor,
+    correlationId: requestId,
+    causationId: requestId,
+    requestId,
+    clientIp: '203.0.113.9',
+    userAgent: 'route-spec/1.0',
+  });
+  // Parsed strictly here, so a given that the store would refuse at replay fails where it is written.
+  return { streamName, type, data: eventSchemas[type].parse(data) as Record<string, unknown>, metadata };
+}
+
+const byKey = (tenant: SpecTenant): Actor => `apiKey:${tenant.key.id}` as Actor;
+const otpStream = (c: SpecChallenge) => streams.otp(c.tenant.id, emailKeyFor(c.tenant.id, c.email));
+
+/** What registering a customer records: the customer and its first key, with every scope. */
+export function customerRegistered(tenant: SpecTenant, at = new Date()): GivenEvent[] {
+  const meta = { tenantId: tenant.id, actor: 'operator' as const, at };
+  const { id: customerId, name, email, plan } = tenant;
+  return [
+    given(streams.customer(customerId), 'CustomerRegistered', { customerId, name, email, plan, registeredAt: at.toISOString() }, meta),
+    apiKeyIssued(tenant, tenant.key, at, 'operator'),
+  ];
+}
+
+export function apiKeyIssued(tenant: SpecTenant, key: SpecApiKey, at = new Date(), actor: Actor = byKey(tenant)): GivenEvent {
+  const data = { customerId: tenant.id, keyId: key.id, prefix: key.prefix, keyHash: storedApiKeyHash(key.key), scopes: key.scopes, issuedAt: at.toISOString() };
+  return given(streams.customer(tenant.id), 'ApiKeyIssued', data, { tenantId: tenant.id, actor, at });
+}
+
+export function otpRequested(c: SpecChallenge): GivenEvent {
+  const data = {
+    challengeId: c.id,
+    customerId: c.tenant.id,
+    emailKey: emailKeyFor(c.tenant.id, c.email),
+    email: normaliseEmail(c.email),
+    codeHash: storedCodeHash(c.id, c.code),
+    codeLength: c.code.length,
+    requestedAt: c.requestedAt.toISOString(),
+    expiresAt: new Date(c.requestedAt.getTime() + 10 * 60_000).toISOString(),
+    maxAttempts: 5,
+  };
+  return given(otpStream(c), 'OtpRequested', data, { tenantId: c.tenant.id, actor: byKey(c.tenant), at: c.requestedAt });
+}
+
+/** `count` wrong codes after the request; the fifth also locks the challenge, as the decider records it. */
+export function wrongCodesTried(c: SpecChallenge, count: number): GivenEvent[] {
+  const meta = { tenantId: c.tenant.id, actor: byKey(c.tenant), at: c.requestedAt };
+  const events: GivenEvent[] = [];
+  for (let i = 1; i <= count; i++) {
+    events.push(given(otpStream(c), 'OtpVerificationFailed', { challengeId: c.id, reason: 'wrong_code', attemptsRemaining: Math.max(0, 5 - i) }, meta));
+    if (i === 5) events.push(given(otpStream(c), 'OtpChallengeLocked', { challengeId: c.id }, meta));
+  }
+  return events;
+}
+
+/** A verified code and what follows it on the user's and the session's streams: one login. */
+export function loggedIn(c: SpecChallenge, userId: string, options: { newUser?: boolean } = {}): GivenEvent[] {
+  const meta = { tenantId: c.tenant.id, actor: byKey(c.tenant), at: c.requestedAt };
+  const at = c.requestedAt.toISOString();
+  const newUser = options.newUser ?? true;
+  const sessionId = `ses_${randomHex(8)}`;
+  const user = streams.user(c.tenant.id, userId);
+  return [
+    given(otpStream(c), 'OtpVerified', { challengeId: c.id, userId, newUser, verifiedAt: at }, meta),
+    ...(newUser
+      ? [given(user, 'UserCreated', { userId, customerId: c.tenant.id, email: normaliseEmail(c.email), emailKey: emailKeyFor(c.tenant.id, c.email), createdAt: at }, meta)]
+      : []),
+    given(user, 'UserLoggedIn', { userId, sessionId, challengeId: c.id, loggedInAt: at }, meta),
+    given(streams.session(sessionId), 'SessionStarted', {
+      sessionId, userId, customerId: c.tenant.id, refreshTokenHash: 'not-a-token-any-spec-presents', startedAt: at,
+      expiresAt: new Date(c.requestedAt.getTime() + 30 * 86_400_000).toISOString(),
+    }, meta),
+  ];
+}

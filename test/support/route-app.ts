@@ -1,0 +1,101 @@
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openApiDocument } from '@otp/contracts';
+import {
+  commandRoutes,
+  createCommandHandler,
+  createDevMailbox,
+  createSmtpMailer,
+  createTokenIssuer,
+  loadOrCreateSigningKeys,
+} from '@otp/command-service';
+import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
+import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
+import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
+import { createHttpApp, createMetrics } from '@otp/platform/http';
+import { createLogger } from '@otp/platform/logging';
+import { createReadModelProjections, registerProjectionMetrics } from '@otp/projection-service';
+import { queryRoutes } from '@otp/query-service';
+import { SPEC_HASH_KEY, SPEC_OPERATOR_TOKEN } from './spec-secrets';
+
+export interface RouteAppOptions {
+  /** Sends codes over SMTP instead of into the dev mailbox, e.g. to a port where no server listens. */
+  smtpUrl?: string;
+}
+
+export const SPEC_ISSUER = 'http://route-spec.test';
+export const SPEC_ACCESS_TOKEN_TTL_SECONDS = 900;
+
+/**
+ * The one place route specifications build the service: the real express app with the real
+ * command and query routers, over a real SQLite event store and read-model store in a temp
+ * folder, with the read-model projections running in this process (not on a worker thread, so a
+ * spec can wait for them) and the dev mailbox writing each code to a file. It mirrors the
+ * embedded composition root; when the routers' or the runner's dependencies change, this
+ * function is what follows them.
+ */
+export async function startRouteApp(options: RouteAppOptions = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'otp-route-spec-'));
+  const logger = createLogger({ level: 'silent' });
+  const eventStore = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+  const documents = openSqliteDocumentStore({ file: join(dir, 'read-models.sqlite') });
+  const mailboxDir = join(dir, 'mailbox');
+  const mailer = options.smtpUrl
+    ? createSmtpMailer(options.smtpUrl, 'Spec <no-reply@route-spec.test>')
+    : createDevMailbox(mailboxDir, 'Spec <no-reply@route-spec.test>', logger);
+  const tokens = createTokenIssuer(await loadOrCreateSigningKeys(join(dir, 'signing-key.json')), SPEC_HASH_KEY, {
+    issuer: SPEC_ISSUER,
+    accessTokenTtlSeconds: SPEC_ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: 30 * 86_400,
+  });
+  const states = new StreamStateCache();
+  const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey: SPEC_HASH_KEY });
+  const checkOperator = createOperatorCheck(SPEC_OPERATOR_TOKEN, SPEC_HASH_KEY);
+  const projections = createReadModelProjections({ eventStore, documents, logger });
+  await projections.start();
+  const metrics = createMetrics();
+  registerProjectionMetrics(metrics.registry, [projections]);
+  const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
+
+  const app = createHttpApp({
+    logger,
+    metrics,
+    openapi: () => openApiDocument(),
+    readiness: { eventStore: () => eventStore.ping(), readModels: () => documents.ping() },
+    degradation: { projections: async () => projections.assertRunning() },
+    routers: [
+      commandRoutes({ commands, hashKey: SPEC_HASH_KEY, mailer, tokens, logger, otpCodeLength: 9, authenticate, checkOperator }),
+      queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (p, ms) => projections.waitForPosition(p, ms) }),
+    ],
+  });
+  const server = createServer(app);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    /** The store itself, uncounted: given events go in here, as if appended by earlier requests. */
+    eventStore,
+    mailboxDir,
+    /** Resolves once the read models have applied `position`; a spec's given must be projected before its request. */
+    async projected(position: bigint): Promise<void> {
+      if (!(await projections.waitForPosition(position, 5_000))) throw new Error(`read models did not reach position ${position}`);
+    },
+    async close(): Promise<void> {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await projections.stop();
+      await mailer.close();
+      await documents.close();
+      await eventStore.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+export type RouteApp = Awaited<ReturnType<typeof startRouteApp>>;
