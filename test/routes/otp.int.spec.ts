@@ -133,7 +133,7 @@ describe('POST /v1/otp/request', () => {
     return spec
       .given(customerRegistered(tenant))
       .when((http) => http('POST', '/v1/otp/request', { token: tenant.key.key, ...request }))
-      .then(expectProblem(status as number, type as string));
+      .then(expectProblem(status, type));
   });
 });
 
@@ -319,6 +319,6 @@ describe('POST /v1/otp/verify', () => {
     return spec
       .given(customerRegistered(tenant), otpRequested(c))
       .when((http) => http('POST', '/v1/otp/verify', { token: tenant.key.key, ...request }))
-      .then(expectProblem(status as number, type as string));
+      .then(expectProblem(status, type));
   });
 });

@@ -77,10 +77,10 @@ function given<T extends EventType>(streamName: string, type: T, data: EventOf<T
     userAgent: 'route-spec/1.0',
   });
   // Parsed strictly here, so a given that the store would refuse at replay fails where it is written.
-  return { streamName, type, data: eventSchemas[type].parse(data) as Record<string, unknown>, metadata };
+  return { streamName, type, data: eventSchemas[type].parse(data), metadata };
 }
 
-const byKey = (tenant: SpecTenant): Actor => `apiKey:${tenant.key.id}` as Actor;
+const byKey = (tenant: SpecTenant): Actor => `apiKey:${tenant.key.id}`;
 const otpStream = (c: SpecChallenge) => streams.otp(c.tenant.id, emailKeyFor(c.tenant.id, c.email));
 
 /** What registering a customer records: the customer and its first key, with every scope. */

@@ -97,7 +97,7 @@ function toAppend(event: DomainEvent, index: number, streamName: string, ctx: Co
   return {
     id: uuidFromTimeAndName(ctx.now, `${ctx.commandId}/${streamName}/${index}`),
     type: event.type,
-    data: event.data as Record<string, unknown>,
+    data: event.data,
     metadata: {
       schemaVersion: currentSchemaVersion[event.type],
       occurredAt: ctx.now.toISOString(),

@@ -22,7 +22,9 @@ export function createMetrics() {
     const end = httpDuration.startTimer();
     res.on('finish', () => {
       // The matched route pattern, never the raw path: ids would explode the label set.
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      // express types `req.route` as any; only its `path` is read.
+      const matched = req.route as { path?: unknown } | undefined;
+      const route = typeof matched?.path === 'string' ? `${req.baseUrl}${matched.path}` : 'unmatched';
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();

@@ -22,10 +22,10 @@ export function toBulkOperation(op: WriteOp): AnyBulkWriteOperation<MongoDoc> {
 /** Empty operators are dropped: older servers reject `{ $set: {} }`. */
 function toUpdateFilter(spec: UpdateSpec): UpdateFilter<MongoDoc> {
   const update: Document = {};
-  for (const [operator, fields] of Object.entries(spec)) {
+  for (const [operator, fields] of Object.entries(spec) as [string, Record<string, unknown> | undefined][]) {
     if (fields && Object.keys(fields).length > 0) update[operator] = fields;
   }
-  return update as UpdateFilter<MongoDoc>;
+  return update;
 }
 
 export interface MongoFind {
@@ -45,5 +45,5 @@ export function toMongoFind(query: FindQuery): MongoFind | 'empty' {
   const sort: [string, 1 | -1][] = orderBy.map(({ field, direction }) => [field, direction === 'asc' ? 1 : -1]);
   // Ties break on the id so pages are stable, as the SQLite adapter does.
   if (!orderBy.some(({ field }) => field === '_id')) sort.push(['_id', 1]);
-  return { filter: filter as Filter<MongoDoc>, sort, limit };
+  return { filter: filter, sort, limit };
 }

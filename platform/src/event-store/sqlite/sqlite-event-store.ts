@@ -120,7 +120,7 @@ export class SqliteEventStore implements EventStore {
     try {
       assertAppendable(streamName, events);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return this.queue.enqueue({ streamName, events, expected: expectedRevision });
   }

@@ -92,10 +92,11 @@ class KafkaMessageBus implements MessageBus {
 
   async close(): Promise<void> {
     this.closed = true;
-    const clients = await Promise.allSettled([this.producer, this.admin].filter((c) => c !== undefined));
+    const connecting = [this.producer, this.admin];
     this.producer = undefined;
     this.admin = undefined;
-    await Promise.all(clients.map((c) => (c.status === 'fulfilled' ? c.value.disconnect() : undefined)));
+    // A client that never connected has nothing to disconnect.
+    await Promise.all(connecting.map((client) => client?.then((c) => c.disconnect(), () => undefined) ?? Promise.resolve()));
   }
 
   private connectedProducer(): Promise<Producer> {
