@@ -63,9 +63,9 @@ class SqliteDocumentStore implements DocumentStore {
         else this.stmt(`DELETE FROM ${table} WHERE id = ?`).run(id);
       }
       this.stmt(
-        `INSERT INTO ${CHECKPOINT_TABLE} (name, position, hash) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET position = excluded.position, hash = excluded.hash`,
-      ).run(checkpoint.name, checkpoint.position, checkpoint.hash);
+        `INSERT INTO ${CHECKPOINT_TABLE} (name, position, hash, version) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position, hash = excluded.hash, version = excluded.version`,
+      ).run(checkpoint.name, checkpoint.position, checkpoint.hash, checkpoint.version);
     });
     this.writeBatch = (ops, checkpoint) => writeBatch.immediate(ops, checkpoint);
 
@@ -94,11 +94,15 @@ class SqliteDocumentStore implements DocumentStore {
   }
 
   async getCheckpoint(name: string): Promise<StoredCheckpoint | undefined> {
-    const row = this.stmt(`SELECT position, hash FROM ${CHECKPOINT_TABLE} WHERE name = ?`).safeIntegers(true).get(name) as
-      | { position: bigint; hash: string | null }
+    const row = this.stmt(`SELECT position, hash, version FROM ${CHECKPOINT_TABLE} WHERE name = ?`).safeIntegers(true).get(name) as
+      | { position: bigint; hash: string | null; version: bigint | null }
       | undefined;
     if (!row) return undefined;
-    return row.hash === null ? { position: row.position } : { position: row.position, hash: row.hash };
+    return {
+      position: row.position,
+      ...(row.hash === null ? {} : { hash: row.hash }),
+      ...(row.version === null ? {} : { version: Number(row.version) }),
+    };
   }
 
   async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined> {
