@@ -242,11 +242,15 @@ export class LogFollower {
   }
 
   private async handle(items: RecordedEvent[]): Promise<void> {
-    // At-least-once delivery: what is at or below the checkpoint was handled already.
-    const fresh = items.filter((event) => this.seen === undefined || event.position > this.seen);
-    const newest = fresh.at(-1);
-    if (!newest) return;
-    this.seen = newest.position;
+    // At-least-once delivery: what is at or below the highest position taken was handled
+    // already, also when it comes again within the same batch.
+    const fresh: RecordedEvent[] = [];
+    for (const event of items) {
+      if (this.seen !== undefined && event.position <= this.seen) continue;
+      fresh.push(event);
+      this.seen = event.position;
+    }
+    if (fresh.length === 0) return;
     const { name, version } = this.options;
     const { through, failure } = await this.options.user.handle(fresh, (event) => ({ name, version, position: event.position, hash: event.metadata.hash }));
     if (through) {
