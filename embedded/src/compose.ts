@@ -63,7 +63,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     logger,
   });
   const metrics = createMetrics();
-  registerProjectionMetrics(metrics.registry, [projections]);
+  registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const counted = observeAppends(eventStore, metrics.appended);
 
   const app = createHttpApp({
@@ -79,7 +79,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
       commandRoutes({ eventStore: counted, hashKey, mailer, tokens, logger, otpCodeLength: config.OTP_CODE_LENGTH, authenticate, checkOperator }),
-      queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (p, ms) => projections.waitForPosition(p, ms) }),
+      queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms) }),
     ],
   });
 

@@ -42,7 +42,7 @@ describe('embedded server: one OTP login end to end', () => {
     const metrics = await e2e.http('GET', '/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('http_request_duration_seconds');
-    expect(metrics.text).toMatch(/projection_state\{projection="read-models",state="live"\} 1/);
+    for (const projection of ['customers', 'usage', 'audit']) expect(metrics.text).toContain(`projection_state{projection="${projection}",state="live"} 1`);
     const openapi = await e2e.http('GET', '/openapi.json');
     expect(openapi.body.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.body.paths)).toContain('/v1/otp/verify');
