@@ -8,6 +8,8 @@ import { startWorker } from '@otp/platform/threads';
 import type { FromProjectionThread, ToProjectionThread } from './projection-thread-messages';
 
 const STOP_TIMEOUT_MS = 10_000;
+/** How soon commits made by another process are projected; this process's own are at once. */
+const FOREIGN_COMMIT_POLL_MS = 1_000;
 /** Restart delays after consecutive deaths; a thread that reaches live resets them. */
 const RESTART_DELAYS = { initialMs: 500, maxMs: 30_000 };
 
@@ -95,7 +97,9 @@ export class ProjectionThread {
 
   private start(): Worker {
     const { workerFile, dataDir, logLevel } = this.options;
-    const worker = startWorker(workerFile, { workerData: { dataDir, logLevel, pollIntervalMs: 5 } });
+    // The server's writer thread announces each commit, which wakes the projections at once; the
+    // poll is only for writers in other processes on the same file (a tool, a second server).
+    const worker = startWorker(workerFile, { workerData: { dataDir, logLevel, pollIntervalMs: FOREIGN_COMMIT_POLL_MS } });
     this.exited = false;
     // A dead thread's late events must not touch its successor's state.
     const current = () => worker === this.worker;

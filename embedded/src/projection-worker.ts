@@ -22,7 +22,7 @@ if (!port) throw new Error('projection-worker must run as a worker thread');
 const post = (message: FromProjectionThread) => port.postMessage(message);
 
 const logger = createLogger({ level: logLevel, name: 'otp-auth' }).child({ thread: 'projections' });
-// Another connection's commits are seen by polling; a short interval keeps read-your-writes waits short.
+// This process's commits are announced by its writer thread; polling is the fallback for other processes'.
 const eventStore = openSqliteEventStore({ file: join(dataDir, DATA_DIR_FILES.events), pollIntervalMs });
 const documents = openSqliteDocumentStore({ file: join(dataDir, DATA_DIR_FILES.readModels) });
 const projections = createReadModelProjections({ eventStore, documents, logger, onChange: (status) => post({ type: 'status', status }) });
