@@ -5,6 +5,7 @@ import type { BackoffDelays } from '@otp/platform/retry';
 import { readModelProjectors } from './projectors/index';
 import type { Projector } from './projectors/projector';
 import { createProjectionRunner, type ProjectionRunner, type ProjectionStatus } from './runner/index';
+import { sharedEventParser } from './runner/shared-event-parser';
 
 export interface ReadModelProjections {
   /** Starts every projection; resolves once each follows the log or has failed (failures are retried, reported in `statuses`). */
@@ -23,7 +24,8 @@ export interface ReadModelProjections {
  * version, its own subscription and its own transaction per batch. A projection added to the
  * list starts from the first event while the others keep their positions, a version raised
  * rebuilds that projection alone, and one that stops at an event it cannot read leaves the
- * others running. The price is reading the log once per projection; see docs/architecture.md.
+ * others running. The price is reading the log once per projection (each stored event is
+ * parsed once for all of them); see docs/architecture.md.
  */
 export function createReadModelProjections(deps: {
   eventStore: Pick<EventStore, 'subscribeToAll' | 'readAt'>;
@@ -41,6 +43,7 @@ export function createReadModelProjections(deps: {
   const projectors = deps.projectors ?? readModelProjectors;
   assertDisjointCollections(projectors);
   const runners = new Map<string, ProjectionRunner>();
+  const parse = sharedEventParser();
   for (const projector of projectors) {
     const onChange = deps.onChange;
     const runner: ProjectionRunner = createProjectionRunner({
@@ -48,6 +51,7 @@ export function createReadModelProjections(deps: {
       eventStore: deps.eventStore,
       documents: deps.documents,
       logger,
+      parse,
       ...(deps.maxBatchEvents !== undefined ? { maxBatchEvents: deps.maxBatchEvents } : {}),
       ...(deps.progressIntervalMs !== undefined ? { progressIntervalMs: deps.progressIntervalMs } : {}),
       ...(deps.retryDelay ? { retryDelay: deps.retryDelay } : {}),

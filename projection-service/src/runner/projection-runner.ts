@@ -3,7 +3,7 @@ import type { EventStore, RecordedEvent } from '@otp/platform/event-store';
 import type { Logger } from '@otp/platform/logging';
 import type { BackoffDelays } from '@otp/platform/retry';
 import { LogFollower, type FollowerState, type FollowerUser, type Handled } from '../follower/index';
-import { toProjectedEvent, UnprojectableEventError } from '../projected-event';
+import { toProjectedEvent, UnprojectableEventError, type ProjectedEvent } from '../projected-event';
 import type { Projector } from '../projectors/projector';
 
 export interface ProjectionRunnerOptions {
@@ -22,6 +22,8 @@ export interface ProjectionRunnerOptions {
   onChange?: () => void;
   /** Delays before resuming after a failure that is not about an event: doubling from `initialMs` to `maxMs`. Default 1 s to 30 s. */
   retryDelay?: BackoffDelays;
+  /** Reads a stored event for the projector; projections of one log share one (`sharedEventParser`). Default `toProjectedEvent`. */
+  parse?: (recorded: RecordedEvent) => ProjectedEvent;
 }
 
 export type ProjectionState = FollowerState;
@@ -73,6 +75,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner, FollowerUser {
   private readonly projector: Projector;
   private readonly documents: DocumentStore;
   private readonly logger: Logger;
+  private readonly parse: (recorded: RecordedEvent) => ProjectedEvent;
   private readonly follower: LogFollower;
 
   constructor(options: ProjectionRunnerOptions) {
@@ -80,6 +83,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner, FollowerUser {
     this.name = options.projector.name;
     this.documents = options.documents;
     this.logger = options.logger;
+    this.parse = options.parse ?? toProjectedEvent;
     this.follower = new LogFollower({
       name: this.name,
       version: options.projector.version,
@@ -142,7 +146,7 @@ class CheckpointedProjectionRunner implements ProjectionRunner, FollowerUser {
     let failure: Error | undefined;
     for (const recorded of events) {
       try {
-        ops.push(...this.projector.project(toProjectedEvent(recorded)));
+        ops.push(...this.projector.project(this.parse(recorded)));
       } catch (error) {
         failure = error instanceof UnprojectableEventError ? error : new UnprojectableEventError(recorded, error);
         break;
