@@ -62,7 +62,4 @@ export default tseslint.config(
     files: ['contracts/src/**/*.ts'],
     rules: refuse(adapters, workspace('platform', 'contracts do no I/O: they import nothing of ours'), commandSide('contracts'), querySide('contracts'), projectors('contracts')),
   },
-  // Until the projection names arrive in contracts/src/read-models (the log follower's change), the query service's
-  // composition root still takes READ_MODELS_PROJECTION from the projection service; nothing else may.
-  { files: ['query-service/src/main.ts'], rules: refuse(commandSide('the query side')) },
 );

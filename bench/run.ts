@@ -3,6 +3,7 @@
 // it prints and exits 0 whatever the figures are.
 import { runEventStoreBench } from './event-store';
 import { benchHttp } from './http';
+import { benchIdle } from './idle';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -13,6 +14,8 @@ const writers = ['thread', 'inline'] as const;
 const events = [];
 for (const writer of writers) events.push({ writer, ...(await runEventStoreBench({ seconds: Math.max(3, seconds / 2), writer })) });
 const http = await benchHttp(seconds, rounds);
+// Ten seconds whatever BENCH_SECONDS says: the share is counted in 10 ms clock ticks.
+const idle = await benchIdle(10);
 
 const row = (what: string, figure: string, baseline: string, ratio: number, target: string) =>
   `| ${what} | ${figure} | ${baseline} | ${ratio.toFixed(2)} | ${target} |`;
@@ -31,6 +34,11 @@ for (const e of events) {
   console.log(row(`appends, sequential, ${e.writer} writer`, `${Math.round(e.sequential.perSecond)}/s`, `raw insert ${Math.round(e.raw.perSecond)}/s`, e.sequentialVsRaw, '>= 0.7'));
   console.log(row(`appends, 50 concurrent, ${e.writer} writer`, `${Math.round(e.concurrent.perSecond)}/s`, `raw insert ${Math.round(e.raw.perSecond)}/s`, e.concurrentVsRaw, '> 1'));
 }
+console.log(
+  idle
+    ? `| idle server, CPU over ${idle.seconds} quiet seconds (all threads) | ${(idle.coreShare * 100).toFixed(2)}% of a core | - | - | < 1% |`
+    : '| idle server | not measured: no /proc here | - | - | < 1% |',
+);
 if (http.service.non2xx > 0 || http.service.errors > 0) {
   console.log(`\nwarning: the service answered ${http.service.non2xx} non-2xx and ${http.service.errors} errors during the run`);
 }

@@ -35,6 +35,7 @@ export async function startProcess(args: string[], env: Record<string, string>, 
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -65,7 +65,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     logger,
   });
   const metrics = createMetrics();
-  registerProjectionMetrics(metrics.registry, [projections]);
+  registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
 
   const app = createHttpApp({
@@ -81,7 +81,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
       commandRoutes({ commands, hashKey, mailer, tokens, logger, otpCodeLength: config.OTP_CODE_LENGTH, authenticate, checkOperator }),
-      queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (p, ms) => projections.waitForPosition(p, ms) }),
+      queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms) }),
     ],
   });
 

@@ -2,12 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { READ_MODEL_PROJECTIONS } from '@otp/contracts';
 import { openSqliteEventStore, type SqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { captureLogger } from '../../projection-service/src/testing/capture-logger';
 import { scenario } from '../../projection-service/src/testing/events';
 import { startProjectionThread, type ProjectionThread } from './projection-thread';
 
 const workerFile = new URL('./projection-worker.ts', import.meta.url);
+
+/** True once every projection has committed `position`. */
+async function allReached(thread: ProjectionThread, position: bigint): Promise<boolean> {
+  return (await Promise.all(READ_MODEL_PROJECTIONS.map((name) => thread.waitForPosition(name, position, 5_000)))).every(Boolean);
+}
 
 describe('projection thread', () => {
   let dataDir: string;
@@ -31,20 +37,20 @@ describe('projection thread', () => {
     const appended = await store.append(first!.streamName, [first!.event], 'any');
     const { logger, lines } = captureLogger();
     thread = await startProjectionThread({ workerFile, dataDir, logLevel: 'silent', logger });
-    await expect(thread.waitForPosition(appended.position, 5_000)).resolves.toBe(true);
+    expect(await allReached(thread, appended.position)).toBe(true);
 
     // Stands in for a crash of the thread (out of memory, a native fault).
     await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
-    expect(thread.status()).toMatchObject({ state: 'failed' });
+    expect(thread.statuses().map((status) => status.state)).toEqual(['failed', 'failed', 'failed']);
     expect(() => thread!.assertRunning()).toThrow(/projection thread exited/);
     expect(lines()).toContainEqual(expect.objectContaining({ msg: 'projection thread died; starting a new one', restartInMs: 500 }));
 
     let last = appended.position;
     for (const { streamName, event } of rest) last = (await store.append(streamName, [event], 'any')).position;
-    await vi.waitFor(() => expect(thread!.status().state).toBe('live'), { timeout: 10_000, interval: 20 });
-    await expect(thread.waitForPosition(last, 5_000)).resolves.toBe(true);
-    // Each event projected once: the new thread started at the checkpoint, not over.
-    expect(thread.status().eventsProjected).toBe(rest.length);
+    await vi.waitFor(() => expect(thread!.statuses().map((status) => status.state)).toEqual(['live', 'live', 'live']), { timeout: 10_000, interval: 20 });
+    expect(await allReached(thread, last)).toBe(true);
+    // Each event projected once: the new thread started at the checkpoints, not over.
+    expect(thread.statuses().map((status) => [status.name, status.eventsProjected])).toEqual(READ_MODEL_PROJECTIONS.map((name) => [name, rest.length]));
   });
 
   it('does not start over when the projections stop at an event they cannot read', async () => {
@@ -56,9 +62,12 @@ describe('projection thread', () => {
     }], 'no_stream');
     const { logger, lines } = captureLogger();
     thread = await startProjectionThread({ workerFile, dataDir, logLevel: 'silent', logger });
-    await vi.waitFor(() => expect(thread!.status().state).toBe('failed'), { timeout: 5_000, interval: 20 });
+    await vi.waitFor(() => expect(thread!.statuses().map((status) => status.state)).toEqual(['failed', 'failed', 'failed']), { timeout: 5_000, interval: 20 });
     await new Promise((r) => setTimeout(r, 700));
-    expect(thread.status()).toMatchObject({ state: 'failed', error: expect.objectContaining({ message: expect.stringMatching(/CustomerTeleported/) as string }) as Error });
+    for (const status of thread.statuses()) {
+      expect(status).toMatchObject({ state: 'failed', error: expect.objectContaining({ message: expect.stringMatching(/CustomerTeleported/) as string }) as Error });
+    }
+    expect(() => thread!.assertRunning()).toThrow(/projection customers: .*CustomerTeleported.*; projection usage: .*; projection audit: /);
     expect(lines().filter((l) => l.msg === 'projection thread died; starting a new one')).toEqual([]);
   });
 });

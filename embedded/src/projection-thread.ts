@@ -1,12 +1,15 @@
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
-import { PositionWaiters, READ_MODELS_PROJECTION, type ProjectionStatus } from '@otp/projection-service';
+import { READ_MODEL_PROJECTIONS } from '@otp/contracts';
+import { PositionWaiters, type ProjectionStatus } from '@otp/projection-service';
 import type { Logger } from '@otp/platform/logging';
 import { Backoff } from '@otp/platform/retry';
 import { startWorker } from '@otp/platform/threads';
 import type { FromProjectionThread, ToProjectionThread } from './projection-thread-messages';
 
 const STOP_TIMEOUT_MS = 10_000;
+/** How soon commits made by another process are projected; this process's own are at once. */
+const FOREIGN_COMMIT_POLL_MS = 1_000;
 /** Restart delays after consecutive deaths; a thread that reaches live resets them. */
 const RESTART_DELAYS = { initialMs: 500, maxMs: 30_000 };
 
@@ -29,8 +32,9 @@ export async function startProjectionThread(options: ProjectionThreadOptions): P
 }
 
 /**
- * The projection worker as the main thread sees it: its status mirrored here, where the query
- * routes wait for positions and /health and /metrics read it.
+ * The projection worker as the main thread sees it: the status of each of its projections
+ * mirrored here, where the query routes wait for a projection's position and /health and
+ * /metrics read them.
  *
  * Two kinds of failure, handled apart. The projections stopping at an event they cannot read is
  * reported by the worker and stays until an operator acts: starting over would stop at the same
@@ -39,16 +43,8 @@ export async function startProjectionThread(options: ProjectionThreadOptions): P
  */
 export class ProjectionThread {
   private worker: Worker;
-  private latest: ProjectionStatus = {
-    name: READ_MODELS_PROJECTION,
-    state: 'starting',
-    position: undefined,
-    lastEventAt: undefined,
-    lagMs: undefined,
-    eventsProjected: 0,
-    error: undefined,
-  };
-  private readonly waiters = new PositionWaiters();
+  private readonly latest = new Map<string, ProjectionStatus>(READ_MODEL_PROJECTIONS.map((name) => [name, startingStatus(name)]));
+  private readonly waiters = new Map<string, PositionWaiters>(READ_MODEL_PROJECTIONS.map((name) => [name, new PositionWaiters()]));
   private readonly restarts = new Backoff(RESTART_DELAYS);
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -63,19 +59,28 @@ export class ProjectionThread {
     this.worker = this.start();
   }
 
-  status(): ProjectionStatus {
-    return this.latest;
+  statuses(): ProjectionStatus[] {
+    return [...this.latest.values()];
   }
 
+  /** Throws unless every projection follows the log, naming each that does not. */
   assertRunning(): void {
-    if (this.latest.state === 'failed') throw this.latest.error ?? new Error('projections failed');
-    if (this.latest.state !== 'live' && this.latest.state !== 'catching-up') throw new Error(`projections are ${this.latest.state}`);
+    const failing = this.statuses().flatMap((status) => {
+      if (status.state === 'live' || status.state === 'catching-up') return [];
+      const reason = status.state === 'failed' ? (status.error?.message ?? 'failed') : status.state;
+      return [`projection ${status.name}: ${reason}`];
+    });
+    if (failing.length > 0) throw new Error(failing.join('; '));
   }
 
-  waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
-    if (this.latest.position !== undefined && this.latest.position >= position) return Promise.resolve(true);
-    if (this.latest.state === 'failed') return Promise.reject(this.latest.error ?? new Error('projections failed'));
-    return this.waiters.wait(position, timeoutMs);
+  /** True once `projection` has committed `position`, false after `timeoutMs`; rejects while it has failed. */
+  waitForPosition(projection: string, position: bigint, timeoutMs: number): Promise<boolean> {
+    const status = this.latest.get(projection);
+    const waiters = this.waiters.get(projection);
+    if (!status || !waiters) return Promise.reject(new Error(`no projection ${projection}`));
+    if (status.position !== undefined && status.position >= position) return Promise.resolve(true);
+    if (status.state === 'failed') return Promise.reject(status.error ?? new Error(`projection ${projection} failed`));
+    return waiters.wait(position, timeoutMs);
   }
 
   async stop(): Promise<void> {
@@ -92,7 +97,9 @@ export class ProjectionThread {
 
   private start(): Worker {
     const { workerFile, dataDir, logLevel } = this.options;
-    const worker = startWorker(workerFile, { workerData: { dataDir, logLevel, pollIntervalMs: 5 } });
+    // The server's writer thread announces each commit, which wakes the projections at once; the
+    // poll is only for writers in other processes on the same file (a tool, a second server).
+    const worker = startWorker(workerFile, { workerData: { dataDir, logLevel, pollIntervalMs: FOREIGN_COMMIT_POLL_MS } });
     this.exited = false;
     // A dead thread's late events must not touch its successor's state.
     const current = () => worker === this.worker;
@@ -113,16 +120,11 @@ export class ProjectionThread {
   private receive(message: FromProjectionThread): void {
     switch (message.type) {
       case 'started':
-      case 'status':
-        this.latest = message.status;
-        if (this.latest.state === 'live') this.restarts.reset();
-        if (this.latest.position !== undefined) this.waiters.reached(this.latest.position);
-        if (this.latest.state === 'failed' && this.latest.error) this.waiters.failAll(this.latest.error);
-        if (message.type === 'started') this.markSettled();
+        for (const status of message.statuses) this.mirror(status);
+        this.markSettled();
         return;
-      case 'failed':
-        this.options.logger.error({ reason: message.message }, 'projections failed to start; serving writes while they retry');
-        this.fail(new Error(message.message));
+      case 'status':
+        this.mirror(message.status);
         return;
       case 'stopped':
         return;
@@ -133,9 +135,19 @@ export class ProjectionThread {
     }
   }
 
+  private mirror(status: ProjectionStatus): void {
+    const waiters = this.waiters.get(status.name);
+    if (!waiters) return;
+    this.latest.set(status.name, status);
+    if (status.state === 'live') this.restarts.reset();
+    if (status.position !== undefined) waiters.reached(status.position);
+    if (status.state === 'failed' && status.error) waiters.failAll(status.error);
+  }
+
+  /** The thread is gone: every projection it ran has stopped with it. */
   private fail(error: Error): void {
-    this.latest = { ...this.latest, state: 'failed', error };
-    this.waiters.failAll(error);
+    for (const [name, status] of this.latest) this.latest.set(name, { ...status, state: 'failed', error });
+    for (const waiters of this.waiters.values()) waiters.failAll(error);
     this.markSettled();
   }
 
@@ -152,4 +164,8 @@ export class ProjectionThread {
     }, delay);
     this.restartTimer.unref();
   }
+}
+
+function startingStatus(name: string): ProjectionStatus {
+  return { name, state: 'starting', position: undefined, lastEventAt: undefined, lagMs: undefined, eventsProjected: 0, error: undefined };
 }

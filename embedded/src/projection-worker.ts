@@ -22,15 +22,10 @@ if (!port) throw new Error('projection-worker must run as a worker thread');
 const post = (message: FromProjectionThread) => port.postMessage(message);
 
 const logger = createLogger({ level: logLevel, name: 'otp-auth' }).child({ thread: 'projections' });
-// Another connection's commits are seen by polling; a short interval keeps read-your-writes waits short.
+// This process's commits are announced by its writer thread; polling is the fallback for other processes'.
 const eventStore = openSqliteEventStore({ file: join(dataDir, DATA_DIR_FILES.events), pollIntervalMs });
 const documents = openSqliteDocumentStore({ file: join(dataDir, DATA_DIR_FILES.readModels) });
-const projections = createReadModelProjections({
-  eventStore,
-  documents,
-  logger,
-  onChange: () => post({ type: 'status', status: projections.status() }),
-});
+const projections = createReadModelProjections({ eventStore, documents, logger, onChange: (status) => post({ type: 'status', status }) });
 
 port.on('message', (message: ToProjectionThread) => {
   if (message.type !== 'stop') return;
@@ -43,7 +38,5 @@ port.on('message', (message: ToProjectionThread) => {
   })();
 });
 
-projections.start().then(
-  () => post({ type: 'started', status: projections.status() }),
-  (error: unknown) => post({ type: 'failed', message: (error as Error).message }),
-);
+// Settles once each projection follows the log or has failed; a failure is retried and logged by its runner.
+void projections.start().then(() => post({ type: 'started', statuses: projections.statuses() }));

@@ -1,4 +1,5 @@
 export * from './projectors/index';
 export * from './runner/index';
-export { createReadModelProjections, READ_MODELS_PROJECTION } from './read-model-projections';
+export * from './follower/index';
+export { createReadModelProjections, type ReadModelProjections } from './read-model-projections';
 export { StoredEventMetadata, toProjectedEvent, UnprojectableEventError, type ProjectedEvent } from './projected-event';

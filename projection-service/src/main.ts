@@ -14,8 +14,8 @@ const NO_API = { openapi: '3.1.0', info: { title: 'otp-auth projection service',
 
 /**
  * The projections and the Kafka relay (distributed mode). Run exactly one
- * instance: each keeps one checkpoint, and two would project and publish
- * everything twice.
+ * instance: each follower keeps its own checkpoint, and two instances would
+ * project and publish everything twice.
  */
 async function main(): Promise<void> {
   const config = loadConfig(ProjectionServiceEnv);
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const bus = createKafkaMessageBus({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
   const projections = createReadModelProjections({ eventStore, documents, logger });
   const metrics = createMetrics();
-  registerProjectionMetrics(metrics.registry, [projections]);
+  registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const relay = createEventRelay({ eventStore, documents, bus, logger, partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
   });

@@ -1,30 +1,99 @@
 import type { DocumentStore } from '@otp/platform/document-store';
 import type { EventStore } from '@otp/platform/event-store';
 import type { Logger } from '@otp/platform/logging';
+import type { BackoffDelays } from '@otp/platform/retry';
 import { readModelProjectors } from './projectors/index';
-import { createProjectionRunner, type ProjectionRunner } from './runner/index';
+import type { Projector } from './projectors/projector';
+import { createProjectionRunner, type ProjectionRunner, type ProjectionStatus } from './runner/index';
+import { sharedEventParser } from './runner/shared-event-parser';
 
-/** Checkpoint name of the query side's read models. */
-export const READ_MODELS_PROJECTION = 'read-models';
+export interface ReadModelProjections {
+  /** Starts every projection; resolves once each follows the log or has failed (failures are retried, reported in `statuses`). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** True once `projection` has committed `position`, false after `timeoutMs`; rejects when it has failed. */
+  waitForPosition(projection: string, position: bigint, timeoutMs: number): Promise<boolean>;
+  statuses(): ProjectionStatus[];
+  /** Throws unless every projection is started and not failed, naming those that are not: for readiness checks. */
+  assertRunning(): void;
+  readonly runners: ReadonlyMap<string, ProjectionRunner>;
+}
 
 /**
- * The read models the query service serves, as one checkpointed group: one
- * subscription and one transaction per batch for all of them.
+ * The read models the query service serves, each projection with its own checkpoint and
+ * version, its own subscription and its own transaction per batch. A projection added to the
+ * list starts from the first event while the others keep their positions, a version raised
+ * rebuilds that projection alone, and one that stops at an event it cannot read leaves the
+ * others running. The price is reading the log once per projection (each stored event is
+ * parsed once for all of them); see docs/architecture.md.
  */
 export function createReadModelProjections(deps: {
   eventStore: Pick<EventStore, 'subscribeToAll' | 'readAt'>;
   documents: DocumentStore;
   logger: Logger;
+  /** Default: the customers, usage and audit projectors. */
+  projectors?: readonly Projector[];
   maxBatchEvents?: number;
-  onChange?: () => void;
-}): ProjectionRunner {
-  return createProjectionRunner({
-    name: READ_MODELS_PROJECTION,
-    projectors: readModelProjectors,
-    eventStore: deps.eventStore,
-    documents: deps.documents,
-    logger: deps.logger.child({ component: 'projections' }),
-    ...(deps.maxBatchEvents !== undefined ? { maxBatchEvents: deps.maxBatchEvents } : {}),
-    ...(deps.onChange ? { onChange: deps.onChange } : {}),
-  });
+  progressIntervalMs?: number;
+  retryDelay?: BackoffDelays;
+  /** Called with a projection's status after each of its commits and state changes. */
+  onChange?: (status: ProjectionStatus) => void;
+}): ReadModelProjections {
+  const logger = deps.logger.child({ component: 'projections' });
+  const projectors = deps.projectors ?? readModelProjectors;
+  assertDisjointCollections(projectors);
+  const runners = new Map<string, ProjectionRunner>();
+  const parse = sharedEventParser();
+  for (const projector of projectors) {
+    const onChange = deps.onChange;
+    const runner: ProjectionRunner = createProjectionRunner({
+      projector,
+      eventStore: deps.eventStore,
+      documents: deps.documents,
+      logger,
+      parse,
+      ...(deps.maxBatchEvents !== undefined ? { maxBatchEvents: deps.maxBatchEvents } : {}),
+      ...(deps.progressIntervalMs !== undefined ? { progressIntervalMs: deps.progressIntervalMs } : {}),
+      ...(deps.retryDelay ? { retryDelay: deps.retryDelay } : {}),
+      ...(onChange ? { onChange: () => onChange(runner.status()) } : {}),
+    });
+    runners.set(projector.name, runner);
+  }
+  const all = [...runners.values()];
+  const runner = (name: string): ProjectionRunner => {
+    const found = runners.get(name);
+    if (!found) throw new Error(`no projection ${name}`);
+    return found;
+  };
+
+  return {
+    runners,
+    async start() {
+      await Promise.allSettled(all.map((each) => each.start()));
+    },
+    async stop() {
+      await Promise.all(all.map((each) => each.stop()));
+    },
+    waitForPosition: (projection, position, timeoutMs) => runner(projection).waitForPosition(position, timeoutMs),
+    statuses: () => all.map((each) => each.status()),
+    assertRunning() {
+      const failing = all.flatMap((each) => {
+        try {
+          each.assertRunning();
+          return [];
+        } catch (error) {
+          return [(error as Error).message];
+        }
+      });
+      if (failing.length > 0) throw new Error(failing.join('; '));
+    },
+  };
+}
+
+/** A rebuild of one projection drops its collections: a collection shared with another would lose that one's documents. */
+function assertDisjointCollections(projectors: readonly Projector[]): void {
+  const collections = projectors.flatMap((projector) => projector.collections);
+  if (new Set(collections).size !== collections.length) throw new Error('two projections write the same collection');
+  const names = projectors.map((projector) => projector.name);
+  if (new Set(names).size !== names.length) throw new Error('two projections share a checkpoint name');
 }

@@ -6,7 +6,6 @@ import { StreamStateCache } from '@otp/platform/event-store';
 import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
 import { createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
-import { READ_MODELS_PROJECTION } from '@otp/projection-service';
 import { createCheckpointWaiter } from './checkpoint-waiter';
 import { QueryServiceEnv } from './config';
 import { queryRoutes } from './http/query-routes';
@@ -18,7 +17,7 @@ async function main(): Promise<void> {
 
   const eventStore = connectEsdbEventStore({ connectionString: config.EVENTSTORE_URL });
   const documents = await openMongoDocumentStore({ url: config.MONGODB_URL, database: config.MONGODB_DB });
-  const waitForPosition = createCheckpointWaiter(documents, READ_MODELS_PROJECTION, { intervalMs: config.CHECKPOINT_POLL_MS });
+  const waitForPosition = createCheckpointWaiter(documents, { intervalMs: config.CHECKPOINT_POLL_MS });
 
   const app = createHttpApp({
     logger,

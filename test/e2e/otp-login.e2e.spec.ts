@@ -37,7 +37,8 @@ describe('embedded server: OTP logins end to end', () => {
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok', projections: 'ok' } });
     expect(ready.headers.get('x-request-id')).toBeTruthy();
-    expect((await e2e.http('GET', '/metrics')).text).toMatch(/projection_state\{projection="read-models",state="live"\} 1/);
+    const metrics = (await e2e.http('GET', '/metrics')).text;
+    for (const projection of ['customers', 'usage', 'audit']) expect(metrics).toContain(`projection_state{projection="${projection}",state="live"} 1`);
   });
 
   it('logs a user in with a code mailed over SMTP, with tokens that verify against the served JWKS', async () => {

@@ -34,7 +34,8 @@ describe('embedded server with a broken projection', () => {
     // The reason goes to the log, not to whoever asks.
     expect(ready.body.checks.projections).toBe('failing');
     await vi.waitFor(() => expect(e2e.server.output.join('\n')).toMatch(/"check":"projections","reason":"[^"]*CustomerTeleported[^"]*","msg":"readiness check failing"/), { timeout: 2_000 });
-    expect((await e2e.http('GET', '/metrics')).text).toMatch(/projection_state\{projection="read-models",state="failed"\} 1/);
+    const metrics = (await e2e.http('GET', '/metrics')).text;
+    for (const projection of ['customers', 'usage', 'audit']) expect(metrics).toContain(`projection_state{projection="${projection}",state="failed"} 1`);
     expect(e2e.server.output.join('\n')).toContain('projection stopped');
   });
 

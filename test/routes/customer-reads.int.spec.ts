@@ -121,7 +121,7 @@ describe('GET /v1/customer', () => {
     return spec
       .given(customerRegistered(acme))
       .when((http) => http('GET', '/v1/customer', { token: acme.key.key, headers: { 'x-min-position': '9000000000000000000' } }))
-      .then(expectProblem(503, 'service-unavailable', { body: { detail: 'read models have not reached position 9000000000000000000 yet; retry' } }));
+      .then(expectProblem(503, 'service-unavailable', { body: { detail: 'the customers read model has not reached position 9000000000000000000 yet; retry' } }));
   });
 
   it.each<[string, (tenant: SpecTenant) => RequestOptions, number, string]>([

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openApiDocument } from '@otp/contracts';
+import { openApiDocument, READ_MODEL_PROJECTIONS } from '@otp/contracts';
 import {
   commandRoutes,
   createCommandHandler,
@@ -59,7 +59,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
   const projections = createReadModelProjections({ eventStore, documents, logger });
   await projections.start();
   const metrics = createMetrics();
-  registerProjectionMetrics(metrics.registry, [projections]);
+  registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
 
   const app = createHttpApp({
@@ -70,7 +70,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
       commandRoutes({ commands, hashKey: SPEC_HASH_KEY, mailer, tokens, logger, otpCodeLength: 9, authenticate, checkOperator }),
-      queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (p, ms) => projections.waitForPosition(p, ms) }),
+      queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms) }),
     ],
   });
   const server = createServer(app);
@@ -83,9 +83,11 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     /** The store itself, uncounted: given events go in here, as if appended by earlier requests. */
     eventStore,
     mailboxDir,
-    /** Resolves once the read models have applied `position`; a spec's given must be projected before its request. */
+    /** Resolves once every read model has applied `position`; a spec's given must be projected before its request. */
     async projected(position: bigint): Promise<void> {
-      if (!(await projections.waitForPosition(position, 5_000))) throw new Error(`read models did not reach position ${position}`);
+      for (const projection of READ_MODEL_PROJECTIONS) {
+        if (!(await projections.waitForPosition(projection, position, 5_000))) throw new Error(`${projection} did not reach position ${position}`);
+      }
     },
     async close(): Promise<void> {
       server.closeAllConnections();

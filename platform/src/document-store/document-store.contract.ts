@@ -20,9 +20,9 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
     let store: DocumentStore;
     let nextPosition = 1n;
     /** A checkpoint whose hash differs for every name and position, as the hashes of a log's events do. */
-    const at = (name: string, position: bigint): Checkpoint => ({ name, position, hash: `${name}-${position}-${'f'.repeat(40)}` });
+    const at = (name: string, position: bigint, version = 1): Checkpoint => ({ name, position, hash: `${name}-${position}-${'f'.repeat(40)}`, version });
     /** What `getCheckpoint` answers once `checkpoint` is stored. */
-    const stored = ({ position, hash }: Checkpoint): StoredCheckpoint => ({ position, hash });
+    const stored = ({ position, hash, version }: Checkpoint): StoredCheckpoint => ({ position, hash, version });
     /** Most tests only care about the writes; each gets a checkpoint one further on. */
     const write = (...ops: WriteOp[]) => store.applyBatch(ops, at('contract', nextPosition++));
     const put = (collection: string, doc: Doc): WriteOp => ({ kind: 'put', collection, doc });
@@ -263,18 +263,28 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
 
       it("stores the hash of the checkpoint's event, replaced by the next batch's", async () => {
         const sha256Hex = 'c0ffee'.repeat(10) + '0123';
-        await store.applyBatch([], { name: 'p', position: 5n, hash: sha256Hex });
-        expect(await store.getCheckpoint('p')).toEqual({ position: 5n, hash: sha256Hex });
+        await store.applyBatch([], { name: 'p', position: 5n, hash: sha256Hex, version: 1 });
+        expect(await store.getCheckpoint('p')).toEqual({ position: 5n, hash: sha256Hex, version: 1 });
         // The same position with another hash: what a restored log would hand a projection.
-        await store.applyBatch([], { name: 'p', position: 5n, hash: 'other' });
-        expect(await store.getCheckpoint('p')).toEqual({ position: 5n, hash: 'other' });
+        await store.applyBatch([], { name: 'p', position: 5n, hash: 'other', version: 1 });
+        expect(await store.getCheckpoint('p')).toEqual({ position: 5n, hash: 'other', version: 1 });
       });
 
-      it('reads a checkpoint stored before hashes were, and adds the hash with the next batch', async () => {
+      it('stores the version beside the position, per checkpoint, replaced by the next batch', async () => {
+        await store.applyBatch([], at('p', 5n, 3));
+        await store.applyBatch([], at('q', 5n, 1));
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 5n, 3)));
+        expect(await store.getCheckpoint('q')).toEqual(stored(at('q', 5n, 1)));
+        await store.applyBatch([], at('p', 6n, 4));
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 6n, 4)));
+      });
+
+      it('reads a checkpoint stored before hashes and versions were, and adds both with the next batch', async () => {
         await fixture.writeCheckpointWithoutHash('p', 42n);
         const loaded = await store.getCheckpoint('p');
         expect(loaded).toEqual({ position: 42n });
         expect(loaded?.hash).toBeUndefined();
+        expect(loaded?.version).toBeUndefined();
         await store.applyBatch([], at('p', 43n));
         expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 43n)));
       });
@@ -282,7 +292,16 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
       it('refuses a checkpoint without a usable hash and keeps the one stored', async () => {
         await store.applyBatch([], at('p', 1n));
         for (const hash of ['', 'x'.repeat(129), undefined, 42]) {
-          await expect(store.applyBatch([put('things', { _id: 'a' })], { name: 'p', position: 2n, hash } as unknown as Checkpoint)).rejects.toThrow(/hash/);
+          await expect(store.applyBatch([put('things', { _id: 'a' })], { name: 'p', position: 2n, hash, version: 1 } as unknown as Checkpoint)).rejects.toThrow(/hash/);
+        }
+        expect(await store.get('things', 'a')).toBeUndefined();
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 1n)));
+      });
+
+      it('refuses a checkpoint without a positive integer version and keeps the one stored', async () => {
+        await store.applyBatch([], at('p', 1n));
+        for (const version of [0, -1, 1.5, 2 ** 31, undefined, '2']) {
+          await expect(store.applyBatch([put('things', { _id: 'a' })], { ...at('p', 2n), version } as unknown as Checkpoint)).rejects.toThrow(/version/);
         }
         expect(await store.get('things', 'a')).toBeUndefined();
         expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 1n)));

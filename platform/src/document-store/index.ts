@@ -1,1 +1,3 @@
 export * from './port';
+export { applyWriteOp, touchedKey, type TouchedDocument, type TouchedDocuments } from './apply-write-op';
+export { assertValidWriteOp } from './update';

@@ -37,7 +37,7 @@ export function assertDocumentId(id: unknown): asserts id is string {
 // A chain hash is 64 hex characters; the bound only keeps a wrong value (an event's data) out of every batch.
 const MAX_CHECKPOINT_HASH_LENGTH = 128;
 
-export function assertCheckpoint({ name, position, hash }: Checkpoint): void {
+export function assertCheckpoint({ name, position, hash, version }: Checkpoint): void {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidDocumentStoreInputError('checkpoint name is empty');
   // Both adapters store it as a signed 64-bit integer.
   if (typeof position !== 'bigint' || position < 0n || position > 0x7fff_ffff_ffff_ffffn) {
@@ -45,5 +45,9 @@ export function assertCheckpoint({ name, position, hash }: Checkpoint): void {
   }
   if (typeof hash !== 'string' || hash.length === 0 || hash.length > MAX_CHECKPOINT_HASH_LENGTH) {
     throw new InvalidDocumentStoreInputError(`checkpoint hash must be a string of 1 to ${MAX_CHECKPOINT_HASH_LENGTH} characters`);
+  }
+  // Compared, never counted with: a small positive integer that every adapter stores exactly.
+  if (!Number.isSafeInteger(version) || version < 1 || version > 0x7fff_ffff) {
+    throw new InvalidDocumentStoreInputError(`checkpoint version must be a positive integer, got ${String(version)}`);
   }
 }

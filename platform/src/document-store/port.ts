@@ -41,10 +41,18 @@ export interface Checkpoint {
    * log from a restored or different one that reuses it; the hash of the event there can.
    */
   hash: string;
+  /**
+   * Version of the follower that wrote it (a projection's code, the relay's message shape).
+   * A follower that finds another version starts over from the first event, alone.
+   */
+  version: number;
 }
 
-/** A checkpoint as read back. `hash` is missing from checkpoints written before it was recorded. */
-export type StoredCheckpoint = Pick<Checkpoint, 'position'> & Partial<Pick<Checkpoint, 'hash'>>;
+/**
+ * A checkpoint as read back. `hash` and `version` are missing from checkpoints written before
+ * they were recorded; the next batch stores both.
+ */
+export type StoredCheckpoint = Pick<Checkpoint, 'position'> & Partial<Pick<Checkpoint, 'hash' | 'version'>>;
 
 export interface DocumentStore {
   /** Declares the fields a collection is queried by, so adapters can index them. Idempotent. */

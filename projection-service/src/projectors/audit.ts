@@ -1,4 +1,4 @@
-import { collections, type AuditEntryDocument } from '@otp/contracts';
+import { collections, readModelProjections, type AuditEntryDocument } from '@otp/contracts';
 import type { WriteOp } from '@otp/platform/document-store';
 import type { ProjectedEvent } from '../projected-event';
 import { assertNever, type Projector } from './projector';
@@ -49,7 +49,8 @@ export function projectAudit(event: ProjectedEvent): WriteOp[] {
 }
 
 export const auditProjector: Projector = {
-  name: 'audit',
+  name: readModelProjections.audit,
+  version: 1,
   collections: [collections.audit],
   indexes: [{ collection: collections.audit, fields: ['tenantId', 'position'] }],
   project: projectAudit,

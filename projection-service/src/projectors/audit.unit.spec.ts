@@ -1,7 +1,8 @@
 import { AuditEntryDocument, EVENT_TYPES } from '@otp/contracts';
 import { describe, expect, it } from 'vitest';
 import { ids, projected, secrets } from '../testing/events';
-import { projectAudit } from './audit';
+import { documentsAfter } from '../testing/documents-after';
+import { auditProjector, projectAudit } from './audit';
 
 describe('audit projector', () => {
   it('records who did what to which stream, from metadata', () => {
@@ -77,5 +78,17 @@ describe('audit projector', () => {
 
   it('refuses a position the numeric cursor cannot hold exactly', () => {
     expect(() => projectAudit(projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }, { position: 2n ** 53n }))).toThrow(RangeError);
+  });
+
+  it('gives one entry per event, and the same entries when an event is delivered again', () => {
+    const first = projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }, { eventId: 'evt-1', position: 1n });
+    const second = projected('OtpChallengeLocked', { challengeId: ids.challengeA2 }, { eventId: 'evt-2', position: 2n });
+    const once = documentsAfter(auditProjector, [first, second]);
+    expect(once.audit?.map((entry) => [entry._id, entry.position, entry.outcome])).toEqual([
+      ['evt-1', 1, 'failure'],
+      ['evt-2', 2, 'failure'],
+    ]);
+    for (const entry of once.audit ?? []) expect(AuditEntryDocument.parse(entry)).toEqual(entry);
+    expect(documentsAfter(auditProjector, [first, second, first, second])).toEqual(once);
   });
 });

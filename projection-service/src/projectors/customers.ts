@@ -1,4 +1,4 @@
-import { collections, type CustomerDocument } from '@otp/contracts';
+import { collections, readModelProjections, type CustomerDocument } from '@otp/contracts';
 import type { WriteOp } from '@otp/platform/document-store';
 import type { ProjectedEvent } from '../projected-event';
 import { assertNever, type Projector } from './projector';
@@ -41,7 +41,8 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
 }
 
 export const customersProjector: Projector = {
-  name: 'customers',
+  name: readModelProjections.customers,
+  version: 1,
   collections: [collections.customers],
   indexes: [],
   project: projectCustomers,

@@ -6,7 +6,14 @@ import type { ProjectedEvent } from '../projected-event';
  * what the runner needs to store, index and rebuild those writes.
  */
 export interface Projector {
+  /** Names its checkpoint: each projection follows the log on its own. */
   readonly name: string;
+  /**
+   * Stored with the checkpoint. Raise it when a change alters the documents this projector
+   * writes for events already stored: the next start rebuilds this projection alone from the
+   * first event, and the others keep their checkpoints.
+   */
+  readonly version: number;
   /** Collections only this projector writes: a rebuild drops them. */
   readonly collections: readonly string[];
   /** Fields the query side filters and sorts by. */

@@ -1,4 +1,4 @@
-import { collections, USAGE_COUNTERS, type UsageBucketDocument, type UsageCounters } from '@otp/contracts';
+import { collections, readModelProjections, USAGE_COUNTERS, type UsageBucketDocument, type UsageCounters } from '@otp/contracts';
 import type { WriteOp } from '@otp/platform/document-store';
 import type { ProjectedEvent } from '../projected-event';
 import { assertNever, type Projector } from './projector';
@@ -52,7 +52,8 @@ export function projectUsage(event: ProjectedEvent): WriteOp[] {
 }
 
 export const usageProjector: Projector = {
-  name: 'usage',
+  name: readModelProjections.usage,
+  version: 1,
   collections: [collections.usage],
   indexes: [{ collection: collections.usage, fields: ['tenantId', 'granularity', 'start'] }],
   project: projectUsage,

@@ -1,18 +1,27 @@
 import { UsageBucketDocument, type EventOf, type EventType } from '@otp/contracts';
-import type { WriteOp } from '@otp/platform/document-store';
 import { describe, expect, it } from 'vitest';
+import { documentsAfter } from '../testing/documents-after';
 import { ids, projected } from '../testing/events';
 import { bucketStart } from './time-buckets';
-import { projectUsage } from './usage';
+import { usageProjector } from './usage';
 
 const at = '2025-03-01T23:59:59.999Z';
-const event = <T extends EventType>(type: T, tenantId: string = ids.tenantA) =>
-  projected(type, {} as EventOf<T>['data'], { metadata: { tenantId, occurredAt: at } });
+const event = <T extends EventType>(type: T, tenantId: string = ids.tenantA, occurredAt = at) =>
+  projected(type, {} as EventOf<T>['data'], { metadata: { tenantId, occurredAt } });
 
-/** What an upsert would create from nothing: the bucket document the query side reads. */
-function insertedDocument(op: WriteOp) {
-  if (op.kind !== 'update') throw new Error('expected an update');
-  return UsageBucketDocument.parse({ _id: op.id, ...op.update.$setOnInsert, ...op.update.$inc });
+const zero = { otpRequested: 0, otpVerified: 0, otpFailed: 0, usersCreated: 0, logins: 0 };
+
+/** The hour and day buckets of tenant A at `at` holding `counts`. */
+function bucketsOfA(counts: Partial<typeof zero>): UsageBucketDocument[] {
+  const bucket = (granularity: 'hour' | 'day', start: string): UsageBucketDocument => ({
+    _id: `${ids.tenantA}:${granularity}:${start}`,
+    tenantId: ids.tenantA,
+    granularity,
+    start,
+    ...zero,
+    ...counts,
+  });
+  return [bucket('day', '2025-03-01T00:00:00.000Z'), bucket('hour', '2025-03-01T23:00:00.000Z')];
 }
 
 describe('usage projector', () => {
@@ -22,33 +31,37 @@ describe('usage projector', () => {
     ['OtpVerificationFailed', 'otpFailed'],
     ['UserCreated', 'usersCreated'],
     ['UserLoggedIn', 'logins'],
-  ] as const)('counts %s as %s in the hour and the day bucket', (type, counter) => {
-    const ops = projectUsage(event(type));
-    expect(ops.map((op) => op.kind === 'update' && op.id)).toEqual([
-      `${ids.tenantA}:hour:2025-03-01T23:00:00.000Z`,
-      `${ids.tenantA}:day:2025-03-01T00:00:00.000Z`,
-    ]);
-    for (const op of ops) {
-      expect(op).toMatchObject({ kind: 'update', collection: 'usage', upsert: true, update: { $inc: { [counter]: 1 } } });
-      if (op.kind !== 'update') continue;
-      // Mongo refuses one path in two operators.
-      expect(Object.keys(op.update.$setOnInsert ?? {})).not.toContain(counter);
-      const doc = insertedDocument(op);
-      expect(doc[counter]).toBe(1);
-      expect(doc.otpRequested + doc.otpVerified + doc.otpFailed + doc.usersCreated + doc.logins).toBe(1);
-    }
-    const [hour, day] = ops.map(insertedDocument);
-    expect(hour).toMatchObject({ tenantId: ids.tenantA, granularity: 'hour', start: '2025-03-01T23:00:00.000Z' });
-    expect(day).toMatchObject({ tenantId: ids.tenantA, granularity: 'day', start: '2025-03-01T00:00:00.000Z' });
+  ] as const)('counts %s as %s in the hour and the day bucket, every other counter present at 0', (type, counter) => {
+    const { usage } = documentsAfter(usageProjector, [event(type)]);
+    expect(usage).toEqual(bucketsOfA({ [counter]: 1 }));
+    for (const doc of usage ?? []) expect(UsageBucketDocument.parse(doc)).toEqual(doc);
+  });
+
+  it('adds up events in the same buckets, whatever counter created them', () => {
+    const { usage } = documentsAfter(usageProjector, [event('OtpRequested'), event('OtpRequested'), event('OtpVerificationFailed'), event('OtpVerified'), event('UserLoggedIn')]);
+    expect(usage).toEqual(bucketsOfA({ otpRequested: 2, otpFailed: 1, otpVerified: 1, logins: 1 }));
   });
 
   it('keys buckets by the event metadata tenant', () => {
-    const [op] = projectUsage(event('OtpRequested', ids.tenantB));
-    expect(op).toMatchObject({ id: `${ids.tenantB}:hour:2025-03-01T23:00:00.000Z`, update: { $setOnInsert: { tenantId: ids.tenantB } } });
+    const { usage } = documentsAfter(usageProjector, [event('OtpRequested', ids.tenantB)]);
+    expect(usage?.map((doc) => [doc._id, doc.tenantId])).toEqual([
+      [`${ids.tenantB}:day:2025-03-01T00:00:00.000Z`, ids.tenantB],
+      [`${ids.tenantB}:hour:2025-03-01T23:00:00.000Z`, ids.tenantB],
+    ]);
+  });
+
+  it('opens new hour and day buckets past midnight UTC', () => {
+    const { usage } = documentsAfter(usageProjector, [event('OtpRequested'), event('OtpRequested', ids.tenantA, '2025-03-02T00:00:00.000Z')]);
+    expect(usage?.map((doc) => [doc.granularity, doc.start, doc.otpRequested])).toEqual([
+      ['day', '2025-03-01T00:00:00.000Z', 1],
+      ['day', '2025-03-02T00:00:00.000Z', 1],
+      ['hour', '2025-03-01T23:00:00.000Z', 1],
+      ['hour', '2025-03-02T00:00:00.000Z', 1],
+    ]);
   });
 
   it.each(['CustomerRegistered', 'ApiKeyIssued', 'OtpChallengeLocked', 'SessionStarted'] as const)('does not count %s', (type) => {
-    expect(projectUsage(event(type))).toEqual([]);
+    expect(documentsAfter(usageProjector, [event(type)])).toEqual({});
   });
 
   it('buckets by UTC, whatever the offset the instant was written with', () => {

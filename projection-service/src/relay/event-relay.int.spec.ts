@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DocumentStore } from '@otp/platform/document-store';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
@@ -11,7 +12,7 @@ import { scenario } from '../testing/events';
 import { useTempFolder } from '../testing/temp-folder';
 import { appendAll } from '../testing/stores';
 import { createEventRelay, type EventRelay, type EventRelayOptions } from './event-relay';
-import { RELAY_CHECKPOINT, RELAY_TOPIC, type RelayedEvent } from './relayed-event';
+import { RELAY_CHECKPOINT, RELAY_TOPIC, RELAY_VERSION, type RelayedEvent } from './relayed-event';
 
 const FAST_RETRY = { initialMs: 10, maxMs: 50 };
 
@@ -59,7 +60,7 @@ describe('event relay', () => {
     await until(checkpointAt(documents, last), 'the checkpoint to reach the last event');
     const stored = await eventStore.readAll();
     expectOnceInOrder(bus, stored);
-    expect(await documents.getCheckpoint(RELAY_CHECKPOINT)).toEqual({ position: last, hash: stored.at(-1)?.metadata.hash });
+    expect(await documents.getCheckpoint(RELAY_CHECKPOINT)).toEqual({ position: last, hash: stored.at(-1)?.metadata.hash, version: RELAY_VERSION });
     const messages = bus.messages(RELAY_TOPIC);
     expect(messages.map((m) => m.key)).toEqual(stored.map((e) => e.metadata['tenantId']));
     expect(relayed(bus)[0]).toMatchObject({ type: stored[0]?.type, streamName: stored[0]?.streamName, revision: 0, data: stored[0]?.data });
@@ -210,6 +211,41 @@ describe('event relay', () => {
     expect(relayed(bus).slice(published).map((e) => e.id)).toEqual(stored.map((e) => e.id));
     expect(lines().filter((line) => line['level'] === 50)).toEqual([
       expect.objectContaining({ reason: 'another event at the checkpoint position', msg: expect.stringContaining('publishing again from the first event') }),
+    ]);
+  });
+
+  it('resumes a checkpoint written before versions were recorded, as its first version', async () => {
+    const { eventStore, documents } = openStores();
+    const events = scenario();
+    const first = await appendAll(eventStore, events.slice(0, 6));
+    const hash = (await eventStore.readAt(first))!.metadata.hash;
+    // What an earlier build left: position and hash, no version.
+    const raw = new Database(temp.path('read-models.sqlite'));
+    raw.prepare(`INSERT INTO "rm__checkpoint" (name, position, hash) VALUES (?, ?, ?)`).run(RELAY_CHECKPOINT, first, hash);
+    raw.close();
+    const last = await appendAll(eventStore, events.slice(6));
+    const bus = new InMemoryMessageBus();
+    relay({ eventStore, documents, bus }).start();
+
+    await until(checkpointAt(documents, last), 'the rest to be checkpointed');
+    expectOnceInOrder(bus, (await eventStore.readAll()).slice(6));
+    expect((await documents.getCheckpoint(RELAY_CHECKPOINT))?.version).toBe(RELAY_VERSION);
+  });
+
+  it('publishes again from the first event when its checkpoint was written by another version', async () => {
+    const { eventStore, documents } = openStores();
+    const last = await appendAll(eventStore, scenario());
+    const stored = await eventStore.readAll();
+    await documents.applyBatch([], { name: RELAY_CHECKPOINT, position: last, hash: stored.at(-1)!.metadata.hash, version: RELAY_VERSION + 1 });
+    const bus = new InMemoryMessageBus();
+    const { logger, lines } = captureLogger();
+    relay({ eventStore, documents, bus, logger }).start();
+
+    await until(() => bus.messages(RELAY_TOPIC).length === stored.length, 'the log to be published again');
+    await until(async () => (await documents.getCheckpoint(RELAY_CHECKPOINT))?.version === RELAY_VERSION, 'the checkpoint to take this version');
+    expectOnceInOrder(bus, stored);
+    expect(lines().filter((line) => line['msg'] === 'checkpoint was written by another version; publishing again from the first event')).toEqual([
+      expect.objectContaining({ level: 30, storedVersion: RELAY_VERSION + 1, version: RELAY_VERSION }),
     ]);
   });
 });

@@ -7,6 +7,9 @@ export const RELAY_TOPIC = 'otp-auth.events';
 /** The relay's checkpoint in the document store, next to the read models' own. */
 export const RELAY_CHECKPOINT = 'kafka-relay';
 
+/** Stored with its checkpoint; raising it (a new message shape) publishes the log again from the first event. */
+export const RELAY_VERSION = 1;
+
 /**
  * The message value consumers parse. `position` is a decimal string because
  * event-store commit positions are 64-bit log offsets that a JSON number

@@ -5,6 +5,4 @@ export {
   type ProjectionState,
   type ProjectionStatus,
 } from './projection-runner';
-export { inBatches, type Batch } from './in-batches';
 export { registerProjectionMetrics } from './projection-metrics';
-export { PositionWaiters } from './position-waiters';

@@ -5,17 +5,17 @@ const STATES = ['stopped', 'starting', 'catching-up', 'live', 'failed'] as const
 
 /**
  * Exposes projection progress on /metrics, read at scrape time: an operator
- * alerts on `projection_state{state="failed"} == 1` or a growing `projection_lag_seconds`
+ * alerts on `projection_state{state="failed"} == 1` (one series per projection) or a growing `projection_lag_seconds`
  * before users notice stale usage or audit pages.
  */
-export function registerProjectionMetrics(registry: Registry, sources: { status(): ProjectionStatus }[]): void {
+export function registerProjectionMetrics(registry: Registry, statuses: () => readonly ProjectionStatus[]): void {
   new Gauge({
     name: 'projection_position',
     help: 'Global event-store position committed with the read models',
     labelNames: ['projection'] as const,
     registers: [registry],
     collect() {
-      for (const s of sources.map((source) => source.status())) this.set({ projection: s.name }, Number(s.position ?? 0n));
+      for (const s of statuses()) this.set({ projection: s.name }, Number(s.position ?? 0n));
     },
   });
   new Gauge({
@@ -24,7 +24,7 @@ export function registerProjectionMetrics(registry: Registry, sources: { status(
     labelNames: ['projection'] as const,
     registers: [registry],
     collect() {
-      for (const s of sources.map((source) => source.status())) if (s.lagMs !== undefined) this.set({ projection: s.name }, s.lagMs / 1000);
+      for (const s of statuses()) if (s.lagMs !== undefined) this.set({ projection: s.name }, s.lagMs / 1000);
     },
   });
   new Gauge({
@@ -34,7 +34,7 @@ export function registerProjectionMetrics(registry: Registry, sources: { status(
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of sources.map((source) => source.status())) {
+      for (const s of statuses()) {
         for (const state of STATES) this.set({ projection: s.name, state }, state === s.state ? 1 : 0);
       }
     },

@@ -6,13 +6,15 @@ import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import type { EventStore } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { describe, expect, it } from 'vitest';
-import { READ_MODELS_PROJECTION, createReadModelProjections } from '../read-model-projections';
+import { readModelProjectors } from '../projectors/index';
+import { createReadModelProjections } from '../read-model-projections';
 import { captureLogger } from '../testing/capture-logger';
 import { scenario, secrets, type ScenarioEvent } from '../testing/events';
 import { useTempFolder } from '../testing/temp-folder';
 import { appendAll, dumpReadModels } from '../testing/stores';
 
 const WAIT_MS = 5_000;
+const NAMES = readModelProjectors.map((projector) => projector.name);
 const REBUILDING = 'checkpoint was taken on another event history (a restored or replaced event store); rebuilding the read models from the first event';
 
 const temp = useTempFolder('otp-restore-');
@@ -32,9 +34,12 @@ async function project(eventStore: EventStore, documents = readModels()) {
   const projections = createReadModelProjections({ eventStore, documents, logger });
   await projections.start();
   const last = (await eventStore.readAll()).at(-1)?.position ?? 0n;
-  expect(await projections.waitForPosition(last, WAIT_MS)).toBe(true);
+  for (const name of NAMES) expect(await projections.waitForPosition(name, last, WAIT_MS)).toBe(true);
   await projections.stop();
-  return { documents, lines, status: projections.status() };
+  const statuses = projections.statuses();
+  // Every projection saw the same log, so each projected as many events as the others.
+  expect(new Set(statuses.map((status) => status.eventsProjected)).size).toBe(1);
+  return { documents, lines, status: statuses[0]! };
 }
 
 /** The read models a fresh projection of these events gives, over stores of their own. */
@@ -73,28 +78,33 @@ describe('projection runner on an event store restored from a backup, with the r
     const live = events();
     await appendAll(live, late);
     const { documents } = await project(live);
-    expect((await documents.getCheckpoint(READ_MODELS_PROJECTION))?.position).toBe(BigInt(history.length));
+    for (const name of NAMES) expect((await documents.getCheckpoint(name))?.position).toBe(BigInt(history.length));
     await live.close();
     await documents.close();
   }
 
-  function expectOneRebuildLine(lines: Record<string, unknown>[], reason: string): void {
+  /** One error line per projection, each rebuilding only its own read model. */
+  function expectOneRebuildLinePerProjection(lines: Record<string, unknown>[], reason: string): void {
     const errors = lines.filter((line) => (line.level as number) >= 50);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toEqual({
+    expect(errors.map((line) => line.projection).sort()).toEqual([...NAMES].sort());
+    for (const line of errors) expectRebuildLine(line, reason);
+    for (const secret of Object.values(secrets)) expect(JSON.stringify(lines)).not.toContain(secret);
+  }
+
+  function expectRebuildLine(line: Record<string, unknown>, reason: string): void {
+    expect(line).toEqual({
       level: 50,
       time: expect.any(Number) as unknown,
       pid: expect.any(Number) as unknown,
       hostname: expect.any(String) as unknown,
       component: 'projections',
-      projection: READ_MODELS_PROJECTION,
+      projection: expect.any(String) as unknown,
       position: String(history.length),
       reason,
       checkpointHash: expect.stringMatching(/^[0-9a-f]{12}$/) as unknown,
       ...(reason === 'another event at the checkpoint position' ? { foundHash: expect.stringMatching(/^[0-9a-f]{12}$/) as unknown } : {}),
       msg: REBUILDING,
     });
-    for (const secret of Object.values(secrets)) expect(JSON.stringify(lines)).not.toContain(secret);
   }
 
   it('rebuilds the read models when the restored log is shorter than the checkpoint', async () => {
@@ -104,7 +114,7 @@ describe('projection runner on an event store restored from a backup, with the r
     const { documents, lines, status } = await project(events());
     expect(await dumpReadModels(documents)).toEqual(await freshProjection(early));
     expect(status.eventsProjected).toBe(early.length);
-    expectOneRebuildLine(lines(), 'no event at the checkpoint position');
+    expectOneRebuildLinePerProjection(lines(), 'no event at the checkpoint position');
   });
 
   it('rebuilds the read models when the restored log has grown past the checkpoint with other events', async () => {
@@ -118,7 +128,7 @@ describe('projection runner on an event store restored from a backup, with the r
     const { documents, lines, status } = await project(restored);
     expect(await dumpReadModels(documents)).toEqual(await freshProjection([...early, ...other]));
     expect(status.eventsProjected).toBe(history.length);
-    expectOneRebuildLine(lines(), 'another event at the checkpoint position');
+    expectOneRebuildLinePerProjection(lines(), 'another event at the checkpoint position');
   });
 
   it('resumes from the checkpoint when the restored log holds the projected events, projecting only what follows', async () => {
@@ -140,7 +150,7 @@ describe('projection runner on an event store restored from a backup, with the r
     const resumed = await project(restored);
     expect(resumed.status.eventsProjected).toBe(other.length);
     expect(resumed.lines().filter((line) => (line.level as number) >= 40)).toEqual([]);
-    expect(resumed.lines().find((line) => line.msg === 'projection starting')).toMatchObject({ from: String(early.length) });
+    expect(resumed.lines().filter((line) => line.msg === 'projection starting').map((line) => line.from)).toEqual(NAMES.map(() => String(early.length)));
     expect(await dumpReadModels(resumed.documents)).toEqual(await freshProjection([...early, ...other]));
   });
 
@@ -156,12 +166,11 @@ describe('projection runner on an event store restored from a backup, with the r
 
     const resumed = await project(eventStore);
     expect(resumed.status.eventsProjected).toBe(late.length);
-    expect(resumed.lines().find((line) => line.msg?.toString().startsWith('checkpoint has no event hash yet'))).toMatchObject({
-      level: 30,
-      position: String(early.length),
-    });
+    expect(resumed.lines().filter((line) => line.msg?.toString().startsWith('checkpoint has no event hash yet'))).toEqual(
+      NAMES.map(() => expect.objectContaining({ level: 30, position: String(early.length) }) as unknown),
+    );
     const last = (await eventStore.readAll()).at(-1);
-    expect(await resumed.documents.getCheckpoint(READ_MODELS_PROJECTION)).toEqual({ position: last?.position, hash: last?.metadata.hash });
+    for (const name of NAMES) expect(await resumed.documents.getCheckpoint(name)).toEqual({ position: last?.position, hash: last?.metadata.hash, version: 1 });
     expect(await dumpReadModels(resumed.documents)).toEqual(await freshProjection(history));
   });
 });

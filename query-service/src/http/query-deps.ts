@@ -1,3 +1,4 @@
+import type { ReadModelProjection } from '@otp/contracts';
 import type { ApiKeyAuthenticator, OperatorCheck } from '@otp/platform/auth';
 import type { DocumentStore } from '@otp/platform/document-store';
 
@@ -6,6 +7,6 @@ export interface QueryDeps {
   /** API key validity comes from the write model (see platform/src/auth): a revoked key is refused at once. */
   authenticate: ApiKeyAuthenticator;
   checkOperator: OperatorCheck;
-  /** Resolves once the read models have applied `position`, or after `timeoutMs`; false on timeout. */
-  waitForPosition: (position: bigint, timeoutMs: number) => Promise<boolean>;
+  /** Resolves once `projection` has applied `position`, or after `timeoutMs`; false on timeout. */
+  waitForPosition: (projection: ReadModelProjection, position: bigint, timeoutMs: number) => Promise<boolean>;
 }

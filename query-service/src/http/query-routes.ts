@@ -4,6 +4,7 @@ import {
   CustomerIdParam,
   UsageQuery,
   collections,
+  readModelProjections,
   type AuditEntryDocument,
   type CustomerDocument,
   type UsageBucketDocument,
@@ -22,7 +23,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   router.get('/v1/admin/customers/:id', async (req, res) => {
     deps.checkOperator(bearerToken(req));
     const { id } = parseOr400(CustomerIdParam, req.params, 'path');
-    await awaitMinPosition(req, deps);
+    await awaitMinPosition(req, deps, readModelProjections.customers);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, id);
     if (!doc) throw problems.notFound(`no customer ${id}`);
     res.json(customerView(doc));
@@ -30,7 +31,7 @@ export function queryRoutes(deps: QueryDeps): Router {
 
   router.get('/v1/customer', async (req, res) => {
     const principal = await deps.authenticate(bearerToken(req));
-    await awaitMinPosition(req, deps);
+    await awaitMinPosition(req, deps, readModelProjections.customers);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
     if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
     res.json(customerView(doc));
@@ -43,7 +44,7 @@ export function queryRoutes(deps: QueryDeps): Router {
     if (bucketCount(query.from, query.to, query.granularity) > MAX_BUCKETS) {
       throw problems.validation([{ path: 'to', message: `the range spans more than ${MAX_BUCKETS} ${query.granularity} buckets` }]);
     }
-    await awaitMinPosition(req, deps);
+    await awaitMinPosition(req, deps, readModelProjections.usage);
     const docs = await deps.documents.find<UsageBucketDocument>(collections.usage, {
       where: {
         tenantId: principal.customerId,
@@ -60,7 +61,7 @@ export function queryRoutes(deps: QueryDeps): Router {
     const principal = await deps.authenticate(bearerToken(req));
     requireScope(principal, 'audit:read');
     const query = parseOr400(AuditQuery, req.query, 'query');
-    await awaitMinPosition(req, deps);
+    await awaitMinPosition(req, deps, readModelProjections.audit);
     const occurredAt = {
       ...(query.from ? { $gte: query.from.toISOString() } : {}),
       ...(query.to ? { $lt: query.to.toISOString() } : {}),

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { ReadModelProjection } from '@otp/contracts';
 import { problems } from '@otp/platform/http';
 import type { QueryDeps } from './query-deps';
 
@@ -7,16 +8,18 @@ const MAX_WAIT_MS = 2_000;
 /**
  * Read models trail the event store by a few milliseconds. A client that just
  * wrote sends the position it got back (`X-Event-Position`) as
- * `X-Min-Position`; the read waits until the projections have applied it.
+ * `X-Min-Position`; the read waits until the projection it reads has applied
+ * it. Only that one: each projection follows the log on its own, and one that
+ * is rebuilding or stopped need not hold up reads of the others.
  */
-export async function awaitMinPosition(req: Request, deps: QueryDeps): Promise<void> {
+export async function awaitMinPosition(req: Request, deps: QueryDeps, projection: ReadModelProjection): Promise<void> {
   const header = req.header('x-min-position');
   if (header === undefined) return;
   if (!/^[0-9]{1,19}$/.test(header)) {
     throw problems.validation([{ path: 'X-Min-Position', message: 'must be a position returned in X-Event-Position' }]);
   }
-  const reached = await deps.waitForPosition(BigInt(header), MAX_WAIT_MS).catch(() => {
-    throw problems.unavailable('the read models are not being updated; see /health/ready');
+  const reached = await deps.waitForPosition(projection, BigInt(header), MAX_WAIT_MS).catch(() => {
+    throw problems.unavailable(`the ${projection} read model is not being updated; see /health/ready`);
   });
-  if (!reached) throw problems.unavailable(`read models have not reached position ${header} yet; retry`);
+  if (!reached) throw problems.unavailable(`the ${projection} read model has not reached position ${header} yet; retry`);
 }

@@ -32,8 +32,8 @@ export async function openMongoDocumentStore(options: MongoDocumentStoreOptions)
 /** Leading `_`: collection names cannot start with it, so no read model can collide. */
 const CHECKPOINTS = '_checkpoints';
 
-/** `hash` is missing from checkpoints written before it was recorded; the next batch adds it. */
-type CheckpointDoc = { _id: string; position: Long; hash?: string };
+/** `hash` and `version` are missing from checkpoints written before they were recorded; the next batch adds them. */
+type CheckpointDoc = { _id: string; position: Long; hash?: string; version?: number };
 
 class MongoDocumentStore implements DocumentStore {
   private readonly db: Db;
@@ -71,7 +71,7 @@ class MongoDocumentStore implements DocumentStore {
         }
         await this.checkpoints().updateOne(
           { _id: checkpoint.name },
-          { $set: { position: Long.fromBigInt(checkpoint.position), hash: checkpoint.hash } },
+          { $set: { position: Long.fromBigInt(checkpoint.position), hash: checkpoint.hash, version: checkpoint.version } },
           { upsert: true, session },
         );
       });
@@ -84,7 +84,11 @@ class MongoDocumentStore implements DocumentStore {
     const found = await this.checkpoints().findOne({ _id: name }, { promoteLongs: false });
     if (!found) return undefined;
     const position = BigInt(found.position.toString());
-    return typeof found.hash === 'string' ? { position, hash: found.hash } : { position };
+    return {
+      position,
+      ...(typeof found.hash === 'string' ? { hash: found.hash } : {}),
+      ...(typeof found.version === 'number' ? { version: found.version } : {}),
+    };
   }
 
   async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined> {

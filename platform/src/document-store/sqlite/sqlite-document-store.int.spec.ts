@@ -47,8 +47,24 @@ it('gives the checkpoint table of a file written before hashes its hash column, 
   const stores = [openSqliteDocumentStore({ file }), openSqliteDocumentStore({ file })];
   try {
     expect(await stores[1]!.getCheckpoint('read-models')).toEqual({ position: 42n });
-    await stores[0]!.applyBatch([], { name: 'read-models', position: 43n, hash: 'ab'.repeat(32) });
-    expect(await stores[1]!.getCheckpoint('read-models')).toEqual({ position: 43n, hash: 'ab'.repeat(32) });
+    await stores[0]!.applyBatch([], { name: 'read-models', position: 43n, hash: 'ab'.repeat(32), version: 1 });
+    expect(await stores[1]!.getCheckpoint('read-models')).toEqual({ position: 43n, hash: 'ab'.repeat(32), version: 1 });
+  } finally {
+    for (const store of stores) await store.close();
+  }
+});
+
+it('gives the checkpoint table of a file written before versions its version column, keeping hash and position', async () => {
+  const file = join(dir, 'before-versions.sqlite');
+  withConnection(file, (db) => {
+    db.exec(`CREATE TABLE ${CHECKPOINT_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL, hash TEXT) WITHOUT ROWID`);
+    db.prepare(`INSERT INTO ${CHECKPOINT_TABLE} (name, position, hash) VALUES (?, ?, ?)`).run('kafka-relay', 42, 'cd'.repeat(32));
+  });
+  const stores = [openSqliteDocumentStore({ file }), openSqliteDocumentStore({ file })];
+  try {
+    expect(await stores[1]!.getCheckpoint('kafka-relay')).toEqual({ position: 42n, hash: 'cd'.repeat(32) });
+    await stores[0]!.applyBatch([], { name: 'kafka-relay', position: 43n, hash: 'ab'.repeat(32), version: 2 });
+    expect(await stores[1]!.getCheckpoint('kafka-relay')).toEqual({ position: 43n, hash: 'ab'.repeat(32), version: 2 });
   } finally {
     for (const store of stores) await store.close();
   }

@@ -1,17 +1,11 @@
 import Database from 'better-sqlite3';
 import type { Checkpoint, Doc, DocumentStore, FindQuery, StoredCheckpoint, WriteOp } from '../port';
 import { assertCheckpoint, assertCollectionName, assertDocumentId, assertFieldPath, InvalidDocumentStoreInputError } from '../names';
-import { applyUpdate, assertValidWriteOp } from '../update';
+import { applyWriteOp, type TouchedDocuments } from '../apply-write-op';
+import { assertValidWriteOp } from '../update';
 import { createCheckpointTable } from './checkpoint-table';
 import { findSql } from './find-sql';
 import { CHECKPOINT_TABLE, fieldExpression, indexName, tableName } from './sql-names';
-
-/** A document as the batch left it; undefined once deleted. */
-interface Touched {
-  table: string;
-  id: string;
-  doc: Doc | undefined;
-}
 
 export interface SqliteDocumentStoreOptions {
   /**
@@ -56,16 +50,17 @@ class SqliteDocumentStore implements DocumentStore {
       // Ops are applied in order to an in-memory view of the documents they touch, and
       // each touched document is written once: a batch of 500 events for one tenant
       // increments the same usage buckets 500 times but writes them once.
-      const touched = new Map<string, Touched>();
-      for (const op of ops) this.apply(op, touched);
-      for (const { table, id, doc } of touched.values()) {
+      const touched: TouchedDocuments = new Map();
+      for (const op of ops) applyWriteOp(op, touched, (collection, id) => this.readRow(tableName(collection), id));
+      for (const { collection, id, doc } of touched.values()) {
+        const table = tableName(collection);
         if (doc) this.upsertRow(table, id, doc);
         else this.stmt(`DELETE FROM ${table} WHERE id = ?`).run(id);
       }
       this.stmt(
-        `INSERT INTO ${CHECKPOINT_TABLE} (name, position, hash) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET position = excluded.position, hash = excluded.hash`,
-      ).run(checkpoint.name, checkpoint.position, checkpoint.hash);
+        `INSERT INTO ${CHECKPOINT_TABLE} (name, position, hash, version) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position, hash = excluded.hash, version = excluded.version`,
+      ).run(checkpoint.name, checkpoint.position, checkpoint.hash, checkpoint.version);
     });
     this.writeBatch = (ops, checkpoint) => writeBatch.immediate(ops, checkpoint);
 
@@ -94,11 +89,15 @@ class SqliteDocumentStore implements DocumentStore {
   }
 
   async getCheckpoint(name: string): Promise<StoredCheckpoint | undefined> {
-    const row = this.stmt(`SELECT position, hash FROM ${CHECKPOINT_TABLE} WHERE name = ?`).safeIntegers(true).get(name) as
-      | { position: bigint; hash: string | null }
+    const row = this.stmt(`SELECT position, hash, version FROM ${CHECKPOINT_TABLE} WHERE name = ?`).safeIntegers(true).get(name) as
+      | { position: bigint; hash: string | null; version: bigint | null }
       | undefined;
     if (!row) return undefined;
-    return row.hash === null ? { position: row.position } : { position: row.position, hash: row.hash };
+    return {
+      position: row.position,
+      ...(row.hash === null ? {} : { hash: row.hash }),
+      ...(row.version === null ? {} : { version: Number(row.version) }),
+    };
   }
 
   async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined> {
@@ -129,30 +128,6 @@ class SqliteDocumentStore implements DocumentStore {
   async close(): Promise<void> {
     this.statements.clear();
     this.db.close();
-  }
-
-  private apply(op: WriteOp, touched: Map<string, Touched>): void {
-    const table = tableName(op.collection);
-    const id = op.kind === 'put' ? op.doc._id : op.id;
-    const key = `${table}\0${id}`;
-    switch (op.kind) {
-      case 'put':
-        touched.set(key, { table, id, doc: op.doc });
-        return;
-      case 'delete':
-        touched.set(key, { table, id, doc: undefined });
-        return;
-      case 'update': {
-        const existing = touched.has(key) ? touched.get(key)!.doc : this.readRow(table, id);
-        if (!existing && !op.upsert) return;
-        touched.set(key, { table, id, doc: applyUpdate(existing, id, op.update) });
-        return;
-      }
-      default: {
-        const unknownOp: never = op;
-        throw new InvalidDocumentStoreInputError(`unknown write op ${JSON.stringify(unknownOp)}`);
-      }
-    }
   }
 
   private readRow(table: string, id: string): Doc | undefined {

@@ -4,6 +4,7 @@ import { DuplicateEventIdError, WrongExpectedRevisionError, type AppendResult, t
 import { revisionMatches } from '../expected-revision';
 import { matchStoredRun, type StoredMatch } from '../idempotency';
 import { sealEvents, type SealedEvent } from '../seal';
+import { CommitAnnouncer } from './commit-broadcast';
 import type { Settled } from './group-commit';
 import { applyPragmas } from './schema';
 
@@ -35,9 +36,11 @@ export class SqliteBatchWriter {
   private readonly selectById: Database.Statement<[string], { stream: string; revision: bigint; position: bigint }>;
   private readonly insertRun: (streamName: string, sealed: SealedEvent[]) => bigint;
   private readonly commitAll: { immediate: (batch: PendingAppend[]) => Settled<AppendResult>[] };
+  private readonly announcer: CommitAnnouncer;
 
   constructor(file: string, busyTimeoutMs: number) {
     this.db = new Database(file);
+    this.announcer = new CommitAnnouncer(file);
     applyPragmas(this.db, busyTimeoutMs);
     this.db.defaultSafeIntegers(true);
     this.selectHead = this.db.prepare(SELECT_HEAD);
@@ -69,10 +72,14 @@ export class SqliteBatchWriter {
 
   /** Commits the batch; throws when the transaction as a whole failed (then nothing of it is stored). */
   commit(batch: PendingAppend[]): Settled<AppendResult>[] {
-    return this.commitAll.immediate(batch);
+    const results = this.commitAll.immediate(batch);
+    // Said from here, the thread that committed: other threads' subscriptions wake without polling.
+    if (results.some((result) => result.ok)) this.announcer.announce();
+    return results;
   }
 
   close(): void {
+    this.announcer.close();
     this.db.close();
   }
 

@@ -35,8 +35,8 @@ describe('sqlite event store: group commit and files', () => {
   let dir: string;
   let file: string;
   const open: EventStore[] = [];
-  const openStore = (pollIntervalMs?: number): EventStore => {
-    const store = openSqliteEventStore({ file, pollIntervalMs });
+  const openStore = (pollIntervalMs?: number, writer: 'inline' | 'thread' = 'inline'): EventStore => {
+    const store = openSqliteEventStore({ file, pollIntervalMs, writer });
     open.push(store);
     return store;
   };
@@ -123,6 +123,47 @@ describe('sqlite event store: group commit and files', () => {
     expect(seen).toEqual(['FromOtherConnection']);
 
     await expect(reader.append('xproc', [event('Late')], 'no_stream')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+  });
+
+  /** Reads the first live event after `after` and stops. */
+  async function firstLiveEvent(reader: EventStore, after: bigint): Promise<string> {
+    const abort = new AbortController();
+    for await (const e of reader.subscribeToAll({ after, signal: abort.signal })) {
+      abort.abort();
+      return e.type;
+    }
+    throw new Error('the subscription ended without an event');
+  }
+
+  // A poll of an hour: only the commit's announcement can wake the reader within the test's time.
+  const HOUR_MS = 3_600_000;
+
+  it.each(['inline', 'thread'] as const)("wakes a live subscription of another store in this process at once on a commit of its %s writer", async (writerKind) => {
+    const reader = openStore(HOUR_MS);
+    const writer = openStore(undefined, writerKind);
+    const start = (await writer.append('signal-marker', [event('M')], 'no_stream')).position;
+    const live = firstLiveEvent(reader, start);
+    // Let the reader reach its wait first, so the commit below is a live one.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await writer.append('signal', [event('Announced')], 'no_stream');
+    expect(await live).toBe('Announced');
+  });
+
+  it('finds the commits of a writer that announces nothing (another process) by polling', async () => {
+    const reader = openStore(20);
+    const start = (await reader.append('poll-marker', [event('M')], 'no_stream')).position;
+    const live = firstLiveEvent(reader, start);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A bare connection, as another process's writer is to this one: no announcement reaches the reader.
+    const other = new Database(file);
+    try {
+      other
+        .prepare('INSERT INTO events (event_id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)')
+        .run('00000000-0000-4000-8000-0000000000aa', 'other-process', 0, 'Polled', '{}', JSON.stringify({ hash: 'h' }));
+    } finally {
+      other.close();
+    }
+    expect(await live).toBe('Polled');
   });
 
   it('opens a file from before the streams table was dropped and continues its chains', async () => {

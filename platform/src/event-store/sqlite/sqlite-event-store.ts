@@ -11,6 +11,7 @@ import {
 } from '../port';
 import { assertAppendable } from '../append-input';
 import { SqliteBatchWriter, type PendingAppend } from './batch-writer';
+import { CommitListener } from './commit-broadcast';
 import { CommitSignal } from './commit-signal';
 import { GroupCommitQueue, type Settled } from './group-commit';
 import { StorageHealth, storageFailureOf } from './storage-failure';
@@ -28,7 +29,10 @@ export interface SqliteEventStoreOptions {
   writer?: 'inline' | 'thread';
   /** With the thread writer: told when the thread died and when the next one starts (for the log). */
   onWriterFailure?: (error: Error, restartInMs: number) => void;
-  /** How often a live subscription looks for commits made by other processes. Default 250 ms. */
+  /**
+   * How often a live subscription looks for commits made by other processes. Commits made in
+   * this process, on any thread, wake it at once. Default 250 ms.
+   */
   pollIntervalMs?: number;
   /** How long a commit waits for another process's write lock. Default 5000 ms. */
   busyTimeoutMs?: number;
@@ -56,6 +60,8 @@ export class SqliteEventStore implements EventStore {
   private readonly writer: SqliteBatchWriter | WriterThread;
   private readonly queue: GroupCommitQueue<PendingAppend, AppendResult>;
   private readonly commits = new CommitSignal();
+  /** Commits announced by the writers of other threads (the server's writer thread, for the projection thread). */
+  private readonly announced: CommitListener;
   private readonly storage = new StorageHealth();
   private readonly pollIntervalMs: number;
   private closed = false;
@@ -66,6 +72,7 @@ export class SqliteEventStore implements EventStore {
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.announced = new CommitListener(options.file, () => this.commits.notify());
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.db = new Database(options.file);
     applyPragmas(this.db, busyTimeoutMs);
@@ -141,15 +148,20 @@ export class SqliteEventStore implements EventStore {
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
     const { signal } = options;
     let cursor = options.after ?? 0n;
-    while (!signal?.aborted && !this.closed) {
-      const seen = this.commits.current;
-      const page = this.readPage(cursor, SUBSCRIPTION_PAGE);
-      for (const event of page) {
-        yield event;
-        cursor = event.position;
-        if (signal?.aborted || this.closed) return;
+    const release = this.announced.acquire();
+    try {
+      while (!signal?.aborted && !this.closed) {
+        const seen = this.commits.current;
+        const page = this.readPage(cursor, SUBSCRIPTION_PAGE);
+        for (const event of page) {
+          yield event;
+          cursor = event.position;
+          if (signal?.aborted || this.closed) return;
+        }
+        if (page.length < SUBSCRIPTION_PAGE) await this.commits.wait(seen, this.pollIntervalMs, signal);
       }
-      if (page.length < SUBSCRIPTION_PAGE) await this.commits.wait(seen, this.pollIntervalMs, signal);
+    } finally {
+      release();
     }
   }
 

@@ -1,0 +1,4 @@
+export { LogFollower, type FollowerOptions, type FollowerState, type FollowerStatus, type FollowerUser, type Handled } from './follower';
+export { inBatches, type Batch } from './in-batches';
+export { PositionWaiters } from './position-waiters';
+export { FIRST_VERSION, resumePoint, type ResumePoint } from './resume-point';
