@@ -1,4 +1,4 @@
-import { BSON, Long, MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
+import { BSON, Long, MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db, type WriteError } from 'mongodb';
 import type { Checkpoint, Doc, WriteOp } from '../port';
 import { InvalidDocumentStoreInputError } from '../names';
 import { applyUpdate } from '../update';
@@ -129,26 +129,33 @@ const MAX_WRITE_ATTEMPTS = 3;
 
 async function applyToCollection(collection: Collection<MongoDoc>, position: bigint, states: FinalState[]): Promise<void> {
   const at = Long.fromBigInt(position);
-  const older = { $or: [{ [APPLIED_POSITION]: { $lt: at } }, { [APPLIED_POSITION]: { $exists: false } }] };
   for (let attempt = 1; ; attempt++) {
-    // Skipped up front, not left to the guard: an upsert the guard stops is a duplicate-key error,
-    // and FerretDB ends an unordered bulk write at its first error.
-    const written = await collection
-      .find({ _id: { $in: states.map((state) => state.id) }, [APPLIED_POSITION]: { $gte: at } }, { projection: { _id: 1 } })
+    // One look decides each write, so none relies on an upsert the guard stops (a duplicate-key
+    // error, at which FerretDB ends an unordered bulk write) or on `$or`, which FerretDB runs
+    // without its SQLite indexes. The filters still carry the guard, for a writer in between.
+    const stored = await collection
+      .find({ _id: { $in: states.map((state) => state.id) } }, { projection: { _id: 1, [APPLIED_POSITION]: 1 } })
       .toArray();
-    const skip = new Set(written.map((doc) => doc._id));
-    const writes = states
-      .filter((state) => !skip.has(state.id))
-      .map(({ id, doc }): AnyBulkWriteOperation<MongoDoc> => {
-        const filter = { _id: id, ...older };
-        return doc ? { replaceOne: { filter, replacement: { ...doc, [APPLIED_POSITION]: at }, upsert: true } } : { deleteOne: { filter } };
-      });
+    const storedAt = new Map(stored.map((doc) => [doc._id, doc[APPLIED_POSITION] as Long | number | undefined]));
+    const writes: AnyBulkWriteOperation<MongoDoc>[] = [];
+    for (const { id, doc } of states) {
+      const replacement = doc ? { ...doc, [APPLIED_POSITION]: at } : undefined;
+      if (!storedAt.has(id)) {
+        if (replacement) writes.push({ insertOne: { document: replacement } });
+        continue;
+      }
+      const current = storedAt.get(id);
+      if (current !== undefined && Long.fromValue(current).gte(at)) continue;
+      const filter = { _id: id, [APPLIED_POSITION]: current === undefined ? { $exists: false } : { $lt: at } };
+      writes.push(replacement ? { replaceOne: { filter, replacement } } : { deleteOne: { filter } });
+    }
     if (writes.length === 0) return;
     try {
       // Each document is written once per batch, so the writes need no order among themselves.
       await collection.bulkWrite(writes, { ordered: false });
       return;
     } catch (error) {
+      // Another finisher inserted a document first: a second look skips what it wrote.
       const raced = error instanceof MongoBulkWriteError && writeErrorsOf(error).every((e) => e.code === DUPLICATE_KEY);
       if (!raced || attempt === MAX_WRITE_ATTEMPTS) throw error;
     }
@@ -211,7 +218,10 @@ function inChunks(states: FinalState[]): FinalState[][] {
 
 const chunkId = (name: string, position: bigint, index: number) => `${name}\0${position}\0${index}`;
 
-function writeErrorsOf(error: MongoBulkWriteError): { code: number }[] {
+function writeErrorsOf(error: MongoBulkWriteError): readonly WriteError[] {
   const { writeErrors } = error;
-  return Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+  return isList(writeErrors) ? writeErrors : [writeErrors];
 }
+
+// Array.isArray does not narrow a ReadonlyArray out of a union.
+const isList = <T>(value: T | readonly T[]): value is readonly T[] => Array.isArray(value);
