@@ -122,8 +122,12 @@ group.initial.rebalance.delay.ms=0
 EOF
   # Small heap and the serial collector: the machine has two cores and other work on them.
   local java=(java -Xms128m -Xmx512m -XX:+UseSerialGC -Dlog4j2.configurationFile="$ROOT/deploy/test-servers/kafka/log4j2.yaml" -cp "$KAFKA_LIBS/*")
-  "${java[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$("${java[@]}" kafka.tools.StorageTool random-uuid)" \
-    -c "$RUN/kafka/server.properties" >"$RUN/kafka/format.log" 2>&1
+  local cluster_id
+  cluster_id="$("${java[@]}" kafka.tools.StorageTool random-uuid)"
+  if ! "${java[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$RUN/kafka/server.properties" \
+    >"$RUN/kafka/format.log" 2>&1; then
+    log "formatting Kafka's storage failed:"; cat "$RUN/kafka/format.log" >&2; return 1
+  fi
   "${java[@]}" kafka.Kafka "$RUN/kafka/server.properties" >"$RUN/kafka/kafka.log" 2>&1 </dev/null &
   echo "$!" >"$RUN/kafka/pid"
   wait_until "Kafka" "$!" "$RUN/kafka/kafka.log" kafka_started "$port"
