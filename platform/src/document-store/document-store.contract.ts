@@ -6,9 +6,16 @@ export interface DocumentStoreFixture {
   store: DocumentStore;
   /** Stores a checkpoint as versions before the hash did: a position and nothing else. */
   writeCheckpointWithoutHash(name: string, position: bigint): Promise<void>;
+  /**
+   * Leaves the storage as a process that died while storing this batch would:
+   * after none, some or all of the document writes, before the checkpoint's.
+   */
+  interruptBatch(ops: WriteOp[], checkpoint: Checkpoint, writes: InterruptedWrites): Promise<void>;
   /** Closes the store and removes its storage. */
   dispose(): Promise<void>;
 }
+
+export type InterruptedWrites = 'none' | 'some' | 'all';
 
 /**
  * The behaviour every DocumentStore adapter must share, registered as vitest
@@ -306,6 +313,46 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
         expect(await store.get('things', 'a')).toBeUndefined();
         expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 1n)));
       });
+    });
+
+    describe('a crash between the writes and the checkpoint', () => {
+      // Each event counts a hit on one shared counter and on its tenant's, and leaves a document of its own;
+      // the fourth deletes the first's. Counters are what a replay must not count twice.
+      const eventOps = (position: bigint): WriteOp[] => [
+        { kind: 'update', collection: 'counters', id: 'all', upsert: true, update: { $inc: { hits: 1 }, $set: { last: Number(position) } } },
+        { kind: 'update', collection: 'counters', id: `t${position % 2n}`, upsert: true, update: { $inc: { hits: 1 } } },
+        put('events', { _id: `e${position}`, position: Number(position) }),
+        ...(position === 4n ? [{ kind: 'delete', collection: 'events', id: 'e1' } as const] : []),
+      ];
+      const eventsFrom = (first: bigint, last: bigint) => {
+        const ops: WriteOp[] = [];
+        for (let position = first; position <= last; position++) ops.push(...eventOps(position));
+        return ops;
+      };
+      const expected = {
+        counters: [
+          { _id: 'all', hits: 6, last: 6 },
+          { _id: 't0', hits: 3 },
+          { _id: 't1', hits: 3 },
+        ],
+        events: [2, 3, 4, 5, 6].map((position) => ({ _id: `e${position}`, position })),
+      };
+
+      for (const writes of ['none', 'some', 'all'] as const) {
+        it(`replays from the checkpoint after ${writes} of the writes to the same documents and counters`, async () => {
+          await store.applyBatch(eventsFrom(1n, 2n), at('p', 2n));
+          await fixture.interruptBatch(eventsFrom(3n, 4n), at('p', 4n), writes);
+
+          // The restarted runner goes on from what the store reports, in a batch of another size.
+          const resumeAfter = (await store.getCheckpoint('p'))?.position ?? 0n;
+          expect([2n, 4n]).toContain(resumeAfter);
+          await store.applyBatch(eventsFrom(resumeAfter + 1n, 6n), at('p', 6n));
+
+          expect(await store.find('counters', { orderBy: [['_id', 'asc']] })).toEqual(expected.counters);
+          expect(await store.find('events', { orderBy: [['_id', 'asc']] })).toEqual(expected.events);
+          expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 6n)));
+        });
+      }
     });
 
     describe('reset', () => {

@@ -3,8 +3,9 @@
  *
  * Projectors do not touch the store: they turn an event into write operations
  * (pure functions), and the runner hands a batch of them to `applyBatch` with
- * the checkpoint, which both adapters commit atomically. That is what makes a
- * crash neither double-count nor skip.
+ * the checkpoint. SQLite commits both in one transaction; MongoDB records the batch, applies it
+ * under per-document position guards, then moves the checkpoint (no multi-document
+ * transaction). Either way a crash neither double-counts nor skips.
  */
 
 export type Doc = { _id: string } & Record<string, unknown>;

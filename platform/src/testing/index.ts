@@ -1,2 +1,3 @@
 export * from './docker-engine';
 export * from './small-filesystem';
+export * from './test-server';

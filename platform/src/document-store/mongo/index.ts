@@ -1,1 +1,1 @@
-export { openMongoDocumentStore, type MongoDocumentStoreOptions } from './mongo-document-store';
+export { InterruptedBatchFinishedError, openMongoDocumentStore, type MongoDocumentStoreOptions } from './mongo-document-store';

@@ -1,8 +1,20 @@
-import { Long, MongoClient, type Collection, type Db } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import type { Checkpoint, Doc, DocumentStore, FindQuery, StoredCheckpoint, WriteOp } from '../port';
 import { assertCheckpoint, assertCollectionName, assertDocumentId, assertFieldPath, InvalidDocumentStoreInputError } from '../names';
 import { assertValidWriteOp } from '../update';
-import { toBulkOperation, toMongoFind, type MongoDoc } from './mongo-filters';
+import {
+  APPLIED_POSITION,
+  applyStates,
+  checkpoints,
+  commitBatch,
+  documents,
+  finishPendingBatch,
+  PENDING_BATCHES,
+  planBatch,
+  recordBatch,
+  storeCheckpoint,
+} from './mongo-batch';
+import { toMongoFind } from './mongo-filters';
 
 export type MongoDocumentStoreOptions = {
   /** Database holding the read-model collections and the checkpoints. */
@@ -10,9 +22,8 @@ export type MongoDocumentStoreOptions = {
 } & (
   | {
       /**
-       * Must reach a replica set (a single node started with `--replSet` is
-       * enough): `applyBatch` is a multi-document transaction, which a
-       * standalone mongod refuses.
+       * A standalone server, a replica set or FerretDB: batches need no
+       * multi-document transaction (see `./mongo-batch`).
        */
       url: string;
     }
@@ -29,11 +40,13 @@ export async function openMongoDocumentStore(options: MongoDocumentStoreOptions)
   return new MongoDocumentStore(client, options.database, true);
 }
 
-/** Leading `_`: collection names cannot start with it, so no read model can collide. */
-const CHECKPOINTS = '_checkpoints';
+/** Reads leave out the position the adapter keeps on every document. */
+const WITHOUT_POSITION = { projection: { [APPLIED_POSITION]: 0 } };
 
-/** `hash` and `version` are missing from checkpoints written before they were recorded; the next batch adds them. */
-type CheckpointDoc = { _id: string; position: Long; hash?: string; version?: number };
+/** A retry that did not re-read the checkpoint after a crash may cover events the finished batch holds. */
+export class InterruptedBatchFinishedError extends Error {
+  override readonly name = 'InterruptedBatchFinishedError';
+}
 
 class MongoDocumentStore implements DocumentStore {
   private readonly db: Db;
@@ -58,31 +71,30 @@ class MongoDocumentStore implements DocumentStore {
     await this.createIndex(collection, fields);
   }
 
+  /** Steps and crash behaviour: `./mongo-batch`. */
   async applyBatch(ops: WriteOp[], checkpoint: Checkpoint): Promise<void> {
     ops.forEach(assertValidWriteOp);
     assertCheckpoint(checkpoint);
-    const runs = consecutiveRuns(ops);
-    const session = this.client.startSession();
-    try {
-      // The driver may call this more than once (transient errors), so it only issues writes.
-      await session.withTransaction(async () => {
-        for (const run of runs) {
-          await this.collection(run.collection).bulkWrite(run.ops.map(toBulkOperation), { session, ordered: true });
-        }
-        await this.checkpoints().updateOne(
-          { _id: checkpoint.name },
-          { $set: { position: Long.fromBigInt(checkpoint.position), hash: checkpoint.hash, version: checkpoint.version } },
-          { upsert: true, session },
-        );
-      });
-    } finally {
-      await session.endSession();
+    const finished = await finishPendingBatch(this.db, checkpoint.name);
+    // The same batch again is harmless (its documents already carry its position); another one may overlap it.
+    if (finished !== undefined && finished !== checkpoint.position) {
+      throw new InterruptedBatchFinishedError(
+        `checkpoint ${checkpoint.name}: an interrupted batch up to ${finished} was finished first; read the checkpoint again`,
+      );
     }
+    const planned = await planBatch(this.db, ops, checkpoint);
+    // Nothing to write (the relay's batches): the checkpoint alone is one atomic write.
+    if (planned.states.length === 0) return storeCheckpoint(this.db, checkpoint);
+    await recordBatch(this.db, planned);
+    await applyStates(this.db, checkpoint.position, planned.states);
+    await commitBatch(this.db, checkpoint);
   }
 
+  /** Finishes a batch that a crash left recorded but not checkpointed first, so the answer is what the documents hold. */
   async getCheckpoint(name: string): Promise<StoredCheckpoint | undefined> {
-    const found = await this.checkpoints().findOne({ _id: name }, { promoteLongs: false });
-    if (!found) return undefined;
+    await finishPendingBatch(this.db, name);
+    const found = await checkpoints(this.db).findOne({ _id: name }, { promoteLongs: false });
+    if (!found?.position) return undefined;
     const position = BigInt(found.position.toString());
     return {
       position,
@@ -93,26 +105,27 @@ class MongoDocumentStore implements DocumentStore {
 
   async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined> {
     assertDocumentId(id);
-    const found = await this.collection(collection).findOne({ _id: id });
+    const found = await this.collection(collection).findOne({ _id: id }, WITHOUT_POSITION);
     return (found ?? undefined) as T | undefined;
   }
 
   async find<T extends Doc = Doc>(collection: string, query: FindQuery): Promise<T[]> {
     const built = toMongoFind(query);
     if (built === 'empty') return [];
-    let cursor = this.collection(collection).find(built.filter).sort(built.sort);
+    let cursor = this.collection(collection).find(built.filter, WITHOUT_POSITION).sort(built.sort);
     if (built.limit !== undefined) cursor = cursor.limit(built.limit);
     return (await cursor.toArray()) as T[];
   }
 
   /**
-   * Not atomic: MongoDB cannot drop collections inside a transaction. The
-   * checkpoint goes first, so an interrupted reset leaves "no checkpoint",
-   * which the projection runner treats as "reset again before replaying".
+   * Not atomic. The checkpoint (with any pending mark) goes first, so an
+   * interrupted reset leaves "no checkpoint", which the projection runner
+   * treats as "reset again before replaying".
    */
   async reset(collections: string[], checkpointName: string): Promise<void> {
     collections.forEach(assertCollectionName);
-    await this.checkpoints().deleteOne({ _id: checkpointName });
+    await checkpoints(this.db).deleteOne({ _id: checkpointName });
+    await this.db.collection(PENDING_BATCHES).deleteMany({ checkpoint: checkpointName });
     for (const collection of collections) {
       // The driver treats dropping a missing collection as done.
       await this.collection(collection).drop();
@@ -132,24 +145,8 @@ class MongoDocumentStore implements DocumentStore {
     await this.collection(collection).createIndex(Object.fromEntries(fields.map((field) => [field, 1])));
   }
 
-  private collection(name: string): Collection<MongoDoc> {
+  private collection(name: string) {
     assertCollectionName(name);
-    // Undefined fields are left out, as JSON (and so the SQLite adapter) does, instead of becoming null.
-    return this.db.collection<MongoDoc>(name, { ignoreUndefined: true });
+    return documents(this.db, name);
   }
-
-  private checkpoints(): Collection<CheckpointDoc> {
-    return this.db.collection<CheckpointDoc>(CHECKPOINTS);
-  }
-}
-
-/** bulkWrite is per collection; consecutive runs keep the batch's order across collections. */
-function consecutiveRuns(ops: WriteOp[]): { collection: string; ops: WriteOp[] }[] {
-  const runs: { collection: string; ops: WriteOp[] }[] = [];
-  for (const op of ops) {
-    const last = runs.at(-1);
-    if (last && last.collection === op.collection) last.ops.push(op);
-    else runs.push({ collection: op.collection, ops: [op] });
-  }
-  return runs;
 }

@@ -1,32 +1,8 @@
-import type { AnyBulkWriteOperation, Document, Filter, Sort, UpdateFilter } from 'mongodb';
-import type { FindQuery, UpdateSpec, WriteOp } from '../port';
+import type { Document, Filter, Sort } from 'mongodb';
+import type { FindQuery } from '../port';
 import { normalizeQuery, type NormalizedQuery } from '../query';
 
 export type MongoDoc = Document & { _id: string };
-
-export function toBulkOperation(op: WriteOp): AnyBulkWriteOperation<MongoDoc> {
-  switch (op.kind) {
-    case 'put':
-      return { replaceOne: { filter: { _id: op.doc._id }, replacement: op.doc, upsert: true } };
-    case 'update':
-      return { updateOne: { filter: { _id: op.id }, update: toUpdateFilter(op.update), upsert: op.upsert } };
-    case 'delete':
-      return { deleteOne: { filter: { _id: op.id } } };
-    default: {
-      const unknownOp: never = op;
-      throw new Error(`unknown write op ${JSON.stringify(unknownOp)}`);
-    }
-  }
-}
-
-/** Empty operators are dropped: older servers reject `{ $set: {} }`. */
-function toUpdateFilter(spec: UpdateSpec): UpdateFilter<MongoDoc> {
-  const update: Document = {};
-  for (const [operator, fields] of Object.entries(spec) as [string, Record<string, unknown> | undefined][]) {
-    if (fields && Object.keys(fields).length > 0) update[operator] = fields;
-  }
-  return update;
-}
 
 export interface MongoFind {
   filter: Filter<MongoDoc>;

@@ -3,15 +3,14 @@ import { createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeDockerEngine } from '../../testing/docker-engine';
+import { findTestServer } from '../../testing/test-server';
 import { createLogger } from '../../logging/index';
 import type { MessageBus } from '../port';
 import { createKafkaMessageBus } from './index';
 
 const IMAGE = 'apache/kafka:3.9.1';
-// A running broker can be used instead of a container (CI service, local install).
-const external = process.env['KAFKA_BROKERS'];
-const docker = external ? ({ available: true } as const) : await probeDockerEngine();
+// KAFKA_BROKERS first (scripts/test-servers.sh starts a broker), else a container.
+const server = await findTestServer('KAFKA_BROKERS');
 
 /** Kafka advertises the address clients must use, so the host port is chosen before the container starts. */
 async function freePort(): Promise<number> {
@@ -22,19 +21,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-if (!docker.available) {
-  console.log(`kafka message bus contract skipped: no Docker engine (${docker.reason})`);
+if (server.from === 'none') {
+  console.log(`kafka message bus contract skipped: ${server.reason}`);
   describe.skip('kafka message bus', () => {
     it('needs a Docker engine or KAFKA_BROKERS', () => {});
   });
 } else {
   let container: StartedTestContainer | undefined;
-  let brokers: string[] = external ? external.split(',') : [];
+  let brokers: string[] = server.from === 'env' ? server.address.split(',') : [];
   let bus: MessageBus;
   const logger = createLogger({ level: 'warn' });
 
   beforeAll(async () => {
-    if (!external) {
+    if (server.from === 'container') {
       const port = await freePort();
       container = await new GenericContainer(IMAGE)
         .withExposedPorts({ container: 9092, host: port })
