@@ -5,17 +5,33 @@ import tseslint from 'typescript-eslint';
 // Each file group gets one rule with every pattern that applies to it: a later
 // block's options replace an earlier one's, they do not add to them.
 const adapters = {
-  group: ['@otp/platform/*/sqlite', '@otp/platform/*/esdb', '@otp/platform/*/mongo', '@otp/platform/*/kafka', 'better-sqlite3', 'mongodb', 'kafkajs', '@eventstore/db-client'],
+  group: [
+    '@otp/platform/*/sqlite',
+    '@otp/platform/*/esdb',
+    '@otp/platform/*/mongo',
+    '@otp/platform/*/kafka',
+    'better-sqlite3',
+    'mongodb',
+    'kafkajs',
+    '@eventstore/db-client',
+  ],
   message: 'domain code depends on ports, not adapters',
 };
 /** A workspace, by its package name or by a relative path into its sources. */
 const workspace = (name, message) => ({ group: [`@otp/${name}`, `@otp/${name}/*`, `**/${name}/src/**`], message });
 const refuse = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
-const commandSide = (from) => workspace('command-service', `${from} never imports the command side: what both need is in contracts or platform`);
+const commandSide = (from) =>
+  workspace('command-service', `${from} never imports the command side: what both need is in contracts or platform`);
 const querySide = (from) => workspace('query-service', `${from} never imports the query side`);
 const projectors = (from) => workspace('projection-service', `${from} never imports the projectors: the names both need are in contracts`);
-const domainFiles = ['command-service/src/**/*-decider.ts', 'command-service/src/otp/otp-policy.ts', 'command-service/src/otp/verify-outcome.ts', 'command-service/src/handling/decider.ts', 'command-service/src/handling/refusal.ts'];
+const domainFiles = [
+  'command-service/src/**/*-decider.ts',
+  'command-service/src/otp/otp-policy.ts',
+  'command-service/src/otp/verify-outcome.ts',
+  'command-service/src/handling/decider.ts',
+  'command-service/src/handling/refusal.ts',
+];
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**'] },
@@ -26,9 +42,28 @@ export default tseslint.config(
   // Plain JavaScript (this file, the build script, the bench's bare express) is outside the TypeScript project.
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', fetch: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', NodeJS: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setImmediate: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        NodeJS: 'readonly',
+      },
+    },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       // Test helpers parse arbitrary JSON bodies; production code keeps types.
       '@typescript-eslint/no-explicit-any': 'off',
       'no-constant-condition': ['error', { checkLoops: false }],
@@ -54,12 +89,23 @@ export default tseslint.config(
   { files: ['projection-service/src/**/*.ts'], rules: refuse(commandSide('the projection side'), querySide('the projection side')) },
   {
     files: ['platform/src/**/*.ts'],
-    rules: refuse(commandSide('platform'), querySide('platform'), projectors('platform'), workspace('embedded', 'platform never imports a composition root')),
+    rules: refuse(
+      commandSide('platform'),
+      querySide('platform'),
+      projectors('platform'),
+      workspace('embedded', 'platform never imports a composition root'),
+    ),
   },
   // Domain code never reaches for adapters: they are chosen in the composition roots.
   { files: domainFiles, rules: refuse(adapters, querySide('the command side'), projectors('the command side')) },
   {
     files: ['contracts/src/**/*.ts'],
-    rules: refuse(adapters, workspace('platform', 'contracts do no I/O: they import nothing of ours'), commandSide('contracts'), querySide('contracts'), projectors('contracts')),
+    rules: refuse(
+      adapters,
+      workspace('platform', 'contracts do no I/O: they import nothing of ours'),
+      commandSide('contracts'),
+      querySide('contracts'),
+      projectors('contracts'),
+    ),
   },
 );

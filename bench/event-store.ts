@@ -57,7 +57,9 @@ export async function runEventStoreBench(options: EventStoreBenchOptions = {}): 
   const writer = options.writer ?? 'thread';
   const store = openSqliteEventStore({ file: join(dir, 'events.db'), writer });
   try {
-    log(`[event-store bench] ${dir}, ${writer} writer: ${rounds} rounds of raw / sequential / ${concurrency} concurrent, ${slice.toFixed(1)} s or ${opsPerSlice} ops each`);
+    log(
+      `[event-store bench] ${dir}, ${writer} writer: ${rounds} rounds of raw / sequential / ${concurrency} concurrent, ${slice.toFixed(1)} s or ${opsPerSlice} ops each`,
+    );
     const totals = { raw: [] as Measurement[], sequential: [] as Measurement[], concurrent: [] as Measurement[] };
     let n = 0;
     // Interleaved rounds: the machine is shared, and a ratio between figures taken under

@@ -16,7 +16,10 @@ type PairContext = { email?: string; challengeId?: string };
  * same machine. The two take turns, `rounds` times each, because this VM's speed drifts by up
  * to half within minutes: one long run of each would compare two different machines.
  */
-export async function benchHttp(durationSeconds: number, rounds: number): Promise<{ bare: LoadFigures; service: LoadFigures; ratio: number; roundRatios: number[] }> {
+export async function benchHttp(
+  durationSeconds: number,
+  rounds: number,
+): Promise<{ bare: LoadFigures; service: LoadFigures; ratio: number; roundRatios: number[] }> {
   const barePort = await freePort();
   const bare = await startProcess([join(ROOT, 'bench/bare-express.mjs')], {}, barePort, '/');
   const dataDir = mkdtempSync(join(tmpdir(), 'otp-bench-'));
@@ -39,12 +42,24 @@ export async function benchHttp(durationSeconds: number, rounds: number): Promis
             url: `http://127.0.0.1:${barePort}`,
             connections: CONNECTIONS,
             duration: durationSeconds,
-            requests: [{ method: 'POST', path: '/v1/otp/request', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com' }) }],
+            requests: [
+              {
+                method: 'POST',
+                path: '/v1/otp/request',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ email: 'a@example.com' }),
+              },
+            ],
           },
           'bare express POST',
         ),
       );
-      serviceRuns.push(await load({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: durationSeconds, requests: pairs }, 'request+verify pairs'));
+      serviceRuns.push(
+        await load(
+          { url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: durationSeconds, requests: pairs },
+          'request+verify pairs',
+        ),
+      );
     }
     const roundRatios = serviceRuns.map((run, i) => round2(run.rps / bareRuns[i]!.rps));
     const bareFigures = combine(bareRuns);

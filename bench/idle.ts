@@ -26,7 +26,12 @@ export async function benchIdle(seconds: number): Promise<IdleFigures | undefine
   if (!existsSync('/proc/self/stat')) return undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'otp-bench-idle-'));
   const port = await freePort();
-  const server = await startProcess([join(ROOT, 'dist/embedded.js')], { DATA_DIR: dataDir, OPERATOR_TOKEN, LOG_LEVEL: 'info' }, port, '/health/live');
+  const server = await startProcess(
+    [join(ROOT, 'dist/embedded.js')],
+    { DATA_DIR: dataDir, OPERATOR_TOKEN, LOG_LEVEL: 'info' },
+    port,
+    '/health/live',
+  );
   try {
     await fetch(`http://127.0.0.1:${port}/v1/admin/customers`, {
       method: 'POST',

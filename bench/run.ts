@@ -31,8 +31,24 @@ console.log(
   ),
 );
 for (const e of events) {
-  console.log(row(`appends, sequential, ${e.writer} writer`, `${Math.round(e.sequential.perSecond)}/s`, `raw insert ${Math.round(e.raw.perSecond)}/s`, e.sequentialVsRaw, '>= 0.7'));
-  console.log(row(`appends, 50 concurrent, ${e.writer} writer`, `${Math.round(e.concurrent.perSecond)}/s`, `raw insert ${Math.round(e.raw.perSecond)}/s`, e.concurrentVsRaw, '> 1'));
+  console.log(
+    row(
+      `appends, sequential, ${e.writer} writer`,
+      `${Math.round(e.sequential.perSecond)}/s`,
+      `raw insert ${Math.round(e.raw.perSecond)}/s`,
+      e.sequentialVsRaw,
+      '>= 0.7',
+    ),
+  );
+  console.log(
+    row(
+      `appends, 50 concurrent, ${e.writer} writer`,
+      `${Math.round(e.concurrent.perSecond)}/s`,
+      `raw insert ${Math.round(e.raw.perSecond)}/s`,
+      e.concurrentVsRaw,
+      '> 1',
+    ),
+  );
 }
 console.log(
   idle

@@ -51,7 +51,15 @@ function otpRequested(i: number): { streamName: string; event: EventToAppend } {
       id: randomUUID(),
       type: 'OtpRequested',
       data,
-      metadata: { schemaVersion: 1, occurredAt: time, tenantId: customerId, actor: 'apiKey:key_000000000001', correlationId: 'c', causationId: 'c', requestId: 'r' },
+      metadata: {
+        schemaVersion: 1,
+        occurredAt: time,
+        tenantId: customerId,
+        actor: 'apiKey:key_000000000001',
+        correlationId: 'c',
+        causationId: 'c',
+        requestId: 'r',
+      },
     },
   };
 }

@@ -6,7 +6,11 @@ export const CommandSettingsEnv = {
   MAIL_FROM: z.string().default('OTP Auth <no-reply@localhost>'),
   OTP_CODE_LENGTH: z.coerce.number().int().min(6).max(9).default(9),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).default(30 * 86_400),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3600)
+    .default(30 * 86_400),
 };
 
 /** The command service on its own (distributed mode): EventStoreDB, SMTP, a mounted signing key. */

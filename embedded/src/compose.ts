@@ -38,7 +38,10 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     file: join(config.DATA_DIR, DATA_DIR_FILES.events),
     writer: 'thread',
     onWriterFailure: (error, restartInMs) =>
-      logger.error({ component: 'event-store', err: error.message, restartInMs }, 'event store writer thread died; appends fail until it is restarted'),
+      logger.error(
+        { component: 'event-store', err: error.message, restartInMs },
+        'event store writer thread died; appends fail until it is restarted',
+      ),
   });
   // Read side only: the projection thread owns the writes to this file.
   const documents = openSqliteDocumentStore({ file: join(config.DATA_DIR, DATA_DIR_FILES.readModels) });
@@ -81,7 +84,12 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
       commandRoutes({ commands, hashKey, mailer, tokens, logger, otpCodeLength: config.OTP_CODE_LENGTH, authenticate, checkOperator }),
-      queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms) }),
+      queryRoutes({
+        documents,
+        authenticate,
+        checkOperator,
+        waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),
+      }),
     ],
   });
 

@@ -4,7 +4,10 @@ import { CommandSettingsEnv } from '@otp/command-service';
 import { CommonEnv, SecretEnv } from '@otp/platform/config';
 
 /** Where the embedded server keeps its files; tools that work on them read the same variable. */
-export const DataDirEnv = z.string().default('./data').transform((p) => resolve(p));
+export const DataDirEnv = z
+  .string()
+  .default('./data')
+  .transform((p) => resolve(p));
 
 /** Embedded mode: one process, SQLite files under DATA_DIR. */
 export const EmbeddedEnv = CommonEnv.extend({

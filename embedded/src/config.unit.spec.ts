@@ -11,6 +11,8 @@ describe('embedded configuration', () => {
   it('refuses to start in production without SMTP_URL, saying why', () => {
     expect(() => loadConfig(EmbeddedEnv, { NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadConfig(EmbeddedEnv, { NODE_ENV: 'production' })).toThrow(/SMTP_URL: is required when NODE_ENV=production/);
-    expect(loadConfig(EmbeddedEnv, { NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@smtp.example.com' }).SMTP_URL).toBe('smtps://u:p@smtp.example.com');
+    expect(loadConfig(EmbeddedEnv, { NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@smtp.example.com' }).SMTP_URL).toBe(
+      'smtps://u:p@smtp.example.com',
+    );
   });
 });

@@ -47,25 +47,50 @@ describe('projection thread', () => {
 
     let last = appended.position;
     for (const { streamName, event } of rest) last = (await store.append(streamName, [event], 'any')).position;
-    await vi.waitFor(() => expect(thread!.statuses().map((status) => status.state)).toEqual(['live', 'live', 'live']), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(thread!.statuses().map((status) => status.state)).toEqual(['live', 'live', 'live']), {
+      timeout: 10_000,
+      interval: 20,
+    });
     expect(await allReached(thread, last)).toBe(true);
     // Each event projected once: the new thread started at the checkpoints, not over.
-    expect(thread.statuses().map((status) => [status.name, status.eventsProjected])).toEqual(READ_MODEL_PROJECTIONS.map((name) => [name, rest.length]));
+    expect(thread.statuses().map((status) => [status.name, status.eventsProjected])).toEqual(
+      READ_MODEL_PROJECTIONS.map((name) => [name, rest.length]),
+    );
   });
 
   it('does not start over when the projections stop at an event they cannot read', async () => {
-    await store.append('customer-cus_00000000000000ff', [{
-      id: '00000000-0000-4000-8000-00000000ffff',
-      type: 'CustomerTeleported',
-      data: { to: 'mars' },
-      metadata: { schemaVersion: 1, occurredAt: new Date().toISOString(), tenantId: 'cus_00000000000000ff', actor: 'system', correlationId: 'x', causationId: 'x', requestId: 'x' },
-    }], 'no_stream');
+    await store.append(
+      'customer-cus_00000000000000ff',
+      [
+        {
+          id: '00000000-0000-4000-8000-00000000ffff',
+          type: 'CustomerTeleported',
+          data: { to: 'mars' },
+          metadata: {
+            schemaVersion: 1,
+            occurredAt: new Date().toISOString(),
+            tenantId: 'cus_00000000000000ff',
+            actor: 'system',
+            correlationId: 'x',
+            causationId: 'x',
+            requestId: 'x',
+          },
+        },
+      ],
+      'no_stream',
+    );
     const { logger, lines } = captureLogger();
     thread = await startProjectionThread({ workerFile, dataDir, logLevel: 'silent', logger });
-    await vi.waitFor(() => expect(thread!.statuses().map((status) => status.state)).toEqual(['failed', 'failed', 'failed']), { timeout: 5_000, interval: 20 });
+    await vi.waitFor(() => expect(thread!.statuses().map((status) => status.state)).toEqual(['failed', 'failed', 'failed']), {
+      timeout: 5_000,
+      interval: 20,
+    });
     await new Promise((r) => setTimeout(r, 700));
     for (const status of thread.statuses()) {
-      expect(status).toMatchObject({ state: 'failed', error: expect.objectContaining({ message: expect.stringMatching(/CustomerTeleported/) as string }) as Error });
+      expect(status).toMatchObject({
+        state: 'failed',
+        error: expect.objectContaining({ message: expect.stringMatching(/CustomerTeleported/) as string }) as Error,
+      });
     }
     expect(() => thread!.assertRunning()).toThrow(/projection customers: .*CustomerTeleported.*; projection usage: .*; projection audit: /);
     expect(lines().filter((l) => l.msg === 'projection thread died; starting a new one')).toEqual([]);

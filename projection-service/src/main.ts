@@ -27,7 +27,12 @@ async function main(): Promise<void> {
   const projections = createReadModelProjections({ eventStore, documents, logger });
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
-  const relay = createEventRelay({ eventStore, documents, bus, logger, partitions: config.KAFKA_TOPIC_PARTITIONS,
+  const relay = createEventRelay({
+    eventStore,
+    documents,
+    bus,
+    logger,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
   });
 

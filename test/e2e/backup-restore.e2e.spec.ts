@@ -71,7 +71,8 @@ describe('backup of a running embedded server, and a server started on the backu
     let copying = true;
     const statuses: number[] = [];
     const writer = (async () => {
-      for (let i = 0; copying; i++) statuses.push((await http('POST', '/v1/otp/request', { token: apiKey, body: { email: `during${i}@example.com` } })).status);
+      for (let i = 0; copying; i++)
+        statuses.push((await http('POST', '/v1/otp/request', { token: apiKey, body: { email: `during${i}@example.com` } })).status);
     })();
     const copied = await backup(dataDir, destination);
     copying = false;
@@ -103,7 +104,12 @@ describe('backup of a running embedded server, and a server started on the backu
     expect((await restored('GET', '/.well-known/jwks.json')).body.keys[0].kid).toBe(kid);
     const audit = await restored('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': manifest.lastPosition } });
     expect(audit.body.items).toHaveLength(inBackup);
-    expect(await usageTotals(restored, apiKey, manifest.lastPosition)).toMatchObject({ otpVerified: 1, usersCreated: 1, logins: 1, otpRequested: inBackup - 6 });
+    expect(await usageTotals(restored, apiKey, manifest.lastPosition)).toMatchObject({
+      otpVerified: 1,
+      usersCreated: 1,
+      logins: 1,
+      otpRequested: inBackup - 6,
+    });
     // The same email is the same user: the hash key came along.
     const again = await login(restored, apiKey, 'ada@example.com');
     expect(again.body.user.id).toBe(first.body.user.id);
@@ -161,7 +167,9 @@ describe('backup of a running embedded server, and a server started on the backu
     const aside = readdirSync(dataDir).filter((name) => name.startsWith('replaced-'));
     expect(aside).toHaveLength(1);
     // The crashed server's files are kept as they were, its WAL beside its file, so they read back whole.
-    expect(readdirSync(join(dataDir, aside[0]!))).toEqual(expect.arrayContaining(['events.sqlite', 'read-models.sqlite', 'hash-key', 'signing-key.json']));
+    expect(readdirSync(join(dataDir, aside[0]!))).toEqual(
+      expect.arrayContaining(['events.sqlite', 'read-models.sqlite', 'hash-key', 'signing-key.json']),
+    );
     expect(storedEvents(join(dataDir, aside[0]!, 'events.sqlite')).filter((e) => e.type === 'UserLoggedIn')).toHaveLength(3);
 
     http = await start(dataDir);

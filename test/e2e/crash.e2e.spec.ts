@@ -11,7 +11,10 @@ describe('embedded server killed (SIGKILL) in the middle of logins', () => {
   const e2e = useEmbeddedServer('otp-crash-');
 
   it('keeps every answered request, and its read models agree with its events after the restart', async () => {
-    const registered = await e2e.http('POST', '/v1/admin/customers', { token: OPERATOR_TOKEN, body: { name: 'Acme', email: 'ops@acme.test' } });
+    const registered = await e2e.http('POST', '/v1/admin/customers', {
+      token: OPERATOR_TOKEN,
+      body: { name: 'Acme', email: 'ops@acme.test' },
+    });
     const apiKey: string = registered.body.apiKey.key;
 
     // Clients log in over and over; each answer received is a promise the store must keep.

@@ -38,7 +38,8 @@ describe('embedded server: OTP logins end to end', () => {
     expect(ready.body).toMatchObject({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok', projections: 'ok' } });
     expect(ready.headers.get('x-request-id')).toBeTruthy();
     const metrics = (await e2e.http('GET', '/metrics')).text;
-    for (const projection of ['customers', 'usage', 'audit']) expect(metrics).toContain(`projection_state{projection="${projection}",state="live"} 1`);
+    for (const projection of ['customers', 'usage', 'audit'])
+      expect(metrics).toContain(`projection_state{projection="${projection}",state="live"} 1`);
   });
 
   it('logs a user in with a code mailed over SMTP, with tokens that verify against the served JWKS', async () => {
@@ -70,8 +71,11 @@ describe('embedded server: OTP logins end to end', () => {
     const { apiKey } = await registerCustomer(e2e.http, 'Files');
     await logIn(e2e.http, e2e.smtp, apiKey, 'files@example.com');
     const files = readdirSync(e2e.dataDir).filter((name) => !name.startsWith('.'));
-    expect(files).toEqual(expect.arrayContaining(['events.sqlite', 'events.sqlite-wal', 'read-models.sqlite', 'hash-key', 'signing-key.json']));
-    for (const name of files) expect({ name, mode: (statSync(join(e2e.dataDir, name)).mode & 0o077).toString(8) }).toEqual({ name, mode: '0' });
+    expect(files).toEqual(
+      expect.arrayContaining(['events.sqlite', 'events.sqlite-wal', 'read-models.sqlite', 'hash-key', 'signing-key.json']),
+    );
+    for (const name of files)
+      expect({ name, mode: (statSync(join(e2e.dataDir, name)).mode & 0o077).toString(8) }).toEqual({ name, mode: '0' });
   });
 
   it('never writes a code or a key into the events or the logs, nor an email into a stream name', async () => {
@@ -82,7 +86,10 @@ describe('embedded server: OTP logins end to end', () => {
     const rows = db.prepare('SELECT stream, data, metadata FROM events').all() as { stream: string; data: string; metadata: string }[];
     db.close();
     const stored = rows.map((r) => r.data + r.metadata).join('\n');
-    const codes = e2e.smtp.messages.slice(sent).map((m) => /sign-in code is ([0-9]{6,9})/.exec(m.raw)?.[1]).filter((c): c is string => !!c);
+    const codes = e2e.smtp.messages
+      .slice(sent)
+      .map((m) => /sign-in code is ([0-9]{6,9})/.exec(m.raw)?.[1])
+      .filter((c): c is string => !!c);
     expect(codes).toHaveLength(4);
     const logs = e2e.server.output.join('\n');
     for (const code of codes) {
@@ -121,7 +128,8 @@ describe('embedded server: read models deleted', () => {
   it('rebuilds identical read models after they are deleted', async () => {
     const { apiKey } = await registerCustomer(e2e.http, 'Acme');
     let position = '0';
-    for (const name of ['ann', 'bob', 'cat', 'dan']) position = (await logIn(e2e.http, e2e.smtp, apiKey, `${name}@example.com`)).headers.get('x-event-position')!;
+    for (const name of ['ann', 'bob', 'cat', 'dan'])
+      position = (await logIn(e2e.http, e2e.smtp, apiKey, `${name}@example.com`)).headers.get('x-event-position')!;
     const before = await snapshot(e2e, apiKey, position);
     expect(before.audit.items.length).toBeGreaterThan(20);
     expect(await e2e.server.stop()).toBe(0);

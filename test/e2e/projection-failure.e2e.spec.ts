@@ -12,12 +12,26 @@ import { OPERATOR_TOKEN } from '../support/server-process';
 describe('embedded server with a broken projection', () => {
   const e2e = useEmbeddedServer('otp-e2e-broken-', async (dataDir) => {
     const store = openSqliteEventStore({ file: join(dataDir, 'events.sqlite') });
-    await store.append('customer-cus_00000000000000ff', [{
-      id: randomUUID(),
-      type: 'CustomerTeleported',
-      data: { to: 'mars' },
-      metadata: { schemaVersion: 1, occurredAt: new Date().toISOString(), tenantId: 'cus_00000000000000ff', actor: 'system', correlationId: 'x', causationId: 'x', requestId: 'x' },
-    }], 'no_stream');
+    await store.append(
+      'customer-cus_00000000000000ff',
+      [
+        {
+          id: randomUUID(),
+          type: 'CustomerTeleported',
+          data: { to: 'mars' },
+          metadata: {
+            schemaVersion: 1,
+            occurredAt: new Date().toISOString(),
+            tenantId: 'cus_00000000000000ff',
+            actor: 'system',
+            correlationId: 'x',
+            causationId: 'x',
+            requestId: 'x',
+          },
+        },
+      ],
+      'no_stream',
+    );
     await store.close();
   });
 
@@ -33,14 +47,24 @@ describe('embedded server with a broken projection', () => {
     expect(ready.body.checks.eventStore).toBe('ok');
     // The reason goes to the log, not to whoever asks.
     expect(ready.body.checks.projections).toBe('failing');
-    await vi.waitFor(() => expect(e2e.server.output.join('\n')).toMatch(/"check":"projections","reason":"[^"]*CustomerTeleported[^"]*","msg":"readiness check failing"/), { timeout: 2_000 });
+    await vi.waitFor(
+      () =>
+        expect(e2e.server.output.join('\n')).toMatch(
+          /"check":"projections","reason":"[^"]*CustomerTeleported[^"]*","msg":"readiness check failing"/,
+        ),
+      { timeout: 2_000 },
+    );
     const metrics = (await e2e.http('GET', '/metrics')).text;
-    for (const projection of ['customers', 'usage', 'audit']) expect(metrics).toContain(`projection_state{projection="${projection}",state="failed"} 1`);
+    for (const projection of ['customers', 'usage', 'audit'])
+      expect(metrics).toContain(`projection_state{projection="${projection}",state="failed"} 1`);
     expect(e2e.server.output.join('\n')).toContain('projection stopped');
   });
 
   it('still registers customers and logs users in', async () => {
-    const registered = await e2e.http('POST', '/v1/admin/customers', { token: OPERATOR_TOKEN, body: { name: 'Acme', email: 'ops@acme.test' } });
+    const registered = await e2e.http('POST', '/v1/admin/customers', {
+      token: OPERATOR_TOKEN,
+      body: { name: 'Acme', email: 'ops@acme.test' },
+    });
     expect(registered.status).toBe(201);
     const key: string = registered.body.apiKey.key;
     const sent = e2e.smtp.messages.length;

@@ -32,7 +32,10 @@ const installed = (shell: string): boolean => {
 
 /** Every JSON answer a block printed, one a line. */
 const answers = (output: string): Record<string, any>[] =>
-  output.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, any>);
+  output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, any>);
 
 const SHELLS = ['bash', 'zsh'] as const;
 

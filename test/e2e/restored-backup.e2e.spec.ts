@@ -18,11 +18,19 @@ describe('embedded server after events.sqlite is restored from an earlier backup
   const today = () => new Date().toISOString().slice(0, 10);
   const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   const read = async (apiKey: string, minPosition: string) => ({
-    usage: (await e2e.http('GET', `/v1/usage?from=${today()}&to=${tomorrow()}&granularity=day`, { token: apiKey, headers: { 'x-min-position': minPosition } })).body,
-    auditTypes: (await e2e.http('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': minPosition } })).body.items.map((i: { type: string }) => i.type),
+    usage: (
+      await e2e.http('GET', `/v1/usage?from=${today()}&to=${tomorrow()}&granularity=day`, {
+        token: apiKey,
+        headers: { 'x-min-position': minPosition },
+      })
+    ).body,
+    auditTypes: (
+      await e2e.http('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': minPosition } })
+    ).body.items.map((i: { type: string }) => i.type),
   });
   /** Requests and verifies a code; answers the position of the login's last event. */
-  const login = async (apiKey: string): Promise<string> => (await logIn(e2e.http, e2e.smtp, apiKey, EMAIL)).headers.get('x-event-position')!;
+  const login = async (apiKey: string): Promise<string> =>
+    (await logIn(e2e.http, e2e.smtp, apiKey, EMAIL)).headers.get('x-event-position')!;
   /**
    * A customer of the case's own, then SQLite's online backup of the log as
    * `sqlite3 events.sqlite ".backup ..."` takes it from a running server (beside the server's
@@ -57,7 +65,12 @@ describe('embedded server after events.sqlite is restored from an earlier backup
     expect(restored.auditTypes).toEqual(['CustomerRegistered', 'ApiKeyIssued']);
     const rebuilding = e2e.server.output.filter((line) => line.includes('checkpoint was taken on another event history'));
     // Once per projection: each rebuilds its own read model.
-    expect(rebuilding.map((line) => JSON.parse(line) as { projection: string }).map((line) => line.projection).sort()).toEqual(['audit', 'customers', 'usage']);
+    expect(
+      rebuilding
+        .map((line) => JSON.parse(line) as { projection: string })
+        .map((line) => line.projection)
+        .sort(),
+    ).toEqual(['audit', 'customers', 'usage']);
     for (const line of rebuilding) expect(JSON.parse(line)).toMatchObject({ level: 50, reason: 'no event at the checkpoint position' });
 
     // New events take the positions the lost logins had; the rebuilt read models count them.

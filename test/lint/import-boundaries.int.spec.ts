@@ -37,15 +37,17 @@ describe('lint refuses an import across a forbidden line', () => {
     async (from) => expect(await refusalsOf('command-service/src/otp/otp-decider.ts', from)).toEqual(refused),
   );
 
-  it('from contracts into platform', async () => expect(await refusalsOf('contracts/src/api-keys/fixture.ts', '@otp/platform/crypto')).toEqual(refused));
+  it('from contracts into platform', async () =>
+    expect(await refusalsOf('contracts/src/api-keys/fixture.ts', '@otp/platform/crypto')).toEqual(refused));
 
-  it('from the query service\'s composition root into the command side', async () =>
+  it("from the query service's composition root into the command side", async () =>
     expect(await refusalsOf('query-service/src/main.ts', '@otp/command-service/auth')).toEqual(refused));
 });
 
 describe('lint lets the allowed imports through', () => {
   it.each([['@otp/contracts'], ['@otp/platform/auth'], ['@otp/platform/document-store']])('from the query side into %s', async (from) =>
-    expect(await refusalsOf('query-service/src/http/fixture.ts', from)).toEqual([]));
+    expect(await refusalsOf('query-service/src/http/fixture.ts', from)).toEqual([]),
+  );
 
   it('from a decider into contracts and a port', async () => {
     expect(await refusalsOf('command-service/src/otp/otp-decider.ts', '@otp/contracts')).toEqual([]);

@@ -23,16 +23,34 @@ function history(tenant: SpecTenant) {
   const eve = specChallenge(tenant, 'eve@example.com', { at: new Date('2026-03-02T10:00:00.000Z') });
   return [
     customerRegistered(tenant, new Date('2026-03-01T09:00:00.000Z')),
-    otpRequested(ada), wrongCodesTried(ada, 1), loggedIn(ada, specUserId()),
-    otpRequested(eve), wrongCodesTried(eve, 5),
+    otpRequested(ada),
+    wrongCodesTried(ada, 1),
+    loggedIn(ada, specUserId()),
+    otpRequested(eve),
+    wrongCodesTried(eve, 5),
   ].flat();
 }
 const HISTORY_TYPES = [
-  'CustomerRegistered', 'ApiKeyIssued',
-  'OtpRequested', 'OtpVerificationFailed', 'OtpVerified', 'UserCreated', 'UserLoggedIn', 'SessionStarted',
-  'OtpRequested', 'OtpVerificationFailed', 'OtpVerificationFailed', 'OtpVerificationFailed', 'OtpVerificationFailed', 'OtpVerificationFailed', 'OtpChallengeLocked',
+  'CustomerRegistered',
+  'ApiKeyIssued',
+  'OtpRequested',
+  'OtpVerificationFailed',
+  'OtpVerified',
+  'UserCreated',
+  'UserLoggedIn',
+  'SessionStarted',
+  'OtpRequested',
+  'OtpVerificationFailed',
+  'OtpVerificationFailed',
+  'OtpVerificationFailed',
+  'OtpVerificationFailed',
+  'OtpVerificationFailed',
+  'OtpChallengeLocked',
 ];
-const audit = (tenant: SpecTenant, query = '') => (http: HttpCall) => http('GET', `/v1/audit${query}`, { token: tenant.key.key });
+const audit =
+  (tenant: SpecTenant, query = '') =>
+  (http: HttpCall) =>
+    http('GET', `/v1/audit${query}`, { token: tenant.key.key });
 
 describe('GET /v1/audit', () => {
   const spec = useRouteSpec();
@@ -63,7 +81,12 @@ describe('GET /v1/audit', () => {
             requestId: stored[0]!.metadata['requestId'],
             hash: stored[0]!.metadata.hash,
           });
-          expect(items.find((i) => i.type === 'UserLoggedIn')).toMatchObject({ actor: `apiKey:${acme.key.id}`, outcome: 'success', clientIp: expect.any(String), requestId: expect.any(String) });
+          expect(items.find((i) => i.type === 'UserLoggedIn')).toMatchObject({
+            actor: `apiKey:${acme.key.id}`,
+            outcome: 'success',
+            clientIp: expect.any(String),
+            requestId: expect.any(String),
+          });
           expect(items.find((i) => i.type === 'OtpChallengeLocked')).toMatchObject({ outcome: 'failure' });
           expect(items.filter((i) => i.type === 'OtpVerificationFailed').every((i) => i.outcome === 'failure')).toBe(true);
         }),
@@ -76,10 +99,12 @@ describe('GET /v1/audit', () => {
       .given(history(acme))
       .when(audit(acme, '?limit=2'))
       .then(
-        expectResponse(200, { body: { items: [{ type: 'CustomerRegistered' }, { type: 'ApiKeyIssued' }], nextCursor: expect.stringMatching(/^[0-9]+$/) } }),
+        expectResponse(200, {
+          body: { items: [{ type: 'CustomerRegistered' }, { type: 'ApiKeyIssued' }], nextCursor: expect.stringMatching(/^[0-9]+$/) },
+        }),
         expectThat(async ({ response }) => {
           const walked: string[] = response.body.items.map((i: { type: string }) => i.type);
-          for (let cursor = response.body.nextCursor; cursor !== null; ) {
+          for (let cursor = response.body.nextCursor; cursor !== null;) {
             const page = await spec.http('GET', `/v1/audit?limit=2&cursor=${cursor}`, { token: acme.key.key });
             expect(page.status).toBe(200);
             expect(page.body.items.length).toBeLessThanOrEqual(2);
@@ -105,8 +130,18 @@ describe('GET /v1/audit', () => {
     return spec
       .given(history(acme), customerRegistered(globex))
       .when(audit(globex))
-      .then(expectResponse(200, { body: { items: [{ type: 'CustomerRegistered', tenantId: globex.id }, { type: 'ApiKeyIssued', tenantId: globex.id }], nextCursor: null } }),
-        expectThat(({ response }) => expect(response.body.items).toHaveLength(2)));
+      .then(
+        expectResponse(200, {
+          body: {
+            items: [
+              { type: 'CustomerRegistered', tenantId: globex.id },
+              { type: 'ApiKeyIssued', tenantId: globex.id },
+            ],
+            nextCursor: null,
+          },
+        }),
+        expectThat(({ response }) => expect(response.body.items).toHaveLength(2)),
+      );
   });
 
   it('reads its own write: a new key, then the read that waits for its X-Event-Position', () => {
@@ -118,7 +153,11 @@ describe('GET /v1/audit', () => {
         return http('GET', '/v1/audit', { token: acme.key.key, headers: { 'x-min-position': issued.headers.get('x-event-position')! } });
       })
       .then(
-        expectResponse(200, { body: { items: [{ type: 'CustomerRegistered' }, { type: 'ApiKeyIssued' }, { type: 'ApiKeyIssued', actor: `apiKey:${acme.key.id}` }] } }),
+        expectResponse(200, {
+          body: {
+            items: [{ type: 'CustomerRegistered' }, { type: 'ApiKeyIssued' }, { type: 'ApiKeyIssued', actor: `apiKey:${acme.key.id}` }],
+          },
+        }),
         expectNewEvents([{ type: 'ApiKeyIssued', data: { scopes: ['audit:read'] } }]),
       );
   });
@@ -133,7 +172,10 @@ describe('GET /v1/audit', () => {
   ])('refuses %s', (_name, request, status, type) => {
     const acme = specTenant();
     const writer = specApiKey(acme.id, ['otp:write', 'analytics:read']);
-    return spec.given(customerRegistered(acme), apiKeyIssued(acme, writer)).when((http) => http('GET', '/v1/audit', request(acme, writer))).then(expectProblem(status, type));
+    return spec
+      .given(customerRegistered(acme), apiKeyIssued(acme, writer))
+      .when((http) => http('GET', '/v1/audit', request(acme, writer)))
+      .then(expectProblem(status, type));
   });
 
   it.each([
@@ -146,6 +188,9 @@ describe('GET /v1/audit', () => {
     ['an unknown parameter', '?tenant=cus_0000000000000000', 'tenant'],
   ])('refuses %s', (_name, query, path) => {
     const acme = specTenant();
-    return spec.given(customerRegistered(acme)).when(audit(acme, query)).then(expectProblem(400, 'validation', { body: { errors: [expect.objectContaining({ path })] } }));
+    return spec
+      .given(customerRegistered(acme))
+      .when(audit(acme, query))
+      .then(expectProblem(400, 'validation', { body: { errors: [expect.objectContaining({ path })] } }));
   });
 });

@@ -44,7 +44,10 @@ describe('GET /v1/admin/customers/{id}', () => {
     await spec
       .given()
       .when(async (http) => {
-        const res = await http('POST', '/v1/admin/customers', { token: SPEC_OPERATOR_TOKEN, body: { name: 'Acme', email: 'ops@acme.test', plan: 'pro' } });
+        const res = await http('POST', '/v1/admin/customers', {
+          token: SPEC_OPERATOR_TOKEN,
+          body: { name: 'Acme', email: 'ops@acme.test', plan: 'pro' },
+        });
         registered = res.body;
         const headers = { 'x-min-position': res.headers.get('x-event-position')! };
         return http('GET', `/v1/admin/customers/${res.body.customer.id}`, { token: SPEC_OPERATOR_TOKEN, headers });
@@ -57,10 +60,15 @@ describe('GET /v1/admin/customers/{id}', () => {
   });
 
   it('answers 404 for a customer nobody registered', () =>
-    spec.given().when((http) => http('GET', '/v1/admin/customers/cus_0000000000000000', { token: SPEC_OPERATOR_TOKEN })).then(expectProblem(404, 'not-found')));
+    spec
+      .given()
+      .when((http) => http('GET', '/v1/admin/customers/cus_0000000000000000', { token: SPEC_OPERATOR_TOKEN }))
+      .then(expectProblem(404, 'not-found')));
 
   it('refuses an id that is not a customer id', () =>
-    spec.given().when((http) => http('GET', '/v1/admin/customers/acme', { token: SPEC_OPERATOR_TOKEN }))
+    spec
+      .given()
+      .when((http) => http('GET', '/v1/admin/customers/acme', { token: SPEC_OPERATOR_TOKEN }))
       .then(expectProblem(400, 'validation', { body: { errors: [{ path: 'id', message: 'not a customer id' }] } })));
 
   it.each<[string, (tenant: SpecTenant) => RequestOptions, number, string]>([
@@ -70,7 +78,10 @@ describe('GET /v1/admin/customers/{id}', () => {
     ['a malformed X-Min-Position', () => ({ token: SPEC_OPERATOR_TOKEN, headers: { 'x-min-position': 'latest' } }), 400, 'validation'],
   ])('refuses %s', (_name, request, status, type) => {
     const acme = specTenant();
-    return spec.given(customerRegistered(acme)).when((http) => http('GET', `/v1/admin/customers/${acme.id}`, request(acme))).then(expectProblem(status, type));
+    return spec
+      .given(customerRegistered(acme))
+      .when((http) => http('GET', `/v1/admin/customers/${acme.id}`, request(acme)))
+      .then(expectProblem(status, type));
   });
 });
 
@@ -85,7 +96,9 @@ describe('GET /v1/customer', () => {
       .given(customerRegistered(acme, registeredAt), apiKeyIssued(acme, analyst, registeredAt))
       .when((http) => http('GET', '/v1/customer', { token: analyst.key }))
       .then(
-        expectResponse(200, { body: { id: acme.id, name: acme.name, apiKeys: [{ id: acme.key.id }, { id: analyst.id, scopes: ['analytics:read'] }] } }),
+        expectResponse(200, {
+          body: { id: acme.id, name: acme.name, apiKeys: [{ id: acme.key.id }, { id: analyst.id, scopes: ['analytics:read'] }] },
+        }),
         expectThat(({ response }) => {
           expect(response.text).not.toContain(acme.key.key.slice(-43));
           expect(response.text).not.toContain(analyst.key.slice(-43));
@@ -121,7 +134,11 @@ describe('GET /v1/customer', () => {
     return spec
       .given(customerRegistered(acme))
       .when((http) => http('GET', '/v1/customer', { token: acme.key.key, headers: { 'x-min-position': '9000000000000000000' } }))
-      .then(expectProblem(503, 'service-unavailable', { body: { detail: 'the customers read model has not reached position 9000000000000000000 yet; retry' } }));
+      .then(
+        expectProblem(503, 'service-unavailable', {
+          body: { detail: 'the customers read model has not reached position 9000000000000000000 yet; retry' },
+        }),
+      );
   });
 
   it.each<[string, (tenant: SpecTenant) => RequestOptions, number, string]>([
@@ -130,9 +147,17 @@ describe('GET /v1/customer', () => {
     ['a key with a wrong secret', (tenant) => ({ token: withWrongSecret(tenant.key) }), 401, 'invalid-api-key'],
     ['the operator token', () => ({ token: SPEC_OPERATOR_TOKEN }), 401, 'invalid-api-key'],
     ['a malformed X-Min-Position', (tenant) => ({ token: tenant.key.key, headers: { 'x-min-position': '-1' } }), 400, 'validation'],
-    ['an X-Min-Position past any position', (tenant) => ({ token: tenant.key.key, headers: { 'x-min-position': '1'.repeat(20) } }), 400, 'validation'],
+    [
+      'an X-Min-Position past any position',
+      (tenant) => ({ token: tenant.key.key, headers: { 'x-min-position': '1'.repeat(20) } }),
+      400,
+      'validation',
+    ],
   ])('refuses %s', (_name, request, status, type) => {
     const acme = specTenant();
-    return spec.given(customerRegistered(acme)).when((http) => http('GET', '/v1/customer', request(acme))).then(expectProblem(status, type));
+    return spec
+      .given(customerRegistered(acme))
+      .when((http) => http('GET', '/v1/customer', request(acme)))
+      .then(expectProblem(status, type));
   });
 });

@@ -9,13 +9,20 @@ const ALL_SCOPES = ['otp:write', 'customer:admin', 'analytics:read', 'audit:read
 /** The customer routes of command-service/src/customers: the operator registers, a customer adds keys. */
 describe('POST /v1/admin/customers', () => {
   const spec = useRouteSpec();
-  const register = (body: unknown, token = SPEC_OPERATOR_TOKEN) => spec.given().when((http) => http('POST', '/v1/admin/customers', { token, body }));
+  const register = (body: unknown, token = SPEC_OPERATOR_TOKEN) =>
+    spec.given().when((http) => http('POST', '/v1/admin/customers', { token, body }));
 
   it('registers the customer with its first API key, shown once and stored only as its keyed hash', async () => {
     const { response, newEvents } = await register({ name: '  Acme ', email: 'ops@acme.test', plan: 'pro' }).thenOutcome(
       expectResponse(201, {
         body: {
-          customer: { name: 'Acme', email: 'ops@acme.test', plan: 'pro', status: 'active', apiKeys: [{ scopes: ALL_SCOPES, status: 'active' }] },
+          customer: {
+            name: 'Acme',
+            email: 'ops@acme.test',
+            plan: 'pro',
+            status: 'active',
+            apiKeys: [{ scopes: ALL_SCOPES, status: 'active' }],
+          },
           apiKey: { key: expect.stringMatching(KEY_FORMAT), scopes: ALL_SCOPES },
         },
         headers: { 'x-event-position': /^[0-9]+$/, 'cache-control': 'no-store' },
@@ -48,7 +55,9 @@ describe('POST /v1/admin/customers', () => {
   it('lists each invalid field', () =>
     register({ name: '', email: 'nope', extra: 1 }).then(
       expectProblem(400, 'validation'),
-      expectThat(({ response }) => expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'extra', 'name'])),
+      expectThat(({ response }) =>
+        expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'extra', 'name']),
+      ),
     ));
 
   it.each<[string, (tenant: SpecTenant) => RequestOptions, number, string]>([
@@ -64,7 +73,14 @@ describe('POST /v1/admin/customers', () => {
   });
 
   it('refuses an Authorization header that is not a bearer credential', () =>
-    spec.given().when((http) => http('POST', '/v1/admin/customers', { headers: { authorization: `Basic ${SPEC_OPERATOR_TOKEN}` }, body: { name: 'X', email: 'x@x.test' } }))
+    spec
+      .given()
+      .when((http) =>
+        http('POST', '/v1/admin/customers', {
+          headers: { authorization: `Basic ${SPEC_OPERATOR_TOKEN}` },
+          body: { name: 'X', email: 'x@x.test' },
+        }),
+      )
       .then(expectProblem(401, 'unauthenticated')));
 
   it.each([
@@ -75,15 +91,25 @@ describe('POST /v1/admin/customers', () => {
     ['an invalid email', { name: 'X', email: 'not-an-email' }, 'email'],
     ['a body that is not an object', ['X'], 'body'],
   ])('refuses %s', (_name, body, path) =>
-    register(body).then(expectProblem(400, 'validation', { body: { errors: [expect.objectContaining({ path })] } })));
+    register(body).then(expectProblem(400, 'validation', { body: { errors: [expect.objectContaining({ path })] } })),
+  );
 
   it.each([
     ['malformed JSON', { rawBody: '{"name":' }, 400, 'malformed-json'],
     ['a body over 16 kB', { body: { name: 'X', email: `${'a'.repeat(20_000)}@x.test` } }, 413, 'payload-too-large'],
     ['a form body', { rawBody: 'name=X', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported-media-type'],
-    ['JSON sent as text', { rawBody: '{"name":"X","email":"x@x.test"}', headers: { 'content-type': 'text/plain' } }, 415, 'unsupported-media-type'],
+    [
+      'JSON sent as text',
+      { rawBody: '{"name":"X","email":"x@x.test"}', headers: { 'content-type': 'text/plain' } },
+      415,
+      'unsupported-media-type',
+    ],
   ])('refuses %s', (_name, request, status, type) =>
-    spec.given().when((http) => http('POST', '/v1/admin/customers', { token: SPEC_OPERATOR_TOKEN, ...request })).then(expectProblem(status, type)));
+    spec
+      .given()
+      .when((http) => http('POST', '/v1/admin/customers', { token: SPEC_OPERATOR_TOKEN, ...request }))
+      .then(expectProblem(status, type)),
+  );
 });
 
 describe('POST /v1/api-keys', () => {
@@ -95,13 +121,25 @@ describe('POST /v1/api-keys', () => {
       .given(customerRegistered(acme))
       .when((http) => http('POST', '/v1/api-keys', { token: acme.key.key, body: { scopes: ['analytics:read', 'audit:read'] } }))
       .thenOutcome(
-        expectResponse(201, { body: { key: expect.stringMatching(KEY_FORMAT), scopes: ['analytics:read', 'audit:read'] }, headers: { 'x-event-position': /^[0-9]+$/ } }),
+        expectResponse(201, {
+          body: { key: expect.stringMatching(KEY_FORMAT), scopes: ['analytics:read', 'audit:read'] },
+          headers: { 'x-event-position': /^[0-9]+$/ },
+        }),
         expectNewEvents([
-          { type: 'ApiKeyIssued', streamName: `customer-${acme.id}`, data: { customerId: acme.id, scopes: ['analytics:read', 'audit:read'] }, metadata: { actor: `apiKey:${acme.key.id}`, tenantId: acme.id } },
+          {
+            type: 'ApiKeyIssued',
+            streamName: `customer-${acme.id}`,
+            data: { customerId: acme.id, scopes: ['analytics:read', 'audit:read'] },
+            metadata: { actor: `apiKey:${acme.key.id}`, tenantId: acme.id },
+          },
         ]),
       );
     expect(response.body.key.startsWith(`ok_${acme.id.slice(4)}_`)).toBe(true);
-    expect(newEvents[0]!.data).toMatchObject({ keyId: response.body.id, prefix: response.body.prefix, keyHash: storedApiKeyHash(response.body.key) });
+    expect(newEvents[0]!.data).toMatchObject({
+      keyId: response.body.id,
+      prefix: response.body.prefix,
+      keyHash: storedApiKeyHash(response.body.key),
+    });
   });
 
   it('refuses a key without customer:admin, naming the scope', () => {

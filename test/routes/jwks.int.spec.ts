@@ -21,5 +21,8 @@ describe('GET /.well-known/jwks.json', () => {
       ));
 
   it('is read only', () =>
-    spec.given().when((http) => http('POST', '/.well-known/jwks.json', { body: { keys: [] } })).then(expectProblem(404, 'not-found')));
+    spec
+      .given()
+      .when((http) => http('POST', '/.well-known/jwks.json', { body: { keys: [] } }))
+      .then(expectProblem(404, 'not-found')));
 });

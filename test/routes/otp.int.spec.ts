@@ -23,22 +23,27 @@ import { emailKeyFor, storedCodeHash } from '../support/spec-secrets';
 
 /** The OTP routes of command-service/src/otp: a tenant's app asks for a code, then verifies it. */
 const requestCode = (token: string, email: string) => (http: HttpCall) => http('POST', '/v1/otp/request', { token, body: { email } });
-const verifyCode = (token: string, email: string, code: string, headers: Record<string, string> = {}) => (http: HttpCall) =>
-  http('POST', '/v1/otp/verify', { token, body: { email, code }, headers });
+const verifyCode =
+  (token: string, email: string, code: string, headers: Record<string, string> = {}) =>
+  (http: HttpCall) =>
+    http('POST', '/v1/otp/verify', { token, body: { email, code }, headers });
 const otherCode = (code: string) => (code === '000000000' ? '111111111' : '000000000');
 
 describe('POST /v1/otp/request', () => {
   const spec = useRouteSpec();
   const mailed = (challengeId: string) => readFileSync(join(spec.app.mailboxDir, `${challengeId}.eml`), 'utf8');
 
-  it('records a challenge on the email\'s stream and mails the code, which no event holds', async () => {
+  it("records a challenge on the email's stream and mails the code, which no event holds", async () => {
     const acme = specTenant();
     const emailKey = emailKeyFor(acme.id, 'ada@example.com');
     const { response, newEvents } = await spec
       .given(customerRegistered(acme))
       .when(requestCode(acme.key.key, 'Ada@Example.COM'))
       .thenOutcome(
-        expectResponse(202, { body: { challengeId: expect.stringMatching(/^chl_[0-9a-f]{16}$/) }, headers: { 'x-event-position': /^[0-9]+$/ } }),
+        expectResponse(202, {
+          body: { challengeId: expect.stringMatching(/^chl_[0-9a-f]{16}$/) },
+          headers: { 'x-event-position': /^[0-9]+$/ },
+        }),
         expectNewEvents([
           {
             type: 'OtpRequested',
@@ -127,7 +132,12 @@ describe('POST /v1/otp/request', () => {
     ['a URL where the domain goes', { body: { email: 'a@bü.test/x' } }, 400, 'validation'],
     ['no body', {}, 400, 'validation'],
     ['an oversized body', { body: { email: `${'a'.repeat(20_000)}@b.test` } }, 413, 'payload-too-large'],
-    ['a body that is not JSON', { rawBody: 'email=a@b.test', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported-media-type'],
+    [
+      'a body that is not JSON',
+      { rawBody: 'email=a@b.test', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      415,
+      'unsupported-media-type',
+    ],
   ])('refuses %s', (_name, request, status, type) => {
     const tenant = specTenant();
     return spec
@@ -165,12 +175,20 @@ describe('POST /v1/otp/verify', () => {
       .when(verifyCode(acme.key.key, 'Ada.Lovelace@Example.com', c.code))
       .thenOutcome(
         expectResponse(200, {
-          body: { tokenType: 'Bearer', expiresIn: SPEC_ACCESS_TOKEN_TTL_SECONDS, refreshToken: expect.stringMatching(/^rt_/), user: { id: expect.stringMatching(/^usr_/), email: 'ada.lovelace@example.com' } },
+          body: {
+            tokenType: 'Bearer',
+            expiresIn: SPEC_ACCESS_TOKEN_TTL_SECONDS,
+            refreshToken: expect.stringMatching(/^rt_/),
+            user: { id: expect.stringMatching(/^usr_/), email: 'ada.lovelace@example.com' },
+          },
           headers: { 'x-event-position': /^[0-9]+$/, 'cache-control': 'no-store' },
         }),
         expectNewEvents([
           { type: 'OtpVerified', data: { challengeId: c.id, newUser: true } },
-          { type: 'UserCreated', data: { customerId: acme.id, email: 'ada.lovelace@example.com', emailKey: emailKeyFor(acme.id, c.email) } },
+          {
+            type: 'UserCreated',
+            data: { customerId: acme.id, email: 'ada.lovelace@example.com', emailKey: emailKeyFor(acme.id, c.email) },
+          },
           { type: 'UserLoggedIn', data: { challengeId: c.id } },
           { type: 'SessionStarted', data: { customerId: acme.id } },
         ]),
@@ -196,7 +214,11 @@ describe('POST /v1/otp/verify', () => {
       .when(verifyCode(acme.key.key, 'ada@example.com', second.code))
       .then(
         expectResponse(200, { body: { user: { id: userId } } }),
-        expectNewEvents([{ type: 'OtpVerified', data: { userId, newUser: false } }, { type: 'UserLoggedIn', data: { userId } }, { type: 'SessionStarted', data: { userId } }]),
+        expectNewEvents([
+          { type: 'OtpVerified', data: { userId, newUser: false } },
+          { type: 'UserLoggedIn', data: { userId } },
+          { type: 'SessionStarted', data: { userId } },
+        ]),
       );
   });
 
@@ -208,9 +230,17 @@ describe('POST /v1/otp/verify', () => {
     const first = await spec
       .given(customerRegistered(acme), otpRequested(one), otpRequested(two))
       .when(verifyCode(acme.key.key, one.email, one.code, clientRequestId))
-      .thenOutcome(expectResponse(200, { headers: { 'x-request-id': 'client-chosen-id-1' } }), expectNewEvents([{ type: 'OtpVerified' }, { type: 'UserCreated' }, { type: 'UserLoggedIn' }, { type: 'SessionStarted' }]));
-    const second = await spec.given().when(verifyCode(acme.key.key, two.email, two.code, clientRequestId))
-      .thenOutcome(expectResponse(200), expectNewEvents([{ type: 'OtpVerified' }, { type: 'UserCreated' }, { type: 'UserLoggedIn' }, { type: 'SessionStarted' }]));
+      .thenOutcome(
+        expectResponse(200, { headers: { 'x-request-id': 'client-chosen-id-1' } }),
+        expectNewEvents([{ type: 'OtpVerified' }, { type: 'UserCreated' }, { type: 'UserLoggedIn' }, { type: 'SessionStarted' }]),
+      );
+    const second = await spec
+      .given()
+      .when(verifyCode(acme.key.key, two.email, two.code, clientRequestId))
+      .thenOutcome(
+        expectResponse(200),
+        expectNewEvents([{ type: 'OtpVerified' }, { type: 'UserCreated' }, { type: 'UserLoggedIn' }, { type: 'SessionStarted' }]),
+      );
     const jtis = [decodeJwt(first.response.body.accessToken).jti, decodeJwt(second.response.body.accessToken).jti];
     expect(jtis[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(jtis[1]).not.toBe(jtis[0]);
@@ -225,7 +255,9 @@ describe('POST /v1/otp/verify', () => {
       .when(verifyCode(acme.key.key, c.email, otherCode(c.code)))
       .then(
         expectProblem(401, 'invalid-code', { body: { attemptsRemaining: 4 - tried } }),
-        expectNewEvents([{ type: 'OtpVerificationFailed', data: { challengeId: c.id, reason: 'wrong_code', attemptsRemaining: 4 - tried } }]),
+        expectNewEvents([
+          { type: 'OtpVerificationFailed', data: { challengeId: c.id, reason: 'wrong_code', attemptsRemaining: 4 - tried } },
+        ]),
       );
   });
 
@@ -236,8 +268,14 @@ describe('POST /v1/otp/verify', () => {
       .given(customerRegistered(acme), otpRequested(c), wrongCodesTried(c, 4))
       .when(verifyCode(acme.key.key, c.email, otherCode(c.code)))
       .then(
-        expectProblem(429, 'challenge-locked', { body: { code: 'challenge_locked', attemptsRemaining: 0 }, headers: { 'retry-after': /^(59[0-9]|600)$/ } }),
-        expectNewEvents([{ type: 'OtpVerificationFailed', data: { reason: 'wrong_code', attemptsRemaining: 0 } }, { type: 'OtpChallengeLocked', data: { challengeId: c.id } }]),
+        expectProblem(429, 'challenge-locked', {
+          body: { code: 'challenge_locked', attemptsRemaining: 0 },
+          headers: { 'retry-after': /^(59[0-9]|600)$/ },
+        }),
+        expectNewEvents([
+          { type: 'OtpVerificationFailed', data: { reason: 'wrong_code', attemptsRemaining: 0 } },
+          { type: 'OtpChallengeLocked', data: { challengeId: c.id } },
+        ]),
       );
   });
 
@@ -267,7 +305,9 @@ describe('POST /v1/otp/verify', () => {
       .given(customerRegistered(acme), otpRequested(c), used ? loggedIn(c, specUserId()) : [])
       .when(verifyCode(acme.key.key, c.email, c.code))
       .then(
-        expectProblem(401, 'invalid-code', { body: { attemptsRemaining: 0, detail: 'the code is not valid or has expired; request a new code' } }),
+        expectProblem(401, 'invalid-code', {
+          body: { attemptsRemaining: 0, detail: 'the code is not valid or has expired; request a new code' },
+        }),
         expectNewEvents([{ type: 'OtpVerificationFailed', data: { challengeId: c.id, reason } }]),
       );
   });
@@ -277,7 +317,11 @@ describe('POST /v1/otp/verify', () => {
     return spec
       .given(customerRegistered(acme))
       .when(verifyCode(acme.key.key, 'nobody@example.com', '123456789'))
-      .then(expectProblem(401, 'invalid-code', { body: { attemptsRemaining: 0, detail: 'the code is not valid or has expired; request a new code' } }));
+      .then(
+        expectProblem(401, 'invalid-code', {
+          body: { attemptsRemaining: 0, detail: 'the code is not valid or has expired; request a new code' },
+        }),
+      );
   });
 
   it("refuses a code sent through another tenant's key", () => {
@@ -312,7 +356,12 @@ describe('POST /v1/otp/verify', () => {
     ['an unknown field', { body: { email: 'a@b.test', code: '123456789', remember: true } }, 400, 'validation'],
     ['malformed JSON', { rawBody: '{"email":"a@b.test","code":' }, 400, 'malformed-json'],
     ['an oversized body', { body: { email: 'a@b.test', code: '1'.repeat(20_000) } }, 413, 'payload-too-large'],
-    ['a body that is not JSON', { rawBody: 'code=123456789', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported-media-type'],
+    [
+      'a body that is not JSON',
+      { rawBody: 'code=123456789', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      415,
+      'unsupported-media-type',
+    ],
   ])('refuses %s', (_name, request, status, type) => {
     const tenant = specTenant();
     const c = specChallenge(tenant, 'a@b.test');

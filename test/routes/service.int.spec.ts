@@ -9,23 +9,33 @@ describe('the HTTP shell', () => {
   const spec = useRouteSpec();
 
   it('answers GET /health/live while the process runs', () =>
-    spec.given().when((http) => http('GET', '/health/live')).then(expectResponse(200, { equals: { status: 'ok' } })));
+    spec
+      .given()
+      .when((http) => http('GET', '/health/live'))
+      .then(expectResponse(200, { equals: { status: 'ok' } })));
 
   it('answers GET /health/ready with each check, and only ok or failing for each', () =>
-    spec.given().when((http) => http('GET', '/health/ready'))
+    spec
+      .given()
+      .when((http) => http('GET', '/health/ready'))
       .then(expectResponse(200, { equals: { status: 'ok', checks: { eventStore: 'ok', readModels: 'ok', projections: 'ok' } } })));
 
-  it('answers GET /metrics in the Prometheus format, with request durations and the projections\' state', () =>
-    spec.given().when((http) => http('GET', '/metrics')).then(
-      expectResponse(200, { headers: { 'content-type': /^text\/plain/ }, text: /http_request_duration_seconds/ }),
-      expectThat(({ response }) => {
-        for (const projection of ['customers', 'usage', 'audit']) expect(response.text).toContain(`projection_state{projection="${projection}",state="live"} 1`);
-      }),
-    ));
+  it("answers GET /metrics in the Prometheus format, with request durations and the projections' state", () =>
+    spec
+      .given()
+      .when((http) => http('GET', '/metrics'))
+      .then(
+        expectResponse(200, { headers: { 'content-type': /^text\/plain/ }, text: /http_request_duration_seconds/ }),
+        expectThat(({ response }) => {
+          for (const projection of ['customers', 'usage', 'audit'])
+            expect(response.text).toContain(`projection_state{projection="${projection}",state="live"} 1`);
+        }),
+      ));
 
   it('counts the events appended through the service by type', () => {
     let before = '';
-    const count = (text: string, type: string) => Number(new RegExp(`^events_appended_total\\{type="${type}"\\} ([0-9]+)$`, 'm').exec(text)?.[1] ?? 0);
+    const count = (text: string, type: string) =>
+      Number(new RegExp(`^events_appended_total\\{type="${type}"\\} ([0-9]+)$`, 'm').exec(text)?.[1] ?? 0);
     return spec
       .given(customerRegistered(specTenant()))
       .when(async (http) => {
@@ -45,32 +55,61 @@ describe('the HTTP shell', () => {
   });
 
   it('answers GET /openapi.json with a document that names every route', () =>
-    spec.given().when((http) => http('GET', '/openapi.json')).then(
-      expectResponse(200, { body: { openapi: '3.1.0' } }),
-      expectThat(({ response }) =>
-        expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining([
-          '/v1/admin/customers', '/v1/admin/customers/{id}', '/v1/customer', '/v1/api-keys', '/v1/otp/request', '/v1/otp/verify',
-          '/.well-known/jwks.json', '/v1/usage', '/v1/audit', '/health/live', '/health/ready', '/metrics',
-        ]))),
-    ));
+    spec
+      .given()
+      .when((http) => http('GET', '/openapi.json'))
+      .then(
+        expectResponse(200, { body: { openapi: '3.1.0' } }),
+        expectThat(({ response }) =>
+          expect(Object.keys(response.body.paths)).toEqual(
+            expect.arrayContaining([
+              '/v1/admin/customers',
+              '/v1/admin/customers/{id}',
+              '/v1/customer',
+              '/v1/api-keys',
+              '/v1/otp/request',
+              '/v1/otp/verify',
+              '/.well-known/jwks.json',
+              '/v1/usage',
+              '/v1/audit',
+              '/health/live',
+              '/health/ready',
+              '/metrics',
+            ]),
+          ),
+        ),
+      ));
 
   it.each([
     ['an unknown route', 'GET', '/v1/nothing-here'],
     ['a method a route does not take', 'DELETE', '/v1/customer'],
   ])('answers %s with a 404 problem', (_name, method, path) =>
-    spec.given().when((http) => http(method, path, { token: SPEC_OPERATOR_TOKEN })).then(expectProblem(404, 'not-found', { body: { detail: `no route for ${method} ${path}` } })));
+    spec
+      .given()
+      .when((http) => http(method, path, { token: SPEC_OPERATOR_TOKEN }))
+      .then(expectProblem(404, 'not-found', { body: { detail: `no route for ${method} ${path}` } })),
+  );
 
   it('keeps a plain X-Request-Id the client sends, and answers with it', () =>
-    spec.given().when((http) => http('GET', '/health/live', { headers: { 'x-request-id': 'client-id.1:a_b-c' } }))
+    spec
+      .given()
+      .when((http) => http('GET', '/health/live', { headers: { 'x-request-id': 'client-id.1:a_b-c' } }))
       .then(expectResponse(200, { headers: { 'x-request-id': 'client-id.1:a_b-c' } })));
 
   it('replaces an X-Request-Id that could inject into logs or headers with its own', () =>
-    spec.given().when((http) => http('GET', '/health/live', { headers: { 'x-request-id': `a b${'x'.repeat(200)}` } }))
+    spec
+      .given()
+      .when((http) => http('GET', '/health/live', { headers: { 'x-request-id': `a b${'x'.repeat(200)}` } }))
       .then(expectResponse(200, { headers: { 'x-request-id': /^[0-9a-f-]{36}$/ } })));
 
   it('gives refusals the request id too, and says nothing cacheable', () =>
-    spec.given().when((http) => http('GET', '/v1/customer')).then(
-      expectProblem(401, 'unauthenticated', { headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'www-authenticate': 'Bearer' } }),
-      expectThat(({ response }: { response: SpecResponse }) => expect(response.body.instance).toBe('/v1/customer')),
-    ));
+    spec
+      .given()
+      .when((http) => http('GET', '/v1/customer'))
+      .then(
+        expectProblem(401, 'unauthenticated', {
+          headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'www-authenticate': 'Bearer' },
+        }),
+        expectThat(({ response }: { response: SpecResponse }) => expect(response.body.instance).toBe('/v1/customer')),
+      ));
 });

@@ -32,16 +32,23 @@ function history(tenant: SpecTenant) {
   const nextDay = specChallenge(tenant, 'ada@example.com', { at: new Date('2026-03-02T00:10:00.000Z') });
   return [
     customerRegistered(tenant, new Date('2026-03-01T09:00:00.000Z')),
-    otpRequested(first), wrongCodesTried(first, 1), loggedIn(first, ada),
-    otpRequested(second), loggedIn(second, ada, { newUser: false }),
-    otpRequested(locked), wrongCodesTried(locked, 5),
+    otpRequested(first),
+    wrongCodesTried(first, 1),
+    loggedIn(first, ada),
+    otpRequested(second),
+    loggedIn(second, ada, { newUser: false }),
+    otpRequested(locked),
+    wrongCodesTried(locked, 5),
     otpRequested(nextDay),
   ].flat();
 }
 
 describe('GET /v1/usage', () => {
   const spec = useRouteSpec();
-  const usage = (tenant: SpecTenant, query: string, token = tenant.key.key) => (http: HttpCall) => http('GET', `/v1/usage?${query}`, { token });
+  const usage =
+    (tenant: SpecTenant, query: string, token = tenant.key.key) =>
+    (http: HttpCall) =>
+      http('GET', `/v1/usage?${query}`, { token });
 
   it('answers every day of the range, zeroes included, counting each failure once', () => {
     const acme = specTenant();
@@ -81,8 +88,12 @@ describe('GET /v1/usage', () => {
 
   it('counts days when no granularity is given', () => {
     const acme = specTenant();
-    return spec.given(history(acme)).when(usage(acme, 'from=2026-03-02&to=2026-03-03'))
-      .then(expectResponse(200, { equals: { granularity: 'day', buckets: [{ start: '2026-03-02T00:00:00.000Z', ...zero, otpRequested: 1 }] } }));
+    return spec
+      .given(history(acme))
+      .when(usage(acme, 'from=2026-03-02&to=2026-03-03'))
+      .then(
+        expectResponse(200, { equals: { granularity: 'day', buckets: [{ start: '2026-03-02T00:00:00.000Z', ...zero, otpRequested: 1 }] } }),
+      );
   });
 
   it("keeps tenants apart: another tenant's logins are not counted", () => {
@@ -102,7 +113,10 @@ describe('GET /v1/usage', () => {
       .given(customerRegistered(acme))
       .when(async (http) => {
         const asked = await http('POST', '/v1/otp/request', { token: acme.key.key, body: { email: 'ada@example.com' } });
-        return http('GET', `/v1/usage?from=${today}&to=${tomorrow}`, { token: acme.key.key, headers: { 'x-min-position': asked.headers.get('x-event-position')! } });
+        return http('GET', `/v1/usage?from=${today}&to=${tomorrow}`, {
+          token: acme.key.key,
+          headers: { 'x-min-position': asked.headers.get('x-event-position')! },
+        });
       })
       .then(
         expectResponse(200, { body: { buckets: [{ start: `${today}T00:00:00.000Z`, otpRequested: 1 }] } }),
@@ -139,7 +153,9 @@ describe('GET /v1/usage', () => {
     ['a repeated parameter', 'from=2026-03-01&from=2026-03-02&to=2026-03-03', 'from'],
   ])('refuses %s', (_name, query, path) => {
     const acme = specTenant();
-    return spec.given(customerRegistered(acme)).when(usage(acme, query))
+    return spec
+      .given(customerRegistered(acme))
+      .when(usage(acme, query))
       .then(expectProblem(400, 'validation', { body: { errors: [expect.objectContaining({ path })] } }));
   });
 });

@@ -56,14 +56,23 @@ export function specTenant(name = 'Acme', plan: Plan = 'pro'): SpecTenant {
 }
 
 /** A code sent to `email` at `at`, or `minutesAgo` before now (a code lives ten minutes). */
-export function specChallenge(tenant: SpecTenant, email: string, options: { code?: string; minutesAgo?: number; at?: Date } = {}): SpecChallenge {
+export function specChallenge(
+  tenant: SpecTenant,
+  email: string,
+  options: { code?: string; minutesAgo?: number; at?: Date } = {},
+): SpecChallenge {
   const requestedAt = options.at ?? new Date(Date.now() - (options.minutesAgo ?? 0) * 60_000);
   return { tenant, id: `chl_${randomHex(8)}`, email, code: options.code ?? '123456789', requestedAt };
 }
 
 export const specUserId = (): string => `usr_${randomHex(8)}`;
 
-function given<T extends EventType>(streamName: string, type: T, data: EventOf<T>['data'], meta: { tenantId: string; actor: Actor; at: Date }): GivenEvent {
+function given<T extends EventType>(
+  streamName: string,
+  type: T,
+  data: EventOf<T>['data'],
+  meta: { tenantId: string; actor: Actor; at: Date },
+): GivenEvent {
   const requestId = randomUUID();
   const metadata = EventMetadata.parse({
     schemaVersion: 1,
@@ -94,7 +103,14 @@ export function customerRegistered(tenant: SpecTenant, at = new Date()): GivenEv
 }
 
 export function apiKeyIssued(tenant: SpecTenant, key: SpecApiKey, at = new Date(), actor: Actor = byKey(tenant)): GivenEvent {
-  const data = { customerId: tenant.id, keyId: key.id, prefix: key.prefix, keyHash: storedApiKeyHash(key.key), scopes: key.scopes, issuedAt: at.toISOString() };
+  const data = {
+    customerId: tenant.id,
+    keyId: key.id,
+    prefix: key.prefix,
+    keyHash: storedApiKeyHash(key.key),
+    scopes: key.scopes,
+    issuedAt: at.toISOString(),
+  };
   return given(streams.customer(tenant.id), 'ApiKeyIssued', data, { tenantId: tenant.id, actor, at });
 }
 
@@ -118,7 +134,14 @@ export function wrongCodesTried(c: SpecChallenge, count: number): GivenEvent[] {
   const meta = { tenantId: c.tenant.id, actor: byKey(c.tenant), at: c.requestedAt };
   const events: GivenEvent[] = [];
   for (let i = 1; i <= count; i++) {
-    events.push(given(otpStream(c), 'OtpVerificationFailed', { challengeId: c.id, reason: 'wrong_code', attemptsRemaining: Math.max(0, 5 - i) }, meta));
+    events.push(
+      given(
+        otpStream(c),
+        'OtpVerificationFailed',
+        { challengeId: c.id, reason: 'wrong_code', attemptsRemaining: Math.max(0, 5 - i) },
+        meta,
+      ),
+    );
     if (i === 5) events.push(given(otpStream(c), 'OtpChallengeLocked', { challengeId: c.id }, meta));
   }
   return events;
@@ -134,12 +157,28 @@ export function loggedIn(c: SpecChallenge, userId: string, options: { newUser?: 
   return [
     given(otpStream(c), 'OtpVerified', { challengeId: c.id, userId, newUser, verifiedAt: at }, meta),
     ...(newUser
-      ? [given(user, 'UserCreated', { userId, customerId: c.tenant.id, email: normaliseEmail(c.email), emailKey: emailKeyFor(c.tenant.id, c.email), createdAt: at }, meta)]
+      ? [
+          given(
+            user,
+            'UserCreated',
+            { userId, customerId: c.tenant.id, email: normaliseEmail(c.email), emailKey: emailKeyFor(c.tenant.id, c.email), createdAt: at },
+            meta,
+          ),
+        ]
       : []),
     given(user, 'UserLoggedIn', { userId, sessionId, challengeId: c.id, loggedInAt: at }, meta),
-    given(streams.session(sessionId), 'SessionStarted', {
-      sessionId, userId, customerId: c.tenant.id, refreshTokenHash: 'not-a-token-any-spec-presents', startedAt: at,
-      expiresAt: new Date(c.requestedAt.getTime() + 30 * 86_400_000).toISOString(),
-    }, meta),
+    given(
+      streams.session(sessionId),
+      'SessionStarted',
+      {
+        sessionId,
+        userId,
+        customerId: c.tenant.id,
+        refreshTokenHash: 'not-a-token-any-spec-presents',
+        startedAt: at,
+        expiresAt: new Date(c.requestedAt.getTime() + 30 * 86_400_000).toISOString(),
+      },
+      meta,
+    ),
   ];
 }

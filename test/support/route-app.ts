@@ -70,7 +70,12 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
       commandRoutes({ commands, hashKey: SPEC_HASH_KEY, mailer, tokens, logger, otpCodeLength: 9, authenticate, checkOperator }),
-      queryRoutes({ documents, authenticate, checkOperator, waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms) }),
+      queryRoutes({
+        documents,
+        authenticate,
+        checkOperator,
+        waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),
+      }),
     ],
   });
   const server = createServer(app);
@@ -86,7 +91,8 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     /** Resolves once every read model has applied `position`; a spec's given must be projected before its request. */
     async projected(position: bigint): Promise<void> {
       for (const projection of READ_MODEL_PROJECTIONS) {
-        if (!(await projections.waitForPosition(projection, position, 5_000))) throw new Error(`${projection} did not reach position ${position}`);
+        if (!(await projections.waitForPosition(projection, position, 5_000)))
+          throw new Error(`${projection} did not reach position ${position}`);
       }
     },
     async close(): Promise<void> {

@@ -34,7 +34,10 @@ function expectHeaders(response: SpecResponse, headers: ExpectedHeaders): void {
 }
 
 /** The status, and where given: the body (a partial match, or `equals` whole), headers (null: absent) and the text. */
-export function expectResponse(status: number, expected: { body?: unknown; equals?: unknown; headers?: ExpectedHeaders; text?: RegExp } = {}): Expectation {
+export function expectResponse(
+  status: number,
+  expected: { body?: unknown; equals?: unknown; headers?: ExpectedHeaders; text?: RegExp } = {},
+): Expectation {
   return {
     aboutEvents: false,
     check: ({ response }) => {
@@ -120,7 +123,11 @@ export function useRouteSpec(options: RouteAppOptions = {}) {
 
   const newEventsSince = async (after: bigint): Promise<RecordedEvent[]> => {
     const events: RecordedEvent[] = [];
-    for (let page = await started().eventStore.readAll({ after }); page.length > 0; page = await started().eventStore.readAll({ after: page.at(-1)!.position })) {
+    for (
+      let page = await started().eventStore.readAll({ after });
+      page.length > 0;
+      page = await started().eventStore.readAll({ after: page.at(-1)!.position })
+    ) {
       events.push(...page);
     }
     return events;
@@ -128,7 +135,7 @@ export function useRouteSpec(options: RouteAppOptions = {}) {
 
   async function append(events: GivenEvent[]): Promise<void> {
     // Consecutive events of one stream go in one append, as one command writes them.
-    for (let i = 0; i < events.length; ) {
+    for (let i = 0; i < events.length;) {
       const streamName = events[i]!.streamName;
       let end = i;
       while (end < events.length && events[end]!.streamName === streamName) end++;
@@ -163,7 +170,10 @@ export function useRouteSpec(options: RouteAppOptions = {}) {
               expect(response.headers.get('x-request-id'), 'every answer has X-Request-Id').toBeTruthy();
               for (const expectation of expectations) await expectation.check(outcome);
               if (!expectations.some((e) => e.aboutEvents)) {
-                expect(outcome.newEvents.map((e) => e.type), 'an answer without expected events appends none').toEqual([]);
+                expect(
+                  outcome.newEvents.map((e) => e.type),
+                  'an answer without expected events appends none',
+                ).toEqual([]);
               }
               return outcome;
             },

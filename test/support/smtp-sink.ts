@@ -40,7 +40,10 @@ export async function startSmtpSink() {
     async codeFor(email: string, since: number, timeoutMs = 5_000): Promise<string> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const mail = messages.slice(since).reverse().find((m) => m.to.includes(email));
+        const mail = messages
+          .slice(since)
+          .reverse()
+          .find((m) => m.to.includes(email));
         const code = mail && /sign-in code is ([0-9]{6,9})/.exec(mail.raw)?.[1];
         if (code) return code;
         if (Date.now() > deadline) throw new Error(`no code for ${email} within ${timeoutMs} ms`);

@@ -2,13 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { authorizeApiKey, type Scope } from '@otp/contracts';
 import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
 import { DomainError } from '../handling/decider';
-import {
-  customerDecider,
-  MAX_ACTIVE_API_KEYS,
-  type CustomerEvent,
-  type CustomerState,
-  type IssueApiKey,
-} from './customer-decider';
+import { customerDecider, MAX_ACTIVE_API_KEYS, type CustomerEvent, type CustomerState, type IssueApiKey } from './customer-decider';
 
 const given = contractCheckedSpecFor(customerDecider);
 const customerId = 'cus_00000000000000a1';
@@ -34,8 +28,7 @@ const issue = (n: number, scopes: Scope[] = ['otp:write', 'analytics:read']): Is
 });
 
 // Suspension and revocation have no events yet, so those states are set by hand.
-const fold = (events: CustomerEvent[]): CustomerState =>
-  events.reduce(customerDecider.evolve, customerDecider.initialState());
+const fold = (events: CustomerEvent[]): CustomerState => events.reduce(customerDecider.evolve, customerDecider.initialState());
 const suspended = (state: CustomerState): CustomerState => ({ ...state, status: 'suspended' });
 const revoked = (state: CustomerState, id: string): CustomerState => {
   const key = state.keys.get(id);
@@ -92,19 +85,18 @@ describe('IssueApiKey', () => {
     expect(events[0]?.type === 'ApiKeyIssued' && events[0].data.scopes).toEqual(['otp:write', 'audit:read']);
   });
 
-  it('refuses a customer that is not registered', () =>
-    given([]).when(issue(1)).thenRefuses('customer_not_found', { customerId }));
+  it('refuses a customer that is not registered', () => given([]).when(issue(1)).thenRefuses('customer_not_found', { customerId }));
 
   it('refuses a suspended customer', () =>
     expect(refusalOf(() => customerDecider.decide(issue(1), suspended(fold([registered]))))).toBe('customer_inactive'));
 
   it('refuses a key id already used', () =>
-    given([registered, issued(1)]).when(issue(1)).thenRefuses('key_exists', { keyId: keyId(1) }));
+    given([registered, issued(1)])
+      .when(issue(1))
+      .thenRefuses('key_exists', { keyId: keyId(1) }));
 
   it('refuses a key id already used even when that key is revoked', () =>
-    expect(refusalOf(() => customerDecider.decide(issue(1), revoked(fold([registered, issued(1)]), keyId(1))))).toBe(
-      'key_exists',
-    ));
+    expect(refusalOf(() => customerDecider.decide(issue(1), revoked(fold([registered, issued(1)]), keyId(1))))).toBe('key_exists'));
 
   it('refuses a key without scopes', () => given([registered]).when(issue(1, [])).thenRefuses('no_scopes'));
 

@@ -15,7 +15,15 @@ export async function issueApiKey(
   const handled = await deps.commands.handle(
     streams.customer(input.customerId),
     customerDecider,
-    { type: 'IssueApiKey', customerId: input.customerId, keyId, prefix, keyHash: apiKeyHash(deps.hashKey, key), scopes: input.scopes, now: ctx.now },
+    {
+      type: 'IssueApiKey',
+      customerId: input.customerId,
+      keyId,
+      prefix,
+      keyHash: apiKeyHash(deps.hashKey, key),
+      scopes: input.scopes,
+      now: ctx.now,
+    },
     ctx,
   );
   return { id: keyId, key, prefix, scopes: input.scopes, position: handled.position };

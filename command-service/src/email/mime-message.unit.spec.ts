@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { mimeMessage } from './mime-message';
 
-const email = { id: 'chl_0123456789abcdef', to: 'ada@example.com', subject: 'Your sign-in code', text: 'Your sign-in code is 123456789\n', html: '<p>123456789</p>' };
+const email = {
+  id: 'chl_0123456789abcdef',
+  to: 'ada@example.com',
+  subject: 'Your sign-in code',
+  text: 'Your sign-in code is 123456789\n',
+  html: '<p>123456789</p>',
+};
 const at = new Date('2026-11-22T08:00:00Z');
 
 describe('mimeMessage', () => {
@@ -16,7 +22,9 @@ describe('mimeMessage', () => {
     expect(head).toContain('Date: Sun, 22 Nov 2026 08:00:00 +0000');
     const boundary = /boundary="([^"]+)"/.exec(head)![1]!;
     expect(body.split(`--${boundary}`)).toHaveLength(4);
-    expect(message).toContain('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nYour sign-in code is 123456789\r\n');
+    expect(message).toContain(
+      'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nYour sign-in code is 123456789\r\n',
+    );
     expect(message).toContain('Content-Type: text/html');
     expect(message.endsWith(`--${boundary}--\r\n`)).toBe(true);
   });

@@ -3,7 +3,13 @@ import { startSmtpSink, type SmtpSink } from '../../../test/support/smtp-sink';
 import { EmailDeliveryError } from './mailer';
 import { createSmtpMailer } from './smtp-mailer';
 
-const email = { id: 'chl_00000000000000a1', to: 'ada@example.com', subject: 'Your code', text: 'Your sign-in code is 123456789', html: '<p>Your sign-in code is 123456789</p>' };
+const email = {
+  id: 'chl_00000000000000a1',
+  to: 'ada@example.com',
+  subject: 'Your code',
+  text: 'Your sign-in code is 123456789',
+  html: '<p>Your sign-in code is 123456789</p>',
+};
 
 describe('SMTP mailer', () => {
   let sink: SmtpSink | undefined;

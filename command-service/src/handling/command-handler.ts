@@ -74,7 +74,11 @@ export function createCommandHandler({ eventStore, states }: CommandHandlerOptio
 
           const expected = revision ?? 'no_stream';
           try {
-            const result = await eventStore.append(streamName, events.map((e, i) => toAppend(e, i, streamName, context)), expected);
+            const result = await eventStore.append(
+              streamName,
+              events.map((e, i) => toAppend(e, i, streamName, context)),
+              expected,
+            );
             // Where our events landed right after the revision we decided on, `next` is the stream's state.
             if (result.nextExpectedRevision === (revision ?? -1n) + BigInt(events.length)) {
               rememberState(states, streamName, decider, result.nextExpectedRevision, next);

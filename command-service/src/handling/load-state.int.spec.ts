@@ -42,7 +42,8 @@ describe('loading stream state through the cache', () => {
     return found;
   };
   const depsFor = (eventStore: EventStore): CommandDeps => processOf(eventStore).deps;
-  const authenticatorFor = (eventStore: EventStore) => createApiKeyAuthenticator({ eventStore, states: processOf(eventStore).states, hashKey });
+  const authenticatorFor = (eventStore: EventStore) =>
+    createApiKeyAuthenticator({ eventStore, states: processOf(eventStore).states, hashKey });
   const depsWith = (commands: CommandDeps['commands']): CommandDeps => ({
     commands,
     hashKey,

@@ -54,7 +54,16 @@ export function domainErrorProblems() {
       return next(problem);
     }
     if (error instanceof ConcurrencyError) {
-      return next(new ProblemError(409, problemTypes.conflict, 'Concurrent update', 'the resource changed while this request ran; retry', {}, { 'Retry-After': '1' }));
+      return next(
+        new ProblemError(
+          409,
+          problemTypes.conflict,
+          'Concurrent update',
+          'the resource changed while this request ran; retry',
+          {},
+          { 'Retry-After': '1' },
+        ),
+      );
     }
     next(error);
   };

@@ -14,15 +14,30 @@ describe('the answer to each refusal', () => {
   });
 
   it('puts the code and the guesses left in the body, and the wait in Retry-After', () => {
-    const problem = problemOf(new Refusal('challenge_locked', 'locked', { attemptsRemaining: 0, retryAfterSeconds: 540, challengeId: 'chl_1' }));
+    const problem = problemOf(
+      new Refusal('challenge_locked', 'locked', { attemptsRemaining: 0, retryAfterSeconds: 540, challengeId: 'chl_1' }),
+    );
     expect(problem).toMatchObject({ status: 429, type: problemTypes.challengeLocked, headers: { 'Retry-After': '540' } });
-    expect(problem.toProblem()).toEqual({ type: problemTypes.challengeLocked, title: 'Too many attempts', status: 429, detail: 'locked', code: 'challenge_locked', attemptsRemaining: 0 });
+    expect(problem.toProblem()).toEqual({
+      type: problemTypes.challengeLocked,
+      title: 'Too many attempts',
+      status: 429,
+      detail: 'locked',
+      code: 'challenge_locked',
+      attemptsRemaining: 0,
+    });
   });
 
   it('keeps other details out of the answer', () => {
     const problem = problemOf(new Refusal('too_many_keys', 'active api key limit reached', { limit: 20 }));
     expect(problem.headers).toEqual({});
-    expect(problem.toProblem()).toEqual({ type: problemTypes.conflict, title: 'Too many API keys', status: 409, detail: 'active api key limit reached', code: 'too_many_keys' });
+    expect(problem.toProblem()).toEqual({
+      type: problemTypes.conflict,
+      title: 'Too many API keys',
+      status: 409,
+      detail: 'active api key limit reached',
+      code: 'too_many_keys',
+    });
   });
 
   it('answers a failed delivery 503 with Retry-After', () =>

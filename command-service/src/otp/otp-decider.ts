@@ -31,11 +31,7 @@ export type VerifyOtp = {
 };
 
 export type OtpCommand = RequestOtp | VerifyOtp;
-export type OtpEvent =
-  | EventOf<'OtpRequested'>
-  | EventOf<'OtpVerificationFailed'>
-  | EventOf<'OtpChallengeLocked'>
-  | EventOf<'OtpVerified'>;
+export type OtpEvent = EventOf<'OtpRequested'> | EventOf<'OtpVerificationFailed'> | EventOf<'OtpChallengeLocked'> | EventOf<'OtpVerified'>;
 
 export type ChallengeStatus = 'pending' | 'verified' | 'locked';
 

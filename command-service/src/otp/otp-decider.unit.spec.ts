@@ -64,7 +64,9 @@ const lockedOut = (challengeId: string) => [requested(challengeId), ...wrongs(ch
 
 describe('RequestOtp', () => {
   it('opens a challenge that expires after the ttl with the attempt limit', () =>
-    given([]).when(requestCmd(A)).then([requested(A)]));
+    given([])
+      .when(requestCmd(A))
+      .then([requested(A)]));
 
   it('records the expiry as ten minutes after the request', () => {
     const [event] = otpDecider.decide(requestCmd(A), otpDecider.initialState());
@@ -77,28 +79,43 @@ describe('RequestOtp', () => {
   });
 
   it.each([5, 10, 7.5, 0])('refuses a code length of %s', (codeLength) =>
-    given([]).when(requestCmd(A, t0, codeLength)).thenRefuses('invalid_code_length', { codeLength }));
+    given([])
+      .when(requestCmd(A, t0, codeLength))
+      .thenRefuses('invalid_code_length', { codeLength }),
+  );
 
   it('supersedes a pending challenge', () =>
-    given([requested(A)]).when(requestCmd(B, at(30_000))).then([requested(B, at(30_000))]));
+    given([requested(A)])
+      .when(requestCmd(B, at(30_000)))
+      .then([requested(B, at(30_000))]));
 
   // Otherwise five guesses, a new code, five more guesses... would make the lock
   // worthless: a locked email gets no new code until the locked one would have
   // expired, so guessing is bounded at five per ten minutes per email.
   it('refuses a new code while the last one is locked, saying when to ask again', () =>
-    given(lockedOut(A)).when(requestCmd(B, at(30_000))).thenRefuses('challenge_locked', { retryAfterSeconds: OTP_TTL_MS / 1000 - 30 }));
+    given(lockedOut(A))
+      .when(requestCmd(B, at(30_000)))
+      .thenRefuses('challenge_locked', { retryAfterSeconds: OTP_TTL_MS / 1000 - 30 }));
 
   it('rounds the wait up to a whole second', () =>
-    given(lockedOut(A)).when(requestCmd(B, at(OTP_TTL_MS - 1))).thenRefuses('challenge_locked', { retryAfterSeconds: 1 }));
+    given(lockedOut(A))
+      .when(requestCmd(B, at(OTP_TTL_MS - 1)))
+      .thenRefuses('challenge_locked', { retryAfterSeconds: 1 }));
 
   it('starts a fresh challenge once the locked one has expired', () =>
-    given(lockedOut(A)).when(requestCmd(B, at(OTP_TTL_MS))).then([requested(B, at(OTP_TTL_MS))]));
+    given(lockedOut(A))
+      .when(requestCmd(B, at(OTP_TTL_MS)))
+      .then([requested(B, at(OTP_TTL_MS))]));
 
   it('starts a fresh challenge after a verification', () =>
-    given([requested(A), verified(A, newUserId, true)]).when(requestCmd(B)).then([requested(B)]));
+    given([requested(A), verified(A, newUserId, true)])
+      .when(requestCmd(B))
+      .then([requested(B)]));
 
   it('records nothing for a retried request already recorded', () =>
-    given([requested(A)]).when(requestCmd(A)).thenNothing());
+    given([requested(A)])
+      .when(requestCmd(A))
+      .thenNothing());
 
   it('refuses a challenge id reused with another code', () =>
     given([requested(A)])
@@ -107,11 +124,12 @@ describe('RequestOtp', () => {
 });
 
 describe('VerifyOtp', () => {
-  it('refuses when no code was requested for this email', () =>
-    given([]).when(verify('123456789')).thenRefuses('no_challenge'));
+  it('refuses when no code was requested for this email', () => given([]).when(verify('123456789')).thenRefuses('no_challenge'));
 
   it('verifies the right code and assigns the new user id to a new email', () =>
-    given([requested(A)]).when(verify('123456789')).then([verified(A, newUserId, true)]));
+    given([requested(A)])
+      .when(verify('123456789'))
+      .then([verified(A, newUserId, true)]));
 
   it('keeps the user already assigned to this email', () =>
     given([requested(A), verified(A, existingUser, true), requested(B)])
@@ -126,22 +144,34 @@ describe('VerifyOtp', () => {
   });
 
   it('rejects the code of a superseded challenge as a wrong code', () =>
-    given([requested(A), requested(B)]).when(verify('123456789')).then([wrong(B, 4)]));
+    given([requested(A), requested(B)])
+      .when(verify('123456789'))
+      .then([wrong(B, 4)]));
 
   it('records a wrong code and the attempts left', () =>
-    given([requested(A)]).when(verify('000000000')).then([wrong(A, 4)]));
+    given([requested(A)])
+      .when(verify('000000000'))
+      .then([wrong(A, 4)]));
 
   it('counts down the attempts left', () =>
-    given([requested(A), ...wrongs(A, 3)]).when(verify('000000000')).then([wrong(A, 1)]));
+    given([requested(A), ...wrongs(A, 3)])
+      .when(verify('000000000'))
+      .then([wrong(A, 1)]));
 
   it('locks the challenge on the fifth wrong code', () =>
-    given([requested(A), ...wrongs(A, 4)]).when(verify('000000000')).then([wrong(A, 0), locked(A)]));
+    given([requested(A), ...wrongs(A, 4)])
+      .when(verify('000000000'))
+      .then([wrong(A, 0), locked(A)]));
 
   it('still verifies the right code on the last attempt', () =>
-    given([requested(A), ...wrongs(A, 4)]).when(verify('123456789')).then([verified(A, newUserId, true)]));
+    given([requested(A), ...wrongs(A, 4)])
+      .when(verify('123456789'))
+      .then([verified(A, newUserId, true)]));
 
   it('keeps a locked challenge locked even for the right code', () =>
-    given(lockedOut(A)).when(verify('123456789')).then([failed(A, 'locked', 0)]));
+    given(lockedOut(A))
+      .when(verify('123456789'))
+      .then([failed(A, 'locked', 0)]));
 
   it('uses a code once', () =>
     given([requested(A), verified(A, newUserId, true)])
@@ -154,7 +184,9 @@ describe('VerifyOtp', () => {
       .then([verified(A, newUserId, true, at(OTP_TTL_MS - 1))]));
 
   it('is expired exactly at expiresAt, without using an attempt', () =>
-    given([requested(A), ...wrongs(A, 2)]).when(verify('123456789', at(OTP_TTL_MS))).then([failed(A, 'expired', 3)]));
+    given([requested(A), ...wrongs(A, 2)])
+      .when(verify('123456789', at(OTP_TTL_MS)))
+      .then([failed(A, 'expired', 3)]));
 
   it('does not even compare the code of an expired challenge', () => {
     const state = [requested(A)].reduce(otpDecider.evolve, otpDecider.initialState());
@@ -163,20 +195,28 @@ describe('VerifyOtp', () => {
   });
 
   it('reports a lock before an expiry', () =>
-    given(lockedOut(A)).when(verify('123456789', at(OTP_TTL_MS * 2))).then([failed(A, 'locked', 0)]));
+    given(lockedOut(A))
+      .when(verify('123456789', at(OTP_TTL_MS * 2)))
+      .then([failed(A, 'locked', 0)]));
 
   it('gives a fresh challenge after a lock its full attempts', () =>
-    given([...lockedOut(A), requested(B)]).when(verify('000000000')).then([wrong(B, 4)]));
+    given([...lockedOut(A), requested(B)])
+      .when(verify('000000000'))
+      .then([wrong(B, 4)]));
 });
 
 // What is recorded can only narrow a challenge: these givens are records no
 // decision makes, and none of them may restore attempts or reopen anything.
 describe('recorded failures never unlock or extend', () => {
   it('ignores a failure that claims more attempts than are left', () =>
-    given([requested(A), ...wrongs(A, 4), wrong(A, 5)]).when(verify('000000000')).then([wrong(A, 0), locked(A)]));
+    given([requested(A), ...wrongs(A, 4), wrong(A, 5)])
+      .when(verify('000000000'))
+      .then([wrong(A, 0), locked(A)]));
 
   it('ignores failures and locks of a superseded challenge', () =>
-    given([requested(A), requested(B), wrong(A, 0), locked(A)]).when(verify('987654321')).then([verified(B, newUserId, true)]));
+    given([requested(A), requested(B), wrong(A, 0), locked(A)])
+      .when(verify('987654321'))
+      .then([verified(B, newUserId, true)]));
 
   it('does not reopen a used challenge with a later failure record', () =>
     given([requested(A), verified(A, newUserId, true), failed(A, 'already_used', 5)])
@@ -184,7 +224,9 @@ describe('recorded failures never unlock or extend', () => {
       .then([failed(A, 'already_used', 5)]));
 
   it('does not let a verification record unlock a locked challenge', () =>
-    given([...lockedOut(A), verified(A, newUserId, true)]).when(verify('123456789')).then([failed(A, 'locked', 0)]));
+    given([...lockedOut(A), verified(A, newUserId, true)])
+      .when(verify('123456789'))
+      .then([failed(A, 'locked', 0)]));
 
   it('never replaces the user of an email with a later verification record', () =>
     given([requested(A), verified(A, existingUser, true), requested(B), verified(B, newUserId, true), requested(A)])

@@ -79,7 +79,9 @@ describe('OTP login use cases', () => {
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).toHaveLength(1);
     expect(refused.map(codeOf)).toEqual(Array(7).fill('code_not_valid'));
-    const types = (await eventStore.readStream(streams.otp(customerId, emailKey(deps.hashKey, customerId, 'ada@example.com')))).map((e) => e.type);
+    const types = (await eventStore.readStream(streams.otp(customerId, emailKey(deps.hashKey, customerId, 'ada@example.com')))).map(
+      (e) => e.type,
+    );
     expect(types.filter((t) => t === 'OtpVerified')).toHaveLength(1);
   });
 
@@ -91,7 +93,9 @@ describe('OTP login use cases', () => {
       const code = codeSentTo('ada@example.com');
       const elsewhere = { ...deps, commands: commandsOf(other) };
       const attempts = [deps, elsewhere, deps, elsewhere];
-      const results = await Promise.allSettled(attempts.map((d) => verifyOtp(d, { customerId, email: 'ada@example.com', code }, ctx(customerId))));
+      const results = await Promise.allSettled(
+        attempts.map((d) => verifyOtp(d, { customerId, email: 'ada@example.com', code }, ctx(customerId))),
+      );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect(results.filter((r) => r.status === 'rejected').map((r) => codeOf(r))).toEqual(Array(3).fill('code_not_valid'));
     } finally {
@@ -112,8 +116,15 @@ describe('OTP login use cases', () => {
     expect(events.filter((e) => e.type === 'OtpChallengeLocked')).toHaveLength(1);
     // And the right code no longer helps; the answer says when a new code can be had, as a request for one is refused until then.
     const requested = events.find((e) => e.type === 'OtpRequested')!;
-    const locked = await verifyOtp(deps, { customerId, email: 'eve@example.com', code: codeSentTo('eve@example.com') }, ctx(customerId)).catch((e: unknown) => e);
-    expect(locked).toMatchObject({ code: 'challenge_locked', message: `too many wrong codes; this email can get a new code from ${String(requested.data.expiresAt)}` });
+    const locked = await verifyOtp(
+      deps,
+      { customerId, email: 'eve@example.com', code: codeSentTo('eve@example.com') },
+      ctx(customerId),
+    ).catch((e: unknown) => e);
+    expect(locked).toMatchObject({
+      code: 'challenge_locked',
+      message: `too many wrong codes; this email can get a new code from ${String(requested.data.expiresAt)}`,
+    });
     const wait = (locked as Refusal).details.retryAfterSeconds!;
     const refusedRequest = await requestOtp(deps, { customerId, email: 'eve@example.com' }, ctx(customerId)).catch((e: unknown) => e);
     expect(refusedRequest).toMatchObject({ code: 'challenge_locked', message: (locked as Refusal).message });

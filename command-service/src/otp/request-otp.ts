@@ -48,7 +48,9 @@ export async function requestOtp(
   } catch (error) {
     // The challenge stays recorded (it simply expires); the caller may ask again.
     deps.logger.error({ challengeId, requestId: ctx.requestId, err: (error as Error).message }, 'otp email delivery failed');
-    throw new Refusal('email_delivery_failed', 'the code could not be sent; try again shortly', { retryAfterSeconds: RETRY_DELIVERY_AFTER_SECONDS });
+    throw new Refusal('email_delivery_failed', 'the code could not be sent; try again shortly', {
+      retryAfterSeconds: RETRY_DELIVERY_AFTER_SECONDS,
+    });
   }
   return { challengeId, expiresAt: requested.data.expiresAt, position: handled.position };
 }

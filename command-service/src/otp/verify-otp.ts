@@ -27,21 +27,23 @@ export async function verifyOtp(
 ): Promise<TokenResponse & { position: bigint | undefined }> {
   const email = normaliseEmail(input.email);
   const key = emailKey(deps.hashKey, input.customerId, email);
-  const verified = await deps.commands.handle(
-    streams.otp(input.customerId, key),
-    otpDecider,
-    {
-      type: 'VerifyOtp',
-      codeMatches: (stored) => secretEquals(stored.codeHash, otpCodeHash(deps.hashKey, stored.challengeId, input.code)),
-      newUserId: `usr_${randomHex(8)}`,
-      now: ctx.now,
-    },
-    ctx,
-  ).catch((error: unknown) => {
-    // No challenge for this email: refused without an event (recording it would create a stream for any address).
-    if (error instanceof DomainError && error.code === 'no_challenge') throw refusalOf({ kind: 'no_challenge' }, undefined, ctx.now);
-    throw error;
-  });
+  const verified = await deps.commands
+    .handle(
+      streams.otp(input.customerId, key),
+      otpDecider,
+      {
+        type: 'VerifyOtp',
+        codeMatches: (stored) => secretEquals(stored.codeHash, otpCodeHash(deps.hashKey, stored.challengeId, input.code)),
+        newUserId: `usr_${randomHex(8)}`,
+        now: ctx.now,
+      },
+      ctx,
+    )
+    .catch((error: unknown) => {
+      // No challenge for this email: refused without an event (recording it would create a stream for any address).
+      if (error instanceof DomainError && error.code === 'no_challenge') throw refusalOf({ kind: 'no_challenge' }, undefined, ctx.now);
+      throw error;
+    });
   const outcome = outcomeOf(verified.events);
   if (outcome.kind !== 'verified') throw refusalOf(outcome, verified.state.challenge?.expiresAt, ctx.now);
 
@@ -53,11 +55,26 @@ export async function verifyOtp(
   const now = ctx.now;
   // Different streams: the two appends land in the same group commit.
   const [login, session, accessToken] = await Promise.all([
-    deps.commands.handle(streams.user(input.customerId, userId), userDecider,
-      { type: 'RecordLogin', userId, customerId: input.customerId, email, emailKey: key, sessionId, challengeId, now }, ctx),
-    deps.commands.handle(streams.session(sessionId), sessionDecider,
-      { type: 'StartSession', sessionId, userId, customerId: input.customerId, refreshTokenHash: refresh.hash,
-        ttlSeconds: deps.tokens.settings.refreshTokenTtlSeconds, now }, ctx),
+    deps.commands.handle(
+      streams.user(input.customerId, userId),
+      userDecider,
+      { type: 'RecordLogin', userId, customerId: input.customerId, email, emailKey: key, sessionId, challengeId, now },
+      ctx,
+    ),
+    deps.commands.handle(
+      streams.session(sessionId),
+      sessionDecider,
+      {
+        type: 'StartSession',
+        sessionId,
+        userId,
+        customerId: input.customerId,
+        refreshTokenHash: refresh.hash,
+        ttlSeconds: deps.tokens.settings.refreshTokenTtlSeconds,
+        now,
+      },
+      ctx,
+    ),
     // The command id, not the request id: a client may send its own X-Request-Id, and a token id
     // others revoke or dedupe by must be unique and not the client's choice.
     deps.tokens.accessToken({ userId, customerId: input.customerId, email, sessionId, jti: ctx.commandId, now }),

@@ -4,10 +4,10 @@ import { outcomeOf } from './verify-outcome';
 
 const challengeId = 'chl_000000000000000a';
 const userId = 'usr_00000000000000f1';
-const failed = (
-  reason: 'wrong_code' | 'expired' | 'no_challenge' | 'already_used' | 'locked',
-  attemptsRemaining: number,
-): OtpEvent => ({ type: 'OtpVerificationFailed', data: { challengeId, reason, attemptsRemaining } });
+const failed = (reason: 'wrong_code' | 'expired' | 'no_challenge' | 'already_used' | 'locked', attemptsRemaining: number): OtpEvent => ({
+  type: 'OtpVerificationFailed',
+  data: { challengeId, reason, attemptsRemaining },
+});
 
 describe('outcomeOf', () => {
   it('reads a verification', () =>
@@ -24,7 +24,8 @@ describe('outcomeOf', () => {
     }));
 
   it.each(['expired', 'locked', 'already_used', 'no_challenge'] as const)('reads a %s failure', (reason) =>
-    expect(outcomeOf([failed(reason, 0)])).toEqual({ kind: reason }));
+    expect(outcomeOf([failed(reason, 0)])).toEqual({ kind: reason }),
+  );
 
   it('refuses events that are not a verification decision', () => expect(() => outcomeOf([])).toThrow());
 });

@@ -32,9 +32,7 @@ const started: SessionEvent = {
 describe('StartSession', () => {
   it('starts a session that expires after its ttl', () => given([]).when(start()).then([started]));
 
-  it('refuses to start the same session twice', () =>
-    given([started]).when(start()).thenRefuses('session_exists', { sessionId }));
+  it('refuses to start the same session twice', () => given([started]).when(start()).thenRefuses('session_exists', { sessionId }));
 
-  it.each([0, -1, 1.5, Number.NaN])('refuses a ttl of %s seconds', (ttl) =>
-    given([]).when(start(ttl)).thenRefuses('invalid_ttl'));
+  it.each([0, -1, 1.5, Number.NaN])('refuses a ttl of %s seconds', (ttl) => given([]).when(start(ttl)).thenRefuses('invalid_ttl'));
 });

@@ -44,11 +44,17 @@ describe('RecordLogin', () => {
       ]));
 
   it('only records the login of an existing user', () =>
-    given([created, loggedIn(1)]).when(login(2)).then([loggedIn(2, now.toISOString())]));
+    given([created, loggedIn(1)])
+      .when(login(2))
+      .then([loggedIn(2, now.toISOString())]));
 
   it('records nothing when the same session was just recorded (a retried command)', () =>
-    given([created, loggedIn(1)]).when(login(1)).thenNothing());
+    given([created, loggedIn(1)])
+      .when(login(1))
+      .thenNothing());
 
   it('records a later login again with a session seen before the last one', () =>
-    given([created, loggedIn(1), loggedIn(2)]).when(login(1)).then([loggedIn(1, now.toISOString())]));
+    given([created, loggedIn(1), loggedIn(2)])
+      .when(login(1))
+      .then([loggedIn(1, now.toISOString())]));
 });

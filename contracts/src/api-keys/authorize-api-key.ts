@@ -5,8 +5,7 @@ import type { CustomerState } from './customer-state';
 export type HashEquals = (stored: string, presented: string) => boolean;
 
 export type ApiKeyAuthorization =
-  | { ok: true; customerId: string; scopes: readonly Scope[] }
-  | { ok: false; reason: 'unknown_key' | 'revoked' | 'customer_inactive' };
+  { ok: true; customerId: string; scopes: readonly Scope[] } | { ok: false; reason: 'unknown_key' | 'revoked' | 'customer_inactive' };
 
 /**
  * Whether a presented key is valid for this customer. A wrong secret reads as

@@ -29,19 +29,17 @@ const Email = z
   .max(254, 'must be an email address of at most 254 characters')
   .meta({ format: 'idn-email', description: 'an internationalised domain is answered and kept in its ASCII (punycode) form' })
   .transform(asciiDomain)
-  .pipe(z.email({ pattern: EMAIL_PATTERN, error: 'must be an email address' }).max(254, 'must be an email address of at most 254 characters'));
+  .pipe(
+    z.email({ pattern: EMAIL_PATTERN, error: 'must be an email address' }).max(254, 'must be an email address of at most 254 characters'),
+  );
 
-export const RegisterCustomerBody = z
-  .object({ name: z.string().trim().min(1).max(200), email: Email, plan: Plan.optional() })
-  .strict();
+export const RegisterCustomerBody = z.object({ name: z.string().trim().min(1).max(200), email: Email, plan: Plan.optional() }).strict();
 export type RegisterCustomerBody = z.infer<typeof RegisterCustomerBody>;
 
 export const RequestOtpBody = z.object({ email: Email }).strict();
 export type RequestOtpBody = z.infer<typeof RequestOtpBody>;
 
-export const VerifyOtpBody = z
-  .object({ email: Email, code: z.string().regex(/^[0-9]{6,9}$/, 'must be 6 to 9 digits') })
-  .strict();
+export const VerifyOtpBody = z.object({ email: Email, code: z.string().regex(/^[0-9]{6,9}$/, 'must be 6 to 9 digits') }).strict();
 export type VerifyOtpBody = z.infer<typeof VerifyOtpBody>;
 
 export const IssuedApiKey = z.object({
@@ -75,6 +73,11 @@ export const CustomerRegisteredResponse = z.object({ customer: CustomerView, api
 export type CustomerRegisteredResponse = z.infer<typeof CustomerRegisteredResponse>;
 
 export const IssueApiKeyBody = z
-  .object({ scopes: z.array(Scope).min(1).refine((s) => new Set(s).size === s.length, 'scopes must not repeat') })
+  .object({
+    scopes: z
+      .array(Scope)
+      .min(1)
+      .refine((s) => new Set(s).size === s.length, 'scopes must not repeat'),
+  })
   .strict();
 export type IssueApiKeyBody = z.infer<typeof IssueApiKeyBody>;

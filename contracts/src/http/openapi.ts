@@ -15,7 +15,10 @@ import { Problem } from './problem';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 const json = (s: z.ZodType) => ({ content: { 'application/json': { schema: schema(s) } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
 const auth = (scheme: 'apiKey' | 'operator') => [{ [scheme]: [] }];
 const common = {
   '400': problem('invalid input (malformed JSON, wrong types, unknown fields)'),
@@ -26,13 +29,23 @@ const common = {
 
 const UsageResponse = z.object({ granularity: z.enum(['hour', 'day']), buckets: z.array(UsageCounters.extend({ start: z.string() })) });
 const AuditPage = z.object({ items: z.array(AuditEntryDocument.omit({ _id: true })), nextCursor: z.string().nullable() });
-const query = (name: string, required: boolean, description: string) => ({ name, in: 'query', required, schema: { type: 'string' }, description });
+const query = (name: string, required: boolean, description: string) => ({
+  name,
+  in: 'query',
+  required,
+  schema: { type: 'string' },
+  description,
+});
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the server validates with. */
 export function openApiDocument(serverUrl?: string) {
   return {
     openapi: '3.1.0',
-    info: { title: 'OTP Auth', version: '0.1.0', description: 'Event-sourced, multi-tenant, passwordless (email one-time code) authentication.' },
+    info: {
+      title: 'OTP Auth',
+      version: '0.1.0',
+      description: 'Event-sourced, multi-tenant, passwordless (email one-time code) authentication.',
+    },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: {
       securitySchemes: {
@@ -43,32 +56,104 @@ export function openApiDocument(serverUrl?: string) {
     },
     paths: {
       '/v1/admin/customers': {
-        post: { summary: 'Register a customer and its first API key', security: auth('operator'), requestBody: json(RegisterCustomerBody), responses: { '201': { description: 'registered; the key is shown only here', ...json(CustomerRegisteredResponse) }, ...common } },
+        post: {
+          summary: 'Register a customer and its first API key',
+          security: auth('operator'),
+          requestBody: json(RegisterCustomerBody),
+          responses: { '201': { description: 'registered; the key is shown only here', ...json(CustomerRegisteredResponse) }, ...common },
+        },
       },
       '/v1/admin/customers/{id}': {
-        get: { summary: 'A customer', security: auth('operator'), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'the customer', ...json(CustomerView) }, '404': problem('no such customer'), ...common } },
+        get: {
+          summary: 'A customer',
+          security: auth('operator'),
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'the customer', ...json(CustomerView) }, '404': problem('no such customer'), ...common },
+        },
       },
       '/v1/customer': {
-        get: { summary: "The API key's own customer", security: auth('apiKey'), responses: { '200': { description: 'the customer', ...json(CustomerView) }, ...common } },
+        get: {
+          summary: "The API key's own customer",
+          security: auth('apiKey'),
+          responses: { '200': { description: 'the customer', ...json(CustomerView) }, ...common },
+        },
       },
       '/v1/api-keys': {
-        post: { summary: 'Issue another API key with chosen scopes', security: auth('apiKey'), requestBody: json(IssueApiKeyBody), responses: { '201': { description: 'issued; the key is shown only here', ...json(IssuedApiKey) }, '403': problem('key lacks customer:admin'), '409': problem('too many keys'), ...common } },
+        post: {
+          summary: 'Issue another API key with chosen scopes',
+          security: auth('apiKey'),
+          requestBody: json(IssueApiKeyBody),
+          responses: {
+            '201': { description: 'issued; the key is shown only here', ...json(IssuedApiKey) },
+            '403': problem('key lacks customer:admin'),
+            '409': problem('too many keys'),
+            ...common,
+          },
+        },
       },
       '/v1/otp/request': {
-        post: { summary: 'Email a one-time code', security: auth('apiKey'), requestBody: json(RequestOtpBody), responses: { '202': { description: 'same answer whether or not the email is known', ...json(OtpRequestAccepted) }, '403': problem('key lacks otp:write'), '429': problem('the last code for this email was locked by wrong guesses: ask again after Retry-After seconds'), '503': problem('email delivery failed'), ...common } },
+        post: {
+          summary: 'Email a one-time code',
+          security: auth('apiKey'),
+          requestBody: json(RequestOtpBody),
+          responses: {
+            '202': { description: 'same answer whether or not the email is known', ...json(OtpRequestAccepted) },
+            '403': problem('key lacks otp:write'),
+            '429': problem('the last code for this email was locked by wrong guesses: ask again after Retry-After seconds'),
+            '503': problem('email delivery failed'),
+            ...common,
+          },
+        },
       },
       '/v1/otp/verify': {
-        post: { summary: 'Verify a code and receive tokens', security: auth('apiKey'), requestBody: json(VerifyOtpBody), responses: { '200': { description: 'tokens', ...json(TokenResponse) }, '401': problem('wrong, used or expired code (attemptsRemaining)'), '429': problem('too many wrong codes: locked'), '403': problem('key lacks otp:write') } },
+        post: {
+          summary: 'Verify a code and receive tokens',
+          security: auth('apiKey'),
+          requestBody: json(VerifyOtpBody),
+          responses: {
+            '200': { description: 'tokens', ...json(TokenResponse) },
+            '401': problem('wrong, used or expired code (attemptsRemaining)'),
+            '429': problem('too many wrong codes: locked'),
+            '403': problem('key lacks otp:write'),
+          },
+        },
       },
       '/v1/usage': {
-        get: { summary: 'Usage counters per bucket', security: auth('apiKey'), parameters: [query('from', true, 'ISO date or UTC timestamp'), query('to', true, 'exclusive; every bucket that overlaps [from, to) is returned, counted whole'), query('granularity', false, 'hour | day')], responses: { '200': { description: 'buckets', ...json(UsageResponse) }, '403': problem('key lacks analytics:read'), ...common } },
+        get: {
+          summary: 'Usage counters per bucket',
+          security: auth('apiKey'),
+          parameters: [
+            query('from', true, 'ISO date or UTC timestamp'),
+            query('to', true, 'exclusive; every bucket that overlaps [from, to) is returned, counted whole'),
+            query('granularity', false, 'hour | day'),
+          ],
+          responses: { '200': { description: 'buckets', ...json(UsageResponse) }, '403': problem('key lacks analytics:read'), ...common },
+        },
       },
       '/v1/audit': {
-        get: { summary: 'Audit entries in event order', security: auth('apiKey'), parameters: [query('from', false, 'ISO date or UTC timestamp'), query('to', false, 'exclusive'), query('cursor', false, 'nextCursor of the previous page'), query('limit', false, '1 to 1000, default 100')], responses: { '200': { description: 'a page', ...json(AuditPage) }, '403': problem('key lacks audit:read'), ...common } },
+        get: {
+          summary: 'Audit entries in event order',
+          security: auth('apiKey'),
+          parameters: [
+            query('from', false, 'ISO date or UTC timestamp'),
+            query('to', false, 'exclusive'),
+            query('cursor', false, 'nextCursor of the previous page'),
+            query('limit', false, '1 to 1000, default 100'),
+          ],
+          responses: { '200': { description: 'a page', ...json(AuditPage) }, '403': problem('key lacks audit:read'), ...common },
+        },
       },
       '/.well-known/jwks.json': { get: { summary: 'Public keys that sign access tokens', responses: { '200': { description: 'JWKS' } } } },
       '/health/live': { get: { summary: 'Process is up', responses: { '200': { description: 'ok' } } } },
-      '/health/ready': { get: { summary: 'Dependencies answer', responses: { '200': { description: 'ready (status ok), or serving with stalled read models (status degraded)' }, '503': problem('a dependency is not ready') } } },
+      '/health/ready': {
+        get: {
+          summary: 'Dependencies answer',
+          responses: {
+            '200': { description: 'ready (status ok), or serving with stalled read models (status degraded)' },
+            '503': problem('a dependency is not ready'),
+          },
+        },
+      },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
     },
   };

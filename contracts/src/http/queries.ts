@@ -18,7 +18,10 @@ export const AuditQuery = z
     from: UtcInstant.optional(),
     to: UtcInstant.optional(),
     // A position; 15 digits keep it a safe integer (a longer one would become Infinity).
-    cursor: z.string().regex(/^[0-9]{1,15}$/, 'must be a cursor returned by a previous page').optional(),
+    cursor: z
+      .string()
+      .regex(/^[0-9]{1,15}$/, 'must be a cursor returned by a previous page')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();

@@ -1,5 +1,17 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -20,8 +32,17 @@ export const MANIFEST_FILE = 'backup.json';
 export const BackupManifest = z.object({
   createdAt: z.iso.datetime(),
   events: z.number().int().nonnegative(),
-  lastPosition: z.string().regex(/^[0-9]+$/).nullable(),
-  files: z.array(z.object({ name: z.enum([EVENTS_FILE, ...SECRET_FILES]), bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  lastPosition: z
+    .string()
+    .regex(/^[0-9]+$/)
+    .nullable(),
+  files: z.array(
+    z.object({
+      name: z.enum([EVENTS_FILE, ...SECRET_FILES]),
+      bytes: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+  ),
   /** Secret files that were not in DATA_DIR: they came from the environment, which the operator must keep. */
   notInDataDir: z.array(z.enum(SECRET_FILES)),
 });
@@ -64,7 +85,9 @@ export async function backupDataDir(
     copyFileSync(from, join(destination, name), constants.COPYFILE_EXCL);
   }
   if (notInDataDir.includes(DATA_DIR_FILES.hashKey)) {
-    logger.warn('backup: no hash-key file in DATA_DIR, so HASH_KEY comes from the environment: keep it with this backup, the events cannot be used without it');
+    logger.warn(
+      'backup: no hash-key file in DATA_DIR, so HASH_KEY comes from the environment: keep it with this backup, the events cannot be used without it',
+    );
   }
 
   const copied: BackupFileName[] = [EVENTS_FILE, ...SECRET_FILES.filter((name) => !notInDataDir.includes(name))];
@@ -90,7 +113,10 @@ async function copyEvents(source: string, target: string, logger: Logger, pace: 
         if (event?.kind === 'restarted') logger.info('backup: the server committed during the copy; finishing in one step');
         if (event?.kind === 'progress' && Date.now() - lastReport >= 2_000) {
           lastReport = Date.now();
-          logger.info({ copiedMegabytes: megabytes(event.copiedPages), megabytes: megabytes(event.totalPages) }, 'backup: copying the event store');
+          logger.info(
+            { copiedMegabytes: megabytes(event.copiedPages), megabytes: megabytes(event.totalPages) },
+            'backup: copying the event store',
+          );
         }
         return pages;
       },

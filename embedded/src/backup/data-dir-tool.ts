@@ -10,11 +10,18 @@ import { DataDirEnv } from '../config';
  * argument: `npm run <name> -- <folder>`. What it writes is for this user only, like the
  * server's own files, since it holds emails, client ips and the secrets.
  */
-export function runDataDirTool(name: string, folderIs: string, work: (dataDir: string, folder: string, logger: Logger) => Promise<void> | void): void {
+export function runDataDirTool(
+  name: string,
+  folderIs: string,
+  work: (dataDir: string, folder: string, logger: Logger) => Promise<void> | void,
+): void {
   const Env = z.object({
     DATA_DIR: DataDirEnv,
     LOG_LEVEL: CommonEnv.shape.LOG_LEVEL,
-    folder: z.string({ error: `give ${folderIs}: npm run ${name} -- <folder>` }).min(1).transform((p) => resolve(p)),
+    folder: z
+      .string({ error: `give ${folderIs}: npm run ${name} -- <folder>` })
+      .min(1)
+      .transform((p) => resolve(p)),
   });
   runMain(`otp-auth ${name}`, async () => {
     process.umask(0o077);

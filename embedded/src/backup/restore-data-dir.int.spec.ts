@@ -22,7 +22,12 @@ async function dataDirWithBackup(count: number, options: { hashKeyFile?: boolean
   const dataDir = options.dataDir ?? join(root, 'data');
   mkdirSync(dataDir, { recursive: true });
   const store = openSqliteEventStore({ file: join(dataDir, 'events.sqlite') });
-  for (let i = 0; i < count; i++) await store.append(`s-${i}`, [{ id: randomUUID(), type: 'Noted', data: { i, padding: 'x'.repeat(options.padding ?? 0) }, metadata: {} }], 'no_stream');
+  for (let i = 0; i < count; i++)
+    await store.append(
+      `s-${i}`,
+      [{ id: randomUUID(), type: 'Noted', data: { i, padding: 'x'.repeat(options.padding ?? 0) }, metadata: {} }],
+      'no_stream',
+    );
   await store.close();
   if (options.hashKeyFile !== false) writeFileSync(join(dataDir, 'hash-key'), `${'k'.repeat(44)}\n`);
   writeFileSync(join(dataDir, 'signing-key.json'), '{}\n');

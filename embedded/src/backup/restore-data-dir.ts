@@ -21,15 +21,27 @@ const withCompanions = (file: string) => [file, `${file}-wal`, `${file}-shm`, `$
  * files renamed over the current ones, which cannot run out of space. A secret the backup does
  * not hold (it came from the environment) is left where it is.
  */
-export function restoreDataDir(backup: string, dataDir: string, logger: Logger, now = () => new Date()): { movedAside: string | undefined; manifest: BackupManifest } {
+export function restoreDataDir(
+  backup: string,
+  dataDir: string,
+  logger: Logger,
+  now = () => new Date(),
+): { movedAside: string | undefined; manifest: BackupManifest } {
   const manifest = readManifest(backup);
   if (manifest.notInDataDir.length > 0) {
-    logger.warn({ notInBackup: manifest.notInDataDir }, 'restore: the backup holds no copy of these secrets (they came from the environment): start the server with the same values');
+    logger.warn(
+      { notInBackup: manifest.notInDataDir },
+      'restore: the backup holds no copy of these secrets (they came from the environment): start the server with the same values',
+    );
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const stamp = now().toISOString().replace(/[:.]/g, '-');
   const restored: string[] = manifest.files.map((file) => file.name);
-  const replaced = [...withCompanions(EVENTS_FILE), ...withCompanions(DATA_DIR_FILES.readModels), ...restored.filter((name) => name !== EVENTS_FILE)];
+  const replaced = [
+    ...withCompanions(EVENTS_FILE),
+    ...withCompanions(DATA_DIR_FILES.readModels),
+    ...restored.filter((name) => name !== EVENTS_FILE),
+  ];
   const present = [...new Set(replaced)].filter((name) => existsSync(join(dataDir, name)));
 
   // Folders of this run's own (mkdtemp), so a cleanup never touches an earlier restore's.
@@ -75,7 +87,10 @@ export function restoreDataDir(backup: string, dataDir: string, logger: Logger, 
     for (const name of [...restored.filter((n) => n !== EVENTS_FILE), EVENTS_FILE]) renameSync(join(staging, name), join(dataDir, name));
     fsyncPath(dataDir);
   } catch (error) {
-    logger.error({ err: (error as Error).message, staging, movedAside }, 'restore: interrupted while putting the backup in place; the backup is staged and the previous files are kept in these folders');
+    logger.error(
+      { err: (error as Error).message, staging, movedAside },
+      'restore: interrupted while putting the backup in place; the backup is staged and the previous files are kept in these folders',
+    );
     throw error;
   } finally {
     release(lock);

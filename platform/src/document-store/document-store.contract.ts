@@ -27,7 +27,12 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
     let store: DocumentStore;
     let nextPosition = 1n;
     /** A checkpoint whose hash differs for every name and position, as the hashes of a log's events do. */
-    const at = (name: string, position: bigint, version = 1): Checkpoint => ({ name, position, hash: `${name}-${position}-${'f'.repeat(40)}`, version });
+    const at = (name: string, position: bigint, version = 1): Checkpoint => ({
+      name,
+      position,
+      hash: `${name}-${position}-${'f'.repeat(40)}`,
+      version,
+    });
     /** What `getCheckpoint` answers once `checkpoint` is stored. */
     const stored = ({ position, hash, version }: Checkpoint): StoredCheckpoint => ({ position, hash, version });
     /** Most tests only care about the writes; each gets a checkpoint one further on. */
@@ -130,12 +135,7 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
       });
 
       it('rejects updates that would change _id or that overlap', async () => {
-        const bad = [
-          { $set: { _id: 'b' } },
-          { $set: { a: 1 }, $inc: { a: 1 } },
-          { $set: { a: { b: 1 } }, $setOnInsert: { 'a.b': 2 } },
-          {},
-        ];
+        const bad = [{ $set: { _id: 'b' } }, { $set: { a: 1 }, $inc: { a: 1 } }, { $set: { a: { b: 1 } }, $setOnInsert: { 'a.b': 2 } }, {}];
         for (const update of bad) {
           await expect(write({ kind: 'update', collection: 'things', id: 'a', upsert: true, update })).rejects.toThrow();
         }
@@ -299,7 +299,9 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
       it('refuses a checkpoint without a usable hash and keeps the one stored', async () => {
         await store.applyBatch([], at('p', 1n));
         for (const hash of ['', 'x'.repeat(129), undefined, 42]) {
-          await expect(store.applyBatch([put('things', { _id: 'a' })], { name: 'p', position: 2n, hash, version: 1 } as unknown as Checkpoint)).rejects.toThrow(/hash/);
+          await expect(
+            store.applyBatch([put('things', { _id: 'a' })], { name: 'p', position: 2n, hash, version: 1 } as unknown as Checkpoint),
+          ).rejects.toThrow(/hash/);
         }
         expect(await store.get('things', 'a')).toBeUndefined();
         expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 1n)));
@@ -308,7 +310,9 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
       it('refuses a checkpoint without a positive integer version and keeps the one stored', async () => {
         await store.applyBatch([], at('p', 1n));
         for (const version of [0, -1, 1.5, 2 ** 31, undefined, '2']) {
-          await expect(store.applyBatch([put('things', { _id: 'a' })], { ...at('p', 2n), version } as unknown as Checkpoint)).rejects.toThrow(/version/);
+          await expect(
+            store.applyBatch([put('things', { _id: 'a' })], { ...at('p', 2n), version } as unknown as Checkpoint),
+          ).rejects.toThrow(/version/);
         }
         expect(await store.get('things', 'a')).toBeUndefined();
         expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 1n)));
@@ -319,7 +323,13 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
       // Each event counts a hit on one shared counter and on its tenant's, and leaves a document of its own;
       // the fourth deletes the first's. Counters are what a replay must not count twice.
       const eventOps = (position: bigint): WriteOp[] => [
-        { kind: 'update', collection: 'counters', id: 'all', upsert: true, update: { $inc: { hits: 1 }, $set: { last: Number(position) } } },
+        {
+          kind: 'update',
+          collection: 'counters',
+          id: 'all',
+          upsert: true,
+          update: { $inc: { hits: 1 }, $set: { last: Number(position) } },
+        },
         { kind: 'update', collection: 'counters', id: `t${position % 2n}`, upsert: true, update: { $inc: { hits: 1 } } },
         put('events', { _id: `e${position}`, position: Number(position) }),
         ...(position === 4n ? [{ kind: 'delete', collection: 'events', id: 'e1' } as const] : []),

@@ -22,7 +22,8 @@ export function normalizeQuery(query: FindQuery): NormalizedQuery {
   const predicates = Object.entries(query.where ?? {}).map(([field, condition]) => toPredicate(field, condition));
   const orderBy = (query.orderBy ?? []).map(([field, direction]) => {
     assertFieldPath(field);
-    if (direction !== 'asc' && direction !== 'desc') throw new InvalidDocumentStoreInputError(`invalid sort direction ${String(direction)}`);
+    if (direction !== 'asc' && direction !== 'desc')
+      throw new InvalidDocumentStoreInputError(`invalid sort direction ${String(direction)}`);
     return { field, direction };
   });
   const { limit } = query;

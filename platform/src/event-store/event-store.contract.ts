@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, chainHash } from '@otp/contracts';
-import {
-  DuplicateEventIdError,
-  WrongExpectedRevisionError,
-  type EventStore,
-  type EventToAppend,
-  type RecordedEvent,
-} from './port';
+import { DuplicateEventIdError, WrongExpectedRevisionError, type EventStore, type EventToAppend, type RecordedEvent } from './port';
 
 /** What a spec file hands the contract for each test. */
 export interface StoreUnderTest {
@@ -34,11 +28,7 @@ export interface ContractCapabilities {
  * but never assume the store is empty: stream names carry a per-test prefix, and global-log
  * checks start after a marker event appended by the test itself.
  */
-export function eventStoreContract(
-  name: string,
-  factory: () => Promise<StoreUnderTest>,
-  capabilities: ContractCapabilities,
-): void {
+export function eventStoreContract(name: string, factory: () => Promise<StoreUnderTest>, capabilities: ContractCapabilities): void {
   describe(`EventStore contract: ${name}`, () => {
     let sut: StoreUnderTest;
     let store: EventStore;
@@ -69,7 +59,10 @@ export function eventStoreContract(
     describe('append and read', () => {
       it('reads back what was appended, with revisions, positions and a hash', async () => {
         const s = stream('customer');
-        const events = [event('CustomerCreated', { name: 'Acme', tags: ['a', 'b'], nested: { n: 1, ok: true, none: null } }), event('CustomerRenamed', { name: 'Acme 2' })];
+        const events = [
+          event('CustomerCreated', { name: 'Acme', tags: ['a', 'b'], nested: { n: 1, ok: true, none: null } }),
+          event('CustomerRenamed', { name: 'Acme 2' }),
+        ];
         const result = await store.append(s, events, 'no_stream');
 
         const stored = await store.readStream(s);
@@ -93,7 +86,10 @@ export function eventStoreContract(
       it('reads only the events after a revision when asked', async () => {
         const s = stream('after');
         await store.append(s, [event('A'), event('B'), event('C')], 'no_stream');
-        expect((await store.readStream(s, { after: 0n })).map((e) => [e.type, e.revision])).toEqual([['B', 1n], ['C', 2n]]);
+        expect((await store.readStream(s, { after: 0n })).map((e) => [e.type, e.revision])).toEqual([
+          ['B', 1n],
+          ['C', 2n],
+        ]);
         expect(await store.readStream(s, { after: 2n })).toEqual([]);
         expect(await store.readStream(s, { after: 7n })).toEqual([]);
       });
@@ -164,25 +160,35 @@ export function eventStoreContract(
         expect((await store.readStream(s)).map((e) => e.type)).toEqual(['A', 'B']);
       });
 
-      capabilityIt(capabilities.globalEventIdIndex, 'no global event-id index', 'refuses a stored id under a correct exact revision', async () => {
-        const s = stream('dup-exact');
-        const a = event('A');
-        await store.append(s, [a, event('B')], 'no_stream');
-        await expectDuplicate(store.append(s, [event('C'), a], 1n), a.id);
-        expect(await store.readStream(s)).toHaveLength(2);
-      });
+      capabilityIt(
+        capabilities.globalEventIdIndex,
+        'no global event-id index',
+        'refuses a stored id under a correct exact revision',
+        async () => {
+          const s = stream('dup-exact');
+          const a = event('A');
+          await store.append(s, [a, event('B')], 'no_stream');
+          await expectDuplicate(store.append(s, [event('C'), a], 1n), a.id);
+          expect(await store.readStream(s)).toHaveLength(2);
+        },
+      );
 
       it('refuses an id repeated inside one append', async () => {
         const a = event('A');
         await expectDuplicate(store.append(stream('twice'), [a, a], 'no_stream'), a.id);
       });
 
-      capabilityIt(capabilities.globalEventIdIndex, 'no global event-id index', 'refuses an id already stored in another stream', async () => {
-        const a = event('A');
-        await store.append(stream('one'), [a], 'no_stream');
-        await expectDuplicate(store.append(stream('two'), [a], 'no_stream'), a.id);
-        expect(await store.readStream(stream('two'))).toEqual([]);
-      });
+      capabilityIt(
+        capabilities.globalEventIdIndex,
+        'no global event-id index',
+        'refuses an id already stored in another stream',
+        async () => {
+          const a = event('A');
+          await store.append(stream('one'), [a], 'no_stream');
+          await expectDuplicate(store.append(stream('two'), [a], 'no_stream'), a.id);
+          expect(await store.readStream(stream('two'))).toEqual([]);
+        },
+      );
     });
 
     describe('global log', () => {
@@ -239,7 +245,14 @@ export function eventStoreContract(
         for (const name of [s, t]) {
           let prev = GENESIS_HASH;
           for (const e of await store.readStream(name)) {
-            const expected = chainHash(prev, { streamName: e.streamName, revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata });
+            const expected = chainHash(prev, {
+              streamName: e.streamName,
+              revision: e.revision,
+              id: e.id,
+              type: e.type,
+              data: e.data,
+              metadata: e.metadata,
+            });
             expect(e.metadata.hash).toBe(expected);
             prev = e.metadata.hash;
           }
@@ -342,24 +355,29 @@ export function eventStoreContract(
     });
 
     describe('durability', () => {
-      capabilityIt(capabilities.reopenable, 'the data lives in a server, not a local file to reopen', 'keeps everything across a reopen, and continues the streams', async () => {
-        if (!sut.reopen) throw new Error('a reopenable adapter must give StoreUnderTest.reopen');
-        const start = await marker();
-        const s = stream('durable');
-        await store.append(s, [event('A'), event('B')], 'no_stream');
-        await store.append(stream('durable-2'), [event('C')], 'no_stream');
-        const before = await ownEventsAfter(start);
+      capabilityIt(
+        capabilities.reopenable,
+        'the data lives in a server, not a local file to reopen',
+        'keeps everything across a reopen, and continues the streams',
+        async () => {
+          if (!sut.reopen) throw new Error('a reopenable adapter must give StoreUnderTest.reopen');
+          const start = await marker();
+          const s = stream('durable');
+          await store.append(s, [event('A'), event('B')], 'no_stream');
+          await store.append(stream('durable-2'), [event('C')], 'no_stream');
+          const before = await ownEventsAfter(start);
 
-        store = await sut.reopen();
-        expect(await ownEventsAfter(start)).toEqual(before);
-        await expectWrongRevision(store.append(s, [event('X')], 0n), { expected: 0n, actual: 1n });
-        await store.append(s, [event('D')], 1n);
-        const chain = await store.readStream(s);
-        const d = chain[2]!;
-        expect(d.metadata.hash).toBe(
-          chainHash(chain[1]!.metadata.hash, { streamName: s, revision: 2n, id: d.id, type: d.type, data: d.data, metadata: d.metadata }),
-        );
-      });
+          store = await sut.reopen();
+          expect(await ownEventsAfter(start)).toEqual(before);
+          await expectWrongRevision(store.append(s, [event('X')], 0n), { expected: 0n, actual: 1n });
+          await store.append(s, [event('D')], 1n);
+          const chain = await store.readStream(s);
+          const d = chain[2]!;
+          expect(d.metadata.hash).toBe(
+            chainHash(chain[1]!.metadata.hash, { streamName: s, revision: 2n, id: d.id, type: d.type, data: d.data, metadata: d.metadata }),
+          );
+        },
+      );
     });
   });
 }

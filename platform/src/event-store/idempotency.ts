@@ -24,9 +24,7 @@ export function matchStoredRun(
   const first = locations[0];
   const isRun =
     first !== undefined &&
-    locations.every(
-      (l, i) => l !== undefined && l.streamName === streamName && l.revision === first.revision + BigInt(i),
-    );
+    locations.every((l, i) => l !== undefined && l.streamName === streamName && l.revision === first.revision + BigInt(i));
   const last = locations[locations.length - 1];
   if (isRun && last !== undefined) {
     return { kind: 'repeat', lastRevision: last.revision, lastPosition: last.position };

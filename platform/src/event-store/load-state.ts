@@ -17,7 +17,8 @@ export interface LoadedState<S> {
 /** The state a stream's events lead to from `initial`; each event is validated (and upcast) as it is read back. */
 function foldStream<S, E extends DomainEvent>(recorded: RecordedEvent[], fold: Fold<S, E>, initial: S): S {
   let state = initial;
-  for (const event of recorded) state = fold.evolve(state, parseEvent(event.type, event.data, Number(event.metadata.schemaVersion ?? 1)) as E);
+  for (const event of recorded)
+    state = fold.evolve(state, parseEvent(event.type, event.data, Number(event.metadata.schemaVersion ?? 1)) as E);
   return state;
 }
 
@@ -43,6 +44,12 @@ export async function loadState<S, E extends DomainEvent>(
 }
 
 /** Records the state an append of ours led to, so the next load of the stream starts from it. */
-export function rememberState<S, E extends DomainEvent>(states: StreamStateCache, streamName: string, fold: Fold<S, E>, revision: bigint, state: S): void {
+export function rememberState<S, E extends DomainEvent>(
+  states: StreamStateCache,
+  streamName: string,
+  fold: Fold<S, E>,
+  revision: bigint,
+  state: S,
+): void {
   states.remember(streamName, fold.evolve, revision, state);
 }

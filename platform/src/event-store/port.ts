@@ -89,7 +89,10 @@ export class WrongExpectedRevisionError extends Error {
 /** An append reused event ids that the store holds, but not as the exact same append. */
 export class DuplicateEventIdError extends Error {
   override readonly name = 'DuplicateEventIdError';
-  constructor(readonly streamName: string, readonly eventId: string) {
+  constructor(
+    readonly streamName: string,
+    readonly eventId: string,
+  ) {
     super(`event id ${eventId} already stored, appended again to ${streamName} in a different position`);
   }
 }

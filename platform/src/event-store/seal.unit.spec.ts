@@ -19,7 +19,10 @@ describe('sealEvents', () => {
     // Re-verifiable from the stored text alone, the caller's hash ignored.
     let prev = GENESIS_HASH;
     for (const e of sealed) {
-      const stored = { data: JSON.parse(e.dataJson) as Record<string, unknown>, metadata: JSON.parse(e.metadataJson) as Record<string, unknown> };
+      const stored = {
+        data: JSON.parse(e.dataJson) as Record<string, unknown>,
+        metadata: JSON.parse(e.metadataJson) as Record<string, unknown>,
+      };
       const hash = chainHash(prev, { streamName: 's-1', revision: e.revision, id: e.id, type: e.type, ...stored });
       expect(stored.metadata.hash).toBe(hash);
       prev = hash;

@@ -45,7 +45,10 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/health/ready', readinessHandler({ required: options.readiness, degradation: options.degradation ?? {}, logger: options.logger }));
+  app.get(
+    '/health/ready',
+    readinessHandler({ required: options.readiness, degradation: options.degradation ?? {}, logger: options.logger }),
+  );
   app.get('/metrics', options.metrics.handler);
   app.get('/openapi.json', (_req, res) => {
     res.json(options.openapi());

@@ -5,7 +5,10 @@ import { ProblemError } from './problem-error';
 
 export function sendProblem(res: Response, error: ProblemError, instance?: string): void {
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-  res.status(error.status).type('application/problem+json').send(JSON.stringify(error.toProblem(instance)));
+  res
+    .status(error.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(error.toProblem(instance)));
 }
 
 export function notFoundHandler(req: Request, res: Response): void {
@@ -26,9 +29,16 @@ export function errorHandler() {
     if (error instanceof ProblemError) return sendProblem(res, error, req.originalUrl.split('?')[0]);
     if (error instanceof EventStoreUnavailableError) {
       req.log?.warn({ err: error.message }, 'event store unavailable');
-      const problem = new ProblemError(503, problemTypes.unavailable, 'Service unavailable', 'the service cannot record this right now; retry shortly', {}, {
-        'Retry-After': '1',
-      });
+      const problem = new ProblemError(
+        503,
+        problemTypes.unavailable,
+        'Service unavailable',
+        'the service cannot record this right now; retry shortly',
+        {},
+        {
+          'Retry-After': '1',
+        },
+      );
       return sendProblem(res, problem, req.originalUrl.split('?')[0]);
     }
     req.log?.error({ err: error }, 'unhandled error');

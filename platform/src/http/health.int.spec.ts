@@ -26,7 +26,13 @@ async function start(readiness: ReadinessChecks, degradation?: ReadinessChecks) 
   });
   const logger = createLogger({ level: 'info', destination });
   const app = createHttpApp({ logger, metrics: createMetrics(), routers: [], readiness, degradation, openapi: () => ({}) });
-  const serving = await serve(app, { port: 0, host: '127.0.0.1', logger: createLogger({ level: 'silent' }), signals: [], close: async () => undefined });
+  const serving = await serve(app, {
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger({ level: 'silent' }),
+    signals: [],
+    close: async () => undefined,
+  });
   stops.push(() => serving.shutdown('test'));
   const ready = async () => {
     const res = await fetch(`http://127.0.0.1:${serving.port}/health/ready`);
@@ -44,7 +50,10 @@ describe('/health/ready', () => {
   });
 
   it('answers 503 problem+json when a required check fails, and keeps the reason for the log', async () => {
-    const { ready, lines } = await start({ eventStore: failing('writer thread exited at /data/events.sqlite'), readModels: ok }, { projections: ok });
+    const { ready, lines } = await start(
+      { eventStore: failing('writer thread exited at /data/events.sqlite'), readModels: ok },
+      { projections: ok },
+    );
     const answer = await ready();
     expect(answer.status).toBe(503);
     expect(answer.type).toMatch(/^application\/problem\+json/);
@@ -66,7 +75,11 @@ describe('/health/ready', () => {
 
   it('logs when a failing check passes again', async () => {
     let down = true;
-    const { ready, lines } = await start({ eventStore: async () => { if (down) throw new Error('busy'); } });
+    const { ready, lines } = await start({
+      eventStore: async () => {
+        if (down) throw new Error('busy');
+      },
+    });
     expect((await ready()).status).toBe(503);
     down = false;
     expect((await ready()).status).toBe(200);

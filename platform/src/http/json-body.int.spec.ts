@@ -27,12 +27,21 @@ beforeEach(async () => {
 afterEach(() => stop());
 
 /** Raw node:http, since fetch fixes Content-Length and will not send some of these bodies. */
-function post(headers: Record<string, string>, body: Buffer | string): Promise<{ status: number; type: string | undefined; body: Record<string, unknown> }> {
+function post(
+  headers: Record<string, string>,
+  body: Buffer | string,
+): Promise<{ status: number; type: string | undefined; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/echo', method: 'POST', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: res.headers['content-type'],
+          body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>,
+        }),
+      );
     });
     req.on('error', reject);
     req.end(body);
@@ -42,13 +51,22 @@ function post(headers: Record<string, string>, body: Buffer | string): Promise<{
 describe('JSON bodies', () => {
   it('reads gzip-encoded JSON', async () => {
     const body = gzipSync(JSON.stringify({ a: 1 }));
-    const answer = await post({ 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(body.length) }, body);
+    const answer = await post(
+      { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(body.length) },
+      body,
+    );
     expect(answer).toMatchObject({ status: 200, body: { got: { a: 1 } } });
   });
 
   it.each([
     ['a charset it does not read', { 'content-type': 'application/json; charset=latin1' }, '{"a":1}', 415, /unsupported charset/],
-    ['a content encoding it does not read', { 'content-type': 'application/json', 'content-encoding': 'compress' }, '{"a":1}', 415, /unsupported content encoding/],
+    [
+      'a content encoding it does not read',
+      { 'content-type': 'application/json', 'content-encoding': 'compress' },
+      '{"a":1}',
+      415,
+      /unsupported content encoding/,
+    ],
     ['a broken gzip stream', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 'not gzip at all', 400, /.+/],
   ])('answers %s with a 4xx problem, not a 500, and runs no handler', async (_case, headers, body, status, detail) => {
     const answer = await post({ ...headers, 'content-length': String(Buffer.byteLength(body)) }, body);

@@ -15,7 +15,14 @@ export class ProblemError extends Error {
   }
 
   toProblem(instance?: string): Problem {
-    return { type: this.type, title: this.title, status: this.status, detail: this.message, ...(instance ? { instance } : {}), ...this.extra };
+    return {
+      type: this.type,
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+      ...(instance ? { instance } : {}),
+      ...this.extra,
+    };
   }
 }
 
@@ -25,9 +32,16 @@ export const problems = {
   unauthenticated: (detail: string) =>
     new ProblemError(401, problemTypes.unauthenticated, 'Authentication required', detail, {}, { 'WWW-Authenticate': 'Bearer' }),
   invalidApiKey: () =>
-    new ProblemError(401, problemTypes.invalidApiKey, 'Invalid credentials', 'the bearer credential is not valid', {}, {
-      'WWW-Authenticate': 'Bearer error="invalid_token"',
-    }),
+    new ProblemError(
+      401,
+      problemTypes.invalidApiKey,
+      'Invalid credentials',
+      'the bearer credential is not valid',
+      {},
+      {
+        'WWW-Authenticate': 'Bearer error="invalid_token"',
+      },
+    ),
   forbidden: (scope: string) =>
     new ProblemError(403, problemTypes.forbidden, 'Insufficient scope', `this API key lacks the scope ${scope}`, { requiredScope: scope }),
   notFound: (detail = 'no such resource') => new ProblemError(404, problemTypes.notFound, 'Not found', detail),

@@ -36,7 +36,10 @@ export function readinessHandler(options: { required: ReadinessChecks; degradati
     const checks = Object.fromEntries([...required, ...optional]);
     if (required.some(([, r]) => r !== 'ok')) {
       const problem = problems.unavailable('a dependency is not ready');
-      return void res.status(503).type('application/problem+json').send(JSON.stringify({ ...problem.toProblem(), checks }));
+      return void res
+        .status(503)
+        .type('application/problem+json')
+        .send(JSON.stringify({ ...problem.toProblem(), checks }));
     }
     res.json({ status: optional.every(([, r]) => r === 'ok') ? 'ok' : 'degraded', checks });
   };

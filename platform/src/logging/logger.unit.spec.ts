@@ -18,7 +18,11 @@ describe('logger', () => {
   it('censors secret fields logged by mistake, up to three levels deep, and keeps the rest', () => {
     const { lines, logger } = capture();
     logger.info(
-      { code: '123456789', user: { email: 'ada@example.com', refreshToken: 'rt_x' }, req: { headers: { authorization: 'Bearer ok_x', host: 'h' } } },
+      {
+        code: '123456789',
+        user: { email: 'ada@example.com', refreshToken: 'rt_x' },
+        req: { headers: { authorization: 'Bearer ok_x', host: 'h' } },
+      },
       'oops',
     );
     logger.child({ apiKey: 'ok_secret' }).info({ status: 200 }, 'child');

@@ -52,4 +52,8 @@ function askCli(timeoutMs: number): Promise<void> {
   });
 }
 
-const firstLine = (text: string) => text.split('\n').find((line) => line.trim().length > 0)?.trim() ?? text;
+const firstLine = (text: string) =>
+  text
+    .split('\n')
+    .find((line) => line.trim().length > 0)
+    ?.trim() ?? text;

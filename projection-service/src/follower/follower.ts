@@ -223,7 +223,10 @@ export class LogFollower {
       if (stopTimeoutMs === undefined) await loop;
       else if ((await raceTimeout(loop, stopTimeoutMs)) === 'timeout') {
         // Its commit will fail on a closed store; the batch is handled again at the next start.
-        this.logger.warn({ projection: this.name, timeoutMs: stopTimeoutMs }, `${this.options.kind} stop did not wait for the batch in flight`);
+        this.logger.warn(
+          { projection: this.name, timeoutMs: stopTimeoutMs },
+          `${this.options.kind} stop did not wait for the batch in flight`,
+        );
       }
     }
     this.abort = undefined;
@@ -252,7 +255,12 @@ export class LogFollower {
     }
     if (fresh.length === 0) return;
     const { name, version } = this.options;
-    const { through, failure } = await this.options.user.handle(fresh, (event) => ({ name, version, position: event.position, hash: event.metadata.hash }));
+    const { through, failure } = await this.options.user.handle(fresh, (event) => ({
+      name,
+      version,
+      position: event.position,
+      hash: event.metadata.hash,
+    }));
     if (through) {
       this.retries.reset();
       this.committed = through.position;

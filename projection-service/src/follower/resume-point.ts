@@ -41,12 +41,16 @@ export async function resumePoint(options: ResumePointOptions): Promise<ResumePo
   const where = { projection: name, position: stored.position.toString() };
   const storedVersion = stored.version ?? FIRST_VERSION;
   if (storedVersion !== options.version) {
-    logger.info({ ...where, storedVersion, version: options.version }, `checkpoint was written by another version; ${options.startingOver}`);
+    logger.info(
+      { ...where, storedVersion, version: options.version },
+      `checkpoint was written by another version; ${options.startingOver}`,
+    );
     return { position: undefined, startingOver: 'another version' };
   }
   const check = checkCheckpoint(stored, await options.eventStore.readAt(stored.position));
   if (check.action === 'resume') {
-    if (!check.verified) logger.info(where, 'checkpoint has no event hash yet (written by an earlier version); resuming, the next commit records one');
+    if (!check.verified)
+      logger.info(where, 'checkpoint has no event hash yet (written by an earlier version); resuming, the next commit records one');
     return { position: stored.position };
   }
   const { reason, checkpointHash, foundHash } = check;

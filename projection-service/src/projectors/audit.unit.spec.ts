@@ -24,7 +24,13 @@ describe('audit projector', () => {
           eventId: 'evt-42',
           position: 42n,
           streamName: `otp-${ids.tenantA}.ek`,
-          metadata: { occurredAt: '2025-03-01T23:20:00.000Z', clientIp: '203.0.113.7', userAgent: 'agent/1', requestId: 'req-9', hash: 'f'.repeat(64) },
+          metadata: {
+            occurredAt: '2025-03-01T23:20:00.000Z',
+            clientIp: '203.0.113.7',
+            userAgent: 'agent/1',
+            requestId: 'req-9',
+            hash: 'f'.repeat(64),
+          },
         },
       ),
     );
@@ -77,7 +83,9 @@ describe('audit projector', () => {
   });
 
   it('refuses a position the numeric cursor cannot hold exactly', () => {
-    expect(() => projectAudit(projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }, { position: 2n ** 53n }))).toThrow(RangeError);
+    expect(() => projectAudit(projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }, { position: 2n ** 53n }))).toThrow(
+      RangeError,
+    );
   });
 
   it('gives one entry per event, and the same entries when an event is delivered again', () => {

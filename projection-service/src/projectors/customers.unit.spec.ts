@@ -7,7 +7,13 @@ import { customersProjector, projectCustomers } from './customers';
 describe('customers projector', () => {
   it('puts an active customer without keys on CustomerRegistered', () => {
     const ops = projectCustomers(
-      projected('CustomerRegistered', { customerId: ids.tenantA, name: 'Acme', email: 'ops@acme.test', plan: 'pro', registeredAt: '2025-03-01T23:00:00.000Z' }),
+      projected('CustomerRegistered', {
+        customerId: ids.tenantA,
+        name: 'Acme',
+        email: 'ops@acme.test',
+        plan: 'pro',
+        registeredAt: '2025-03-01T23:00:00.000Z',
+      }),
     );
     const expected: CustomerDocument = {
       _id: ids.tenantA,
@@ -42,7 +48,13 @@ describe('customers projector', () => {
         upsert: false,
         update: {
           $set: {
-            [`apiKeys.${ids.keyA}`]: { id: ids.keyA, prefix: 'otp_a1', scopes: ['otp:write', 'audit:read'], status: 'active', issuedAt: '2025-03-01T23:01:00.000Z' },
+            [`apiKeys.${ids.keyA}`]: {
+              id: ids.keyA,
+              prefix: 'otp_a1',
+              scopes: ['otp:write', 'audit:read'],
+              status: 'active',
+              issuedAt: '2025-03-01T23:01:00.000Z',
+            },
           },
         },
       },
@@ -56,11 +68,30 @@ describe('customers projector', () => {
   });
 
   it('gives the registered customer with each issued key, the key hash never in the document', () => {
-    const registered = projected('CustomerRegistered', { customerId: ids.tenantA, name: 'Acme', email: 'ops@acme.test', plan: 'pro', registeredAt: '2025-03-01T23:00:00.000Z' });
+    const registered = projected('CustomerRegistered', {
+      customerId: ids.tenantA,
+      name: 'Acme',
+      email: 'ops@acme.test',
+      plan: 'pro',
+      registeredAt: '2025-03-01T23:00:00.000Z',
+    });
     const issue = (keyId: string, prefix: string) =>
-      projected('ApiKeyIssued', { customerId: ids.tenantA, keyId, prefix, keyHash: secrets.keyHash, scopes: ['otp:write'], issuedAt: '2025-03-01T23:01:00.000Z' });
+      projected('ApiKeyIssued', {
+        customerId: ids.tenantA,
+        keyId,
+        prefix,
+        keyHash: secrets.keyHash,
+        scopes: ['otp:write'],
+        issuedAt: '2025-03-01T23:01:00.000Z',
+      });
     const documents = documentsAfter(customersProjector, [registered, issue(ids.keyA, 'otp_a1'), issue(ids.keyB, 'otp_b2')]);
-    const key = (id: string, prefix: string) => ({ id, prefix, scopes: ['otp:write'], status: 'active', issuedAt: '2025-03-01T23:01:00.000Z' });
+    const key = (id: string, prefix: string) => ({
+      id,
+      prefix,
+      scopes: ['otp:write'],
+      status: 'active',
+      issuedAt: '2025-03-01T23:01:00.000Z',
+    });
     expect(documents).toEqual({
       customers: [
         {
@@ -80,7 +111,14 @@ describe('customers projector', () => {
   });
 
   it('writes no document for a key whose customer was never registered', () => {
-    const orphan = projected('ApiKeyIssued', { customerId: ids.tenantB, keyId: ids.keyB, prefix: 'otp_b2', keyHash: secrets.keyHash, scopes: [], issuedAt: '2025-03-01T23:01:00.000Z' });
+    const orphan = projected('ApiKeyIssued', {
+      customerId: ids.tenantB,
+      keyId: ids.keyB,
+      prefix: 'otp_b2',
+      keyHash: secrets.keyHash,
+      scopes: [],
+      issuedAt: '2025-03-01T23:01:00.000Z',
+    });
     expect(documentsAfter(customersProjector, [orphan])).toEqual({});
   });
 });

@@ -38,7 +38,13 @@ describe('usage projector', () => {
   });
 
   it('adds up events in the same buckets, whatever counter created them', () => {
-    const { usage } = documentsAfter(usageProjector, [event('OtpRequested'), event('OtpRequested'), event('OtpVerificationFailed'), event('OtpVerified'), event('UserLoggedIn')]);
+    const { usage } = documentsAfter(usageProjector, [
+      event('OtpRequested'),
+      event('OtpRequested'),
+      event('OtpVerificationFailed'),
+      event('OtpVerified'),
+      event('UserLoggedIn'),
+    ]);
     expect(usage).toEqual(bucketsOfA({ otpRequested: 2, otpFailed: 1, otpVerified: 1, logins: 1 }));
   });
 
@@ -51,7 +57,10 @@ describe('usage projector', () => {
   });
 
   it('opens new hour and day buckets past midnight UTC', () => {
-    const { usage } = documentsAfter(usageProjector, [event('OtpRequested'), event('OtpRequested', ids.tenantA, '2025-03-02T00:00:00.000Z')]);
+    const { usage } = documentsAfter(usageProjector, [
+      event('OtpRequested'),
+      event('OtpRequested', ids.tenantA, '2025-03-02T00:00:00.000Z'),
+    ]);
     expect(usage?.map((doc) => [doc.granularity, doc.start, doc.otpRequested])).toEqual([
       ['day', '2025-03-01T00:00:00.000Z', 1],
       ['day', '2025-03-02T00:00:00.000Z', 1],

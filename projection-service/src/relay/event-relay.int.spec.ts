@@ -22,7 +22,10 @@ const temp = useTempFolder('otp-relay-');
 function openStores() {
   const eventStore = openSqliteEventStore({ file: temp.path('events.sqlite') });
   const documents = openSqliteDocumentStore({ file: temp.path('read-models.sqlite') });
-  temp.closeAfter(() => eventStore.close(), () => documents.close());
+  temp.closeAfter(
+    () => eventStore.close(),
+    () => documents.close(),
+  );
   return { eventStore, documents };
 }
 
@@ -60,7 +63,11 @@ describe('event relay', () => {
     await until(checkpointAt(documents, last), 'the checkpoint to reach the last event');
     const stored = await eventStore.readAll();
     expectOnceInOrder(bus, stored);
-    expect(await documents.getCheckpoint(RELAY_CHECKPOINT)).toEqual({ position: last, hash: stored.at(-1)?.metadata.hash, version: RELAY_VERSION });
+    expect(await documents.getCheckpoint(RELAY_CHECKPOINT)).toEqual({
+      position: last,
+      hash: stored.at(-1)?.metadata.hash,
+      version: RELAY_VERSION,
+    });
     const messages = bus.messages(RELAY_TOPIC);
     expect(messages.map((m) => m.key)).toEqual(stored.map((e) => e.metadata['tenantId']));
     expect(relayed(bus)[0]).toMatchObject({ type: stored[0]?.type, streamName: stored[0]?.streamName, revision: 0, data: stored[0]?.data });
@@ -201,16 +208,26 @@ describe('event relay', () => {
     const replaced = openSqliteEventStore({ file: temp.path('replaced.sqlite') });
     temp.closeAfter(() => replaced.close());
     const retold = scenario().map(({ streamName, event }) => ({ streamName, event: { ...event, id: randomUUID() } }));
-    const last = await appendAll(replaced, [...retold, ...retold.slice(0, 2).map(({ streamName, event }) => ({ streamName, event: { ...event, id: randomUUID() } }))]);
+    const last = await appendAll(replaced, [
+      ...retold,
+      ...retold.slice(0, 2).map(({ streamName, event }) => ({ streamName, event: { ...event, id: randomUUID() } })),
+    ]);
     const { logger, lines } = captureLogger();
     const published = bus.messages(RELAY_TOPIC).length;
     relay({ eventStore: replaced, documents, bus, logger }).start();
 
     await until(checkpointAt(documents, last), 'the replaced log to be relayed');
     const stored = await replaced.readAll();
-    expect(relayed(bus).slice(published).map((e) => e.id)).toEqual(stored.map((e) => e.id));
+    expect(
+      relayed(bus)
+        .slice(published)
+        .map((e) => e.id),
+    ).toEqual(stored.map((e) => e.id));
     expect(lines().filter((line) => line['level'] === 50)).toEqual([
-      expect.objectContaining({ reason: 'another event at the checkpoint position', msg: expect.stringContaining('publishing again from the first event') }),
+      expect.objectContaining({
+        reason: 'another event at the checkpoint position',
+        msg: expect.stringContaining('publishing again from the first event'),
+      }),
     ]);
   });
 
@@ -236,16 +253,24 @@ describe('event relay', () => {
     const { eventStore, documents } = openStores();
     const last = await appendAll(eventStore, scenario());
     const stored = await eventStore.readAll();
-    await documents.applyBatch([], { name: RELAY_CHECKPOINT, position: last, hash: stored.at(-1)!.metadata.hash, version: RELAY_VERSION + 1 });
+    await documents.applyBatch([], {
+      name: RELAY_CHECKPOINT,
+      position: last,
+      hash: stored.at(-1)!.metadata.hash,
+      version: RELAY_VERSION + 1,
+    });
     const bus = new InMemoryMessageBus();
     const { logger, lines } = captureLogger();
     relay({ eventStore, documents, bus, logger }).start();
 
     await until(() => bus.messages(RELAY_TOPIC).length === stored.length, 'the log to be published again');
-    await until(async () => (await documents.getCheckpoint(RELAY_CHECKPOINT))?.version === RELAY_VERSION, 'the checkpoint to take this version');
+    await until(
+      async () => (await documents.getCheckpoint(RELAY_CHECKPOINT))?.version === RELAY_VERSION,
+      'the checkpoint to take this version',
+    );
     expectOnceInOrder(bus, stored);
-    expect(lines().filter((line) => line['msg'] === 'checkpoint was written by another version; publishing again from the first event')).toEqual([
-      expect.objectContaining({ level: 30, storedVersion: RELAY_VERSION + 1, version: RELAY_VERSION }),
-    ]);
+    expect(
+      lines().filter((line) => line['msg'] === 'checkpoint was written by another version; publishing again from the first event'),
+    ).toEqual([expect.objectContaining({ level: 30, storedVersion: RELAY_VERSION + 1, version: RELAY_VERSION })]);
   });
 });

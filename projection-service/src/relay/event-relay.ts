@@ -124,7 +124,10 @@ class CheckpointedEventRelay implements EventRelay, FollowerUser {
 
   /** At every start, so a broker that lost its data (a recreated dev container) gets the topic back; creating it is idempotent. */
   async prepare(): Promise<void> {
-    const topic = await this.options.bus.ensureTopic(this.topic, { partitions: this.partitions, replicationFactor: this.replicationFactor });
+    const topic = await this.options.bus.ensureTopic(this.topic, {
+      partitions: this.partitions,
+      replicationFactor: this.replicationFactor,
+    });
     if (topic.replicationFactor < this.replicationFactor) {
       // An existing topic is never altered (a reassignment is the operator's call), but it is said.
       this.options.logger.warn(

@@ -34,7 +34,8 @@ export interface RelayedEvent {
  * delivery brings without parsing the value.
  */
 export function toRelayMessage(event: RecordedEvent): BusMessage {
-  const tenantId = typeof event.metadata['tenantId'] === 'string' && event.metadata['tenantId'] !== '' ? event.metadata['tenantId'] : undefined;
+  const tenantId =
+    typeof event.metadata['tenantId'] === 'string' && event.metadata['tenantId'] !== '' ? event.metadata['tenantId'] : undefined;
   const value: RelayedEvent = {
     id: event.id,
     type: event.type,

@@ -15,7 +15,8 @@ import { appendAll, dumpReadModels } from '../testing/stores';
 
 const WAIT_MS = 5_000;
 const NAMES = readModelProjectors.map((projector) => projector.name);
-const REBUILDING = 'checkpoint was taken on another event history (a restored or replaced event store); rebuilding the read models from the first event';
+const REBUILDING =
+  'checkpoint was taken on another event history (a restored or replaced event store); rebuilding the read models from the first event';
 
 const temp = useTempFolder('otp-restore-');
 
@@ -58,7 +59,8 @@ function copyEventsFile(from: string, to: string): void {
 }
 
 /** The same events under new ids: another history, with the same projections' shape. */
-const retold = (history: ScenarioEvent[]): ScenarioEvent[] => history.map(({ streamName, event }) => ({ streamName, event: { ...event, id: randomUUID() } }));
+const retold = (history: ScenarioEvent[]): ScenarioEvent[] =>
+  history.map(({ streamName, event }) => ({ streamName, event: { ...event, id: randomUUID() } }));
 
 /**
  * An operator restores `events.sqlite` from a backup, or points the projections at another
@@ -150,7 +152,12 @@ describe('projection runner on an event store restored from a backup, with the r
     const resumed = await project(restored);
     expect(resumed.status.eventsProjected).toBe(other.length);
     expect(resumed.lines().filter((line) => (line.level as number) >= 40)).toEqual([]);
-    expect(resumed.lines().filter((line) => line.msg === 'projection starting').map((line) => line.from)).toEqual(NAMES.map(() => String(early.length)));
+    expect(
+      resumed
+        .lines()
+        .filter((line) => line.msg === 'projection starting')
+        .map((line) => line.from),
+    ).toEqual(NAMES.map(() => String(early.length)));
     expect(await dumpReadModels(resumed.documents)).toEqual(await freshProjection([...early, ...other]));
   });
 
@@ -170,7 +177,8 @@ describe('projection runner on an event store restored from a backup, with the r
       NAMES.map(() => expect.objectContaining({ level: 30, position: String(early.length) }) as unknown),
     );
     const last = (await eventStore.readAll()).at(-1);
-    for (const name of NAMES) expect(await resumed.documents.getCheckpoint(name)).toEqual({ position: last?.position, hash: last?.metadata.hash, version: 1 });
+    for (const name of NAMES)
+      expect(await resumed.documents.getCheckpoint(name)).toEqual({ position: last?.position, hash: last?.metadata.hash, version: 1 });
     expect(await dumpReadModels(resumed.documents)).toEqual(await freshProjection(history));
   });
 });

@@ -24,7 +24,10 @@ const temp = useTempFolder('otp-projections-');
 function openStores(file = temp.path(`${randomUUID()}.sqlite`)) {
   const eventStore = openSqliteEventStore({ file });
   const documents = openSqliteDocumentStore({ file });
-  temp.closeAfter(() => eventStore.close(), () => documents.close());
+  temp.closeAfter(
+    () => eventStore.close(),
+    () => documents.close(),
+  );
   return { eventStore, documents };
 }
 
@@ -35,7 +38,8 @@ function runner(options: Partial<ProjectionRunnerOptions> & Pick<ProjectionRunne
   return created;
 }
 
-type GroupOptions = Partial<Parameters<typeof createReadModelProjections>[0]> & Pick<Parameters<typeof createReadModelProjections>[0], 'eventStore' | 'documents'>;
+type GroupOptions = Partial<Parameters<typeof createReadModelProjections>[0]> &
+  Pick<Parameters<typeof createReadModelProjections>[0], 'eventStore' | 'documents'>;
 
 /** The read models' projections, each with its own checkpoint, as the services run them. */
 function projections(options: GroupOptions): ReadModelProjections {
@@ -53,7 +57,6 @@ async function allReached(group: ReadModelProjections, position: bigint, timeout
 const checkpointPosition = async (documents: DocumentStore, name: string) => (await documents.getCheckpoint(name))?.position;
 const checkpointPositions = async (documents: DocumentStore) => Promise.all(NAMES.map((name) => checkpointPosition(documents, name)));
 const statusOf = (group: ReadModelProjections, name: string) => group.statuses().find((status) => status.name === name);
-
 
 /** The projection of the scenario, computed once per test by a plain run over a store of its own. */
 async function reference(): Promise<{ docs: Record<string, Doc[]>; position: bigint }> {
@@ -88,7 +91,11 @@ describe('projection runner over the SQLite stores', () => {
 
     expect(await allReached(group, last)).toBe(true);
     for (const name of NAMES) {
-      expect(await documents.getCheckpoint(name)).toEqual({ position: last, hash: (await eventStore.readAll()).at(-1)?.metadata.hash, version: 1 });
+      expect(await documents.getCheckpoint(name)).toEqual({
+        position: last,
+        hash: (await eventStore.readAll()).at(-1)?.metadata.hash,
+        version: 1,
+      });
       expect(statusOf(group, name)).toMatchObject({ position: last, eventsProjected: 14, error: undefined });
     }
 
@@ -100,7 +107,9 @@ describe('projection runner over the SQLite stores', () => {
       plan: 'pro',
       status: 'active',
       registeredAt: '2025-03-01T23:00:00.000Z',
-      apiKeys: { [ids.keyA]: { id: ids.keyA, prefix: 'otp_a1', scopes: ['otp:write'], status: 'active', issuedAt: '2025-03-01T23:01:00.000Z' } },
+      apiKeys: {
+        [ids.keyA]: { id: ids.keyA, prefix: 'otp_a1', scopes: ['otp:write'], status: 'active', issuedAt: '2025-03-01T23:01:00.000Z' },
+      },
     });
 
     const usage = await documents.find(collections.usage, {
@@ -204,11 +213,19 @@ describe('projection runner over the SQLite stores', () => {
     const failingOnce: DocumentStore = Object.create(documents, {
       applyBatch: {
         value: (...args: Parameters<DocumentStore['applyBatch']>) =>
-          args[1].name === usageProjector.name && ++usageCalls === 2 ? Promise.reject(new Error('disk full')) : documents.applyBatch(...args),
+          args[1].name === usageProjector.name && ++usageCalls === 2
+            ? Promise.reject(new Error('disk full'))
+            : documents.applyBatch(...args),
       },
     });
     const { logger, lines } = captureLogger();
-    const group = projections({ eventStore, documents: failingOnce, maxBatchEvents: 3, logger, retryDelay: { initialMs: 300, maxMs: 1_000 } });
+    const group = projections({
+      eventStore,
+      documents: failingOnce,
+      maxBatchEvents: 3,
+      logger,
+      retryDelay: { initialMs: 300, maxMs: 1_000 },
+    });
     await group.start();
     await expect(group.waitForPosition(usageProjector.name, last, WAIT_MS)).rejects.toThrow('disk full');
 
@@ -216,7 +233,10 @@ describe('projection runner over the SQLite stores', () => {
     expect(await checkpointPosition(documents, usageProjector.name)).toBe(firstBatchEnd);
     expect(statusOf(group, usageProjector.name)).toMatchObject({ state: 'failed', position: firstBatchEnd });
     expect(() => group.assertRunning()).toThrow(/projection usage failed: disk full/);
-    expect(lines().find((line) => line.msg === 'projection failed; resuming from its checkpoint')).toMatchObject({ projection: 'usage', retryInMs: 300 });
+    expect(lines().find((line) => line.msg === 'projection failed; resuming from its checkpoint')).toMatchObject({
+      projection: 'usage',
+      retryInMs: 300,
+    });
     // The others went on meanwhile.
     expect(await group.waitForPosition(auditProjector.name, last, WAIT_MS)).toBe(true);
 
@@ -305,7 +325,11 @@ describe('projection runner over the SQLite stores', () => {
     expect(messages[0]).toBe('projection starting');
     expect(lines()[0]).toMatchObject({ projection: 'usage', from: 'the first event', reason: 'no checkpoint' });
     expect(messages.filter((msg) => msg === 'projection catching up').length).toBeGreaterThan(0);
-    expect(lines().find((line) => line.msg === 'projection caught up')).toMatchObject({ projection: 'usage', events: 14, position: String(last) });
+    expect(lines().find((line) => line.msg === 'projection caught up')).toMatchObject({
+      projection: 'usage',
+      events: 14,
+      position: String(last),
+    });
   });
 
   it('starts over on collections left without a checkpoint', async () => {
@@ -313,7 +337,12 @@ describe('projection runner over the SQLite stores', () => {
     const { eventStore, documents } = openStores();
     const last = await appendAll(eventStore);
     // What an interrupted, non-atomic reset can leave behind.
-    await documents.applyBatch([{ kind: 'put', collection: collections.usage, doc: { _id: 'stale' } }], { name: 'other', position: 1n, hash: 'other', version: 1 });
+    await documents.applyBatch([{ kind: 'put', collection: collections.usage, doc: { _id: 'stale' } }], {
+      name: 'other',
+      position: 1n,
+      hash: 'other',
+      version: 1,
+    });
     const group = projections({ eventStore, documents });
     await group.start();
     await allReached(group, last);
@@ -425,7 +454,11 @@ describe('each projection owns its checkpoint and version', () => {
     expect(await allReached(after, last)).toBe(true);
 
     expect(after.statuses().map((status) => status.eventsProjected)).toEqual([14, 14, 14]);
-    expect(lines().filter((line) => line.msg === 'projection starting').map((line) => line.reason)).toEqual(['no checkpoint', 'no checkpoint', 'no checkpoint']);
+    expect(
+      lines()
+        .filter((line) => line.msg === 'projection starting')
+        .map((line) => line.reason),
+    ).toEqual(['no checkpoint', 'no checkpoint', 'no checkpoint']);
     // Cleared before replaying: nothing counted twice.
     expect(await dumpReadModels(documents)).toEqual(expected.docs);
   });

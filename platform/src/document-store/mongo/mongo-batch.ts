@@ -191,10 +191,16 @@ export async function finishPendingBatch(db: Db, name: string): Promise<bigint |
   if (!pending) return undefined;
   const position = BigInt(pending.position.toString());
   const ids = Array.from({ length: pending.chunks }, (_, index) => chunkId(name, position, index));
-  const chunks = await pendingBatches(db).find({ _id: { $in: ids } }).toArray();
+  const chunks = await pendingBatches(db)
+    .find({ _id: { $in: ids } })
+    .toArray();
   if (chunks.length !== ids.length) return undefined;
   chunks.sort((a, b) => ids.indexOf(a._id) - ids.indexOf(b._id));
-  await applyStates(db, position, chunks.flatMap((chunk) => chunk.states));
+  await applyStates(
+    db,
+    position,
+    chunks.flatMap((chunk) => chunk.states),
+  );
   // A mark from before versions were recorded belongs to the first version, as its checkpoint does.
   await commitBatch(db, { name, position, hash: pending.hash, version: pending.version ?? 1 });
   return position;

@@ -64,7 +64,10 @@ if (server.from === 'none') {
     return {
       store,
       writeCheckpointWithoutHash: async (name, position) => {
-        await client.db(database).collection<{ _id: string; position: Long }>('_checkpoints').insertOne({ _id: name, position: Long.fromBigInt(position) });
+        await client
+          .db(database)
+          .collection<{ _id: string; position: Long }>('_checkpoints')
+          .insertOne({ _id: name, position: Long.fromBigInt(position) });
       },
       interruptBatch: (ops, checkpoint, writes) => interrupt(client, database, ops, checkpoint, writes),
       dispose,

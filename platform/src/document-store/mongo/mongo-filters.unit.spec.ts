@@ -21,5 +21,4 @@ describe('mongo translation', () => {
     expect(toMongoFind({ orderBy: [['_id', 'desc']] })).toMatchObject({ sort: [['_id', -1]] });
     expect(toMongoFind({ limit: 0 })).toBe('empty');
   });
-
 });

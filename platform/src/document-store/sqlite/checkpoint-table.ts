@@ -17,7 +17,9 @@ export function createCheckpointTable(db: Database.Database): void {
     db.exec(
       `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL, hash TEXT, version INTEGER) WITHOUT ROWID`,
     );
-    const columns = new Set((db.prepare(`PRAGMA table_info(${CHECKPOINT_TABLE})`).all() as { name: string }[]).map((column) => column.name));
+    const columns = new Set(
+      (db.prepare(`PRAGMA table_info(${CHECKPOINT_TABLE})`).all() as { name: string }[]).map((column) => column.name),
+    );
     for (const column of LATER_COLUMNS) {
       if (!columns.has(column.split(' ')[0]!)) db.exec(`ALTER TABLE ${CHECKPOINT_TABLE} ADD COLUMN ${column}`);
     }

@@ -90,8 +90,7 @@ class SqliteDocumentStore implements DocumentStore {
 
   async getCheckpoint(name: string): Promise<StoredCheckpoint | undefined> {
     const row = this.stmt(`SELECT position, hash, version FROM ${CHECKPOINT_TABLE} WHERE name = ?`).safeIntegers(true).get(name) as
-      | { position: bigint; hash: string | null; version: bigint | null }
-      | undefined;
+      { position: bigint; hash: string | null; version: bigint | null } | undefined;
     if (!row) return undefined;
     return {
       position: row.position,

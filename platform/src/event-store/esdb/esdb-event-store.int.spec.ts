@@ -33,11 +33,10 @@ if (runtime.available) {
     await container?.stop();
   });
 
-  eventStoreContract(
-    'esdb',
-    async () => ({ store: connectEsdbEventStore({ connectionString }) }),
-    { globalEventIdIndex: false, reopenable: false },
-  );
+  eventStoreContract('esdb', async () => ({ store: connectEsdbEventStore({ connectionString }) }), {
+    globalEventIdIndex: false,
+    reopenable: false,
+  });
 } else {
   // No EventStoreDB server can run on this project's machines: this is the one adapter never run against its server here.
   console.log(

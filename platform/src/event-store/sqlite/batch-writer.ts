@@ -44,9 +44,7 @@ export class SqliteBatchWriter {
     applyPragmas(this.db, busyTimeoutMs);
     this.db.defaultSafeIntegers(true);
     this.selectHead = this.db.prepare(SELECT_HEAD);
-    this.insertEvent = this.db.prepare(
-      'INSERT INTO events (event_id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    this.insertEvent = this.db.prepare('INSERT INTO events (event_id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
     this.selectById = this.db.prepare('SELECT stream, revision, position FROM events WHERE event_id = ?');
 
     // Called inside the batch transaction, so better-sqlite3 runs it as a SAVEPOINT: a failure
@@ -147,9 +145,5 @@ export class SqliteBatchWriter {
 }
 
 function isEventIdConflict(error: unknown): boolean {
-  return (
-    error instanceof Database.SqliteError &&
-    error.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    error.message.includes('events.event_id')
-  );
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('events.event_id');
 }

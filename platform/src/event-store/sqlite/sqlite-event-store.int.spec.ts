@@ -78,7 +78,9 @@ describe('sqlite event store: group commit and files', () => {
     expect(stored.map((e) => e.type)).toEqual(['A', 'B', 'C', 'D', 'E']);
     let prev = GENESIS_HASH;
     for (const e of stored) {
-      expect(e.metadata.hash).toBe(chainHash(prev, { streamName: s, revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata }));
+      expect(e.metadata.hash).toBe(
+        chainHash(prev, { streamName: s, revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata }),
+      );
       prev = e.metadata.hash;
     }
   });
@@ -138,16 +140,19 @@ describe('sqlite event store: group commit and files', () => {
   // A poll of an hour: only the commit's announcement can wake the reader within the test's time.
   const HOUR_MS = 3_600_000;
 
-  it.each(['inline', 'thread'] as const)("wakes a live subscription of another store in this process at once on a commit of its %s writer", async (writerKind) => {
-    const reader = openStore(HOUR_MS);
-    const writer = openStore(undefined, writerKind);
-    const start = (await writer.append('signal-marker', [event('M')], 'no_stream')).position;
-    const live = firstLiveEvent(reader, start);
-    // Let the reader reach its wait first, so the commit below is a live one.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await writer.append('signal', [event('Announced')], 'no_stream');
-    expect(await live).toBe('Announced');
-  });
+  it.each(['inline', 'thread'] as const)(
+    'wakes a live subscription of another store in this process at once on a commit of its %s writer',
+    async (writerKind) => {
+      const reader = openStore(HOUR_MS);
+      const writer = openStore(undefined, writerKind);
+      const start = (await writer.append('signal-marker', [event('M')], 'no_stream')).position;
+      const live = firstLiveEvent(reader, start);
+      // Let the reader reach its wait first, so the commit below is a live one.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await writer.append('signal', [event('Announced')], 'no_stream');
+      expect(await live).toBe('Announced');
+    },
+  );
 
   it('finds the commits of a writer that announces nothing (another process) by polling', async () => {
     const reader = openStore(20);
@@ -172,13 +177,24 @@ describe('sqlite event store: group commit and files', () => {
     await old.close();
     // What earlier versions also kept: a table of stream heads, now derived from the events.
     const db = new Database(file);
-    db.exec("CREATE TABLE streams (name TEXT PRIMARY KEY, revision INTEGER NOT NULL, last_hash TEXT NOT NULL) WITHOUT ROWID; INSERT INTO streams VALUES ('legacy', 1, 'x')");
+    db.exec(
+      "CREATE TABLE streams (name TEXT PRIMARY KEY, revision INTEGER NOT NULL, last_hash TEXT NOT NULL) WITHOUT ROWID; INSERT INTO streams VALUES ('legacy', 1, 'x')",
+    );
     db.close();
 
     const store = openStore();
     await expect(store.append('legacy', [event('C')], 1n)).resolves.toMatchObject({ nextExpectedRevision: 2n });
     const stored = await store.readStream('legacy');
-    expect(stored[2]!.metadata.hash).toBe(chainHash(stored[1]!.metadata.hash, { streamName: 'legacy', revision: 2n, id: stored[2]!.id, type: 'C', data: stored[2]!.data, metadata: stored[2]!.metadata }));
+    expect(stored[2]!.metadata.hash).toBe(
+      chainHash(stored[1]!.metadata.hash, {
+        streamName: 'legacy',
+        revision: 2n,
+        id: stored[2]!.id,
+        type: 'C',
+        data: stored[2]!.data,
+        metadata: stored[2]!.metadata,
+      }),
+    );
     const check = new Database(file);
     try {
       expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'streams'").get()).toEqual({ n: 0 });

@@ -86,9 +86,15 @@ export class SqliteEventStore implements EventStore {
     this.selectAfter = this.db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
     this.selectAt = this.db.prepare(`SELECT ${columns} FROM events WHERE position = ?`);
 
-    const writer = options.writer === 'thread' ? new WriterThread({ file: options.file, busyTimeoutMs, onFailure: options.onWriterFailure }) : new SqliteBatchWriter(options.file, busyTimeoutMs);
+    const writer =
+      options.writer === 'thread'
+        ? new WriterThread({ file: options.file, busyTimeoutMs, onFailure: options.onWriterFailure })
+        : new SqliteBatchWriter(options.file, busyTimeoutMs);
     this.writer = writer;
-    this.queue = new GroupCommitQueue((batch) => this.commitBatch(batch), () => this.commits.notify());
+    this.queue = new GroupCommitQueue(
+      (batch) => this.commitBatch(batch),
+      () => this.commits.notify(),
+    );
   }
 
   /**

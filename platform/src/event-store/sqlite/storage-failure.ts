@@ -50,8 +50,13 @@ export class StorageHealth {
    */
   failed({ error, outcome }: StorageFailure): Error {
     const answer =
-      outcome === 'nothing-stored' ? new EventStoreUnavailableError(`event store cannot write: ${error.message} (${error.code})`, { cause: error }) : error;
-    this.failure = { error: new EventStoreUnavailableError(`event store write failed: ${error.message} (${error.code})`, { cause: error }), at: this.now() };
+      outcome === 'nothing-stored'
+        ? new EventStoreUnavailableError(`event store cannot write: ${error.message} (${error.code})`, { cause: error })
+        : error;
+    this.failure = {
+      error: new EventStoreUnavailableError(`event store write failed: ${error.message} (${error.code})`, { cause: error }),
+      at: this.now(),
+    };
     return answer;
   }
 

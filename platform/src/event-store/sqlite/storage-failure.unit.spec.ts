@@ -13,11 +13,17 @@ describe('storage failures', () => {
   });
 
   it('have an unknown outcome for an I/O error, which may strike after the commit reached the WAL', () => {
-    for (const code of ['SQLITE_IOERR', 'SQLITE_IOERR_FSYNC', 'SQLITE_IOERR_SHMSIZE']) expect(storageFailureOf(sqliteError(code))?.outcome, code).toBe('unknown');
+    for (const code of ['SQLITE_IOERR', 'SQLITE_IOERR_FSYNC', 'SQLITE_IOERR_SHMSIZE'])
+      expect(storageFailureOf(sqliteError(code))?.outcome, code).toBe('unknown');
   });
 
   it('are not constraint errors, out-of-memory, look-alike codes or other errors', () => {
-    for (const error of [sqliteError('SQLITE_CONSTRAINT_UNIQUE'), sqliteError('SQLITE_NOMEM'), sqliteError('SQLITE_FULLY'), new Error('SQLITE_FULL')]) {
+    for (const error of [
+      sqliteError('SQLITE_CONSTRAINT_UNIQUE'),
+      sqliteError('SQLITE_NOMEM'),
+      sqliteError('SQLITE_FULLY'),
+      new Error('SQLITE_FULL'),
+    ]) {
       expect(storageFailureOf(error)).toBeUndefined();
     }
   });

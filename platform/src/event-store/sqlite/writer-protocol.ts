@@ -8,9 +8,7 @@ export type ToWriter = { type: 'commit'; id: number; batch: PendingAppend[] } | 
 
 /** What the writer thread answers. `failed`: the batch's transaction failed as a whole. */
 export type FromWriter =
-  | { type: 'committed'; id: number; results: WireSettled[] }
-  | { type: 'failed'; id: number; error: WireError }
-  | { type: 'closed' };
+  { type: 'committed'; id: number; results: WireSettled[] } | { type: 'failed'; id: number; error: WireError } | { type: 'closed' };
 
 /**
  * Errors cross the thread boundary as plain data: structured clone keeps an

@@ -5,7 +5,10 @@ import { kafkaLogCreator, kafkaLogLevel } from './kafka-log';
 
 function capture(level: string) {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({ level, destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+  const logger = createLogger({
+    level,
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  });
   return { logger, lines };
 }
 

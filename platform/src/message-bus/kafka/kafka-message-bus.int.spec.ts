@@ -105,9 +105,7 @@ if (server.from === 'none') {
       for (const key of ['tenant-0', 'tenant-1', 'tenant-2', 'tenant-3']) {
         const ofKey = seen.filter((m) => m.key === key);
         expect(new Set(ofKey.map((m) => m.partition)).size).toBe(1);
-        expect(ofKey.map((m) => (JSON.parse(m.value) as { i: number }).i)).toEqual(
-          messages.flatMap((m, i) => (m.key === key ? [i] : [])),
-        );
+        expect(ofKey.map((m) => (JSON.parse(m.value) as { i: number }).i)).toEqual(messages.flatMap((m, i) => (m.key === key ? [i] : [])));
       }
       expect(seen.find((m) => m.value === '{"i":7}')?.headers).toEqual({ 'event-id': 'e7' });
     });

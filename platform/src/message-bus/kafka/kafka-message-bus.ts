@@ -96,7 +96,15 @@ class KafkaMessageBus implements MessageBus {
     this.producer = undefined;
     this.admin = undefined;
     // A client that never connected has nothing to disconnect.
-    await Promise.all(connecting.map((client) => client?.then((c) => c.disconnect(), () => undefined) ?? Promise.resolve()));
+    await Promise.all(
+      connecting.map(
+        (client) =>
+          client?.then(
+            (c) => c.disconnect(),
+            () => undefined,
+          ) ?? Promise.resolve(),
+      ),
+    );
   }
 
   private connectedProducer(): Promise<Producer> {

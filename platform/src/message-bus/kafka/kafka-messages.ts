@@ -15,4 +15,3 @@ export function toKafkaMessages(messages: readonly BusMessage[]): Message[] {
     };
   });
 }
-
