@@ -11,6 +11,12 @@ export const CommandSettingsEnv = {
     .int()
     .min(3600)
     .default(30 * 86_400),
+  /** The absolute expiry of a session (RFC 9700 §4.14.2): refreshing never extends it. */
+  SESSION_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3600)
+    .default(90 * 86_400),
 };
 
 /** The command service on its own (distributed mode): EventStoreDB, SMTP, a mounted signing key. */

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     issuer: config.JWT_ISSUER,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
   });
   const mailer = createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
   // What the process keeps: one cache of folded streams, for the commands and the key check alike.

@@ -58,3 +58,30 @@ describe('RecordLogin', () => {
       .when(login(1))
       .then([loggedIn(1, now.toISOString())]));
 });
+
+describe('UpdateProfile', () => {
+  const update = (change: { name?: string; metadata?: Record<string, unknown> }) =>
+    ({ type: 'UpdateProfile', userId, ...change, now }) as const;
+  const updated = (change: { name?: string; metadata?: Record<string, unknown> }, at = now.toISOString()): UserEvent =>
+    ({ type: 'UserProfileUpdated', data: { userId, ...change, updatedAt: at } }) as UserEvent;
+
+  it('records a new name and metadata', () =>
+    given([created, loggedIn(1)])
+      .when(update({ name: 'Ada', metadata: { plan: 'gold', seats: 3 } }))
+      .then([updated({ name: 'Ada', metadata: { plan: 'gold', seats: 3 } })]));
+
+  it('records only what changed', () =>
+    given([created, updated({ name: 'Ada', metadata: { plan: 'gold' } }, earlier)])
+      .when(update({ name: 'Ada', metadata: { plan: 'silver' } }))
+      .then([updated({ metadata: { plan: 'silver' } })]));
+
+  it('records nothing when nothing changes (a retried request)', () =>
+    given([created, updated({ name: 'Ada', metadata: { plan: 'gold' } }, earlier)])
+      .when(update({ name: 'Ada', metadata: { plan: 'gold' } }))
+      .thenNothing());
+
+  it('refuses a user that does not exist', () =>
+    given([])
+      .when(update({ name: 'Ada' }))
+      .thenRefuses('user_not_found', { userId }));
+});
