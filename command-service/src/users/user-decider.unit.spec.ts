@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
-import { userDecider, type RecordLogin, type UserEvent } from './user-decider';
+import { userDecider, type RecordLogin, type UpdateProfile, type UserEvent } from './user-decider';
 
 const given = contractCheckedSpecFor(userDecider);
 const userId = 'usr_00000000000000b1';
@@ -60,10 +60,12 @@ describe('RecordLogin', () => {
 });
 
 describe('UpdateProfile', () => {
-  const update = (change: { name?: string; metadata?: Record<string, unknown> }) =>
-    ({ type: 'UpdateProfile', userId, ...change, now }) as const;
-  const updated = (change: { name?: string; metadata?: Record<string, unknown> }, at = now.toISOString()): UserEvent =>
-    ({ type: 'UserProfileUpdated', data: { userId, ...change, updatedAt: at } }) as UserEvent;
+  type Change = Pick<UpdateProfile, 'name' | 'metadata'>;
+  const update = (change: Change): UpdateProfile => ({ type: 'UpdateProfile', userId, ...change, now });
+  const updated = (change: Change, at = now.toISOString()): UserEvent => ({
+    type: 'UserProfileUpdated',
+    data: { userId, ...change, updatedAt: at },
+  });
 
   it('records a new name and metadata', () =>
     given([created, loggedIn(1)])
