@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CommonEnv, DistributedEnv } from '@otp/platform/config';
+import { ConnectionLimitsEnv } from '@otp/platform/http';
 
 /** Write-side settings the same in every mode: email sender, code length, token lifetimes. */
 export const CommandSettingsEnv = {
@@ -35,6 +36,7 @@ export const CommandServiceEnv = CommonEnv.extend({
   /** `smtp://host:port` (`?tls=off` for a local sink), `smtps://user:pass@host:465`. */
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }),
   ...CommandSettingsEnv,
+  ...ConnectionLimitsEnv,
   /** The `iss` of access tokens: the public URL the load balancer answers on, the same for every instance. */
   JWT_ISSUER: z.url(),
 });
