@@ -17,34 +17,45 @@ const revoke = (key: string, token: string) => (http: HttpCall) => http('POST', 
 const introspect = (key: string, token: string) => (http: HttpCall) =>
   http('POST', '/v1/tokens/introspect', { token: key, body: { token } });
 
-/** A session started `daysAgo` with a refresh token the spec holds, idle-expiring `idleDays` after its start. */
-function sessionGiven(tenantId: string, daysAgo: number, idleDays: number) {
+/**
+ * A session started `daysAgo` with a refresh token the spec holds, idle-expiring `idleDays` after
+ * its start, and (unless `withUser` is false) its user's creation.
+ */
+function sessionGiven(tenantId: string, daysAgo: number, idleDays: number, withUser = true) {
   const sessionId = `ses_${randomHex(8)}`;
+  const userId = specUserId();
   const token = `rt_${sessionId.slice(4)}_${randomToken(32)}`;
   const startedAt = new Date(Date.now() - daysAgo * 86_400_000);
   const requestId = randomUUID();
+  const metadata = EventMetadata.parse({
+    schemaVersion: 1,
+    occurredAt: startedAt.toISOString(),
+    tenantId,
+    actor: 'system',
+    correlationId: requestId,
+    causationId: requestId,
+    requestId,
+  });
+  const user: GivenEvent = {
+    streamName: streams.user(tenantId, userId),
+    type: 'UserCreated',
+    data: { userId, customerId: tenantId, email: 'ada@example.com', emailKey: 'ek', createdAt: startedAt.toISOString() },
+    metadata,
+  };
   const event: GivenEvent = {
     streamName: streams.session(sessionId),
     type: 'SessionStarted',
     data: {
       sessionId,
-      userId: specUserId(),
+      userId,
       customerId: tenantId,
       refreshTokenHash: refreshTokenHash(SPEC_HASH_KEY, token),
       startedAt: startedAt.toISOString(),
       expiresAt: new Date(startedAt.getTime() + idleDays * 86_400_000).toISOString(),
     },
-    metadata: EventMetadata.parse({
-      schemaVersion: 1,
-      occurredAt: startedAt.toISOString(),
-      tenantId,
-      actor: 'system',
-      correlationId: requestId,
-      causationId: requestId,
-      requestId,
-    }),
+    metadata,
   };
-  return { event, token, sessionId };
+  return { events: withUser ? [user, event] : [event], token, sessionId };
 }
 
 describe('POST /v1/tokens/refresh', () => {
@@ -136,9 +147,18 @@ describe('POST /v1/tokens/refresh', () => {
     const acme = specTenant();
     const session = sessionGiven(acme.id, daysAgo, idleDays);
     return spec
-      .given(customerRegistered(acme), session.event)
+      .given(customerRegistered(acme), session.events)
       .when(refresh(acme.key.key, session.token))
       .then(expectProblem(401, 'invalid-token', { body: { code: 'session_expired' } }));
+  });
+
+  it('refuses a session whose user stream is missing before rotating its token away', () => {
+    const acme = specTenant();
+    const session = sessionGiven(acme.id, 1, 30, false);
+    return spec
+      .given(customerRegistered(acme), session.events)
+      .when(refresh(acme.key.key, session.token))
+      .then(expectProblem(401, 'invalid-token', { body: { code: 'user_not_found' } }));
   });
 
   it("refuses another tenant's refresh token as if it did not exist, recording nothing", async () => {

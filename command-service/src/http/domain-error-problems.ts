@@ -13,7 +13,7 @@ export interface RefusalAnswer {
 const conflict = (title: string): RefusalAnswer => ({ status: 409, type: problemTypes.conflict, title });
 const invalidCode: RefusalAnswer = { status: 401, type: problemTypes.invalidCode, title: 'Invalid code' };
 // The configuration let a rule's bound be crossed (code length, session lifetime): the server's fault, not the caller's.
-// One answer for every refused token: which rule refused it is for the logs, not for whoever holds it.
+// One problem type for every refused token; the code says which rule, so a client knows a reuse from an expiry and logs in again either way.
 const invalidToken: RefusalAnswer = { status: 401, type: problemTypes.invalidToken, title: 'Invalid token' };
 const misconfigured: RefusalAnswer = { status: 500, type: problemTypes.internal, title: 'Internal error' };
 

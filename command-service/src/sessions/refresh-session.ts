@@ -6,6 +6,7 @@ import { Refusal } from '../handling/refusal';
 import { sessionOfRefreshToken } from '../tokens/token-issuer';
 import { userDecider } from '../users/user-decider';
 import { sessionDecider } from './session-decider';
+import { readSession } from './session-of-token';
 
 /**
  * Exchanges the session's current refresh token for a new pair, decided on
@@ -21,6 +22,12 @@ export async function refreshSession(
 ): Promise<TokenResponse & { position: bigint | undefined }> {
   const sessionId = sessionOfRefreshToken(input.refreshToken);
   if (!sessionId) throw new Refusal('refresh_token_unknown', 'not a refresh token this service issued');
+  // The user first: a session whose user stream is missing (its write lost) is refused before its token is rotated away.
+  // Another tenant's session is left to the decider, which answers it as no session.
+  const { userId, customerId } = await readSession(deps, sessionId);
+  const ours = userId !== null && customerId === input.customerId;
+  const user = ours ? await deps.commands.read(streams.user(input.customerId, userId), userDecider) : undefined;
+  if (user && !user.created) throw new Refusal('user_not_found', 'no such user', { userId });
   const presented = deps.tokens.refreshTokenHash(input.refreshToken);
   const next = deps.tokens.newRefreshToken(sessionId);
   const { settings } = deps.tokens;
@@ -41,13 +48,12 @@ export async function refreshSession(
   if (handled.events.some((e) => e.type === 'SessionRevoked')) {
     throw new Refusal('refresh_token_reused', 'the refresh token was already used; the session is revoked', { sessionId });
   }
-  const userId = handled.state.userId!;
-  const user = await deps.commands.read(streams.user(input.customerId, userId), userDecider);
+  const email = user?.email ?? '';
   const accessToken = await deps.tokens.accessToken({
-    userId,
+    userId: handled.state.userId!,
     customerId: input.customerId,
     clientId: input.clientId,
-    email: user.email ?? '',
+    email,
     sessionId,
     jti: ctx.commandId,
     now: ctx.now,
@@ -57,7 +63,7 @@ export async function refreshSession(
     refreshToken: next.token,
     tokenType: 'Bearer',
     expiresIn: settings.accessTokenTtlSeconds,
-    user: { id: userId, email: user.email ?? '' },
+    user: { id: handled.state.userId!, email },
     position: handled.position,
   };
 }

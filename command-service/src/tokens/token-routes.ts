@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { IntrospectTokenBody, RefreshTokenBody, RevokeTokenBody } from '@otp/contracts';
 import { requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400 } from '@otp/platform/http';
@@ -18,7 +18,7 @@ import { introspectToken } from './introspect-token';
 export function tokenRoutes(deps: CommandRouteDeps, verify: AccessTokenVerifier): Router {
   const router = Router();
 
-  const principalOf = async (req: Parameters<Parameters<Router['post']>[1]>[0]) => {
+  const principalOf = async (req: Request) => {
     const principal = await deps.authenticate(bearerToken(req));
     requireScope(principal, 'otp:write');
     return principal;
