@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CommonEnv, DistributedEnv } from '@otp/platform/config';
+import { ConnectionLimitsEnv } from '@otp/platform/http';
 
 /** Write-side settings the same in every mode: email sender, code length, token lifetimes. */
 export const CommandSettingsEnv = {
@@ -11,6 +12,12 @@ export const CommandSettingsEnv = {
     .int()
     .min(3600)
     .default(30 * 86_400),
+  /** The absolute expiry of a session (RFC 9700 §4.14.2): refreshing never extends it. */
+  SESSION_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3600)
+    .default(90 * 86_400),
 };
 
 /** The command service on its own (distributed mode): EventStoreDB, SMTP, a mounted signing key. */
@@ -29,6 +36,7 @@ export const CommandServiceEnv = CommonEnv.extend({
   /** `smtp://host:port` (`?tls=off` for a local sink), `smtps://user:pass@host:465`. */
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }),
   ...CommandSettingsEnv,
+  ...ConnectionLimitsEnv,
   /** The `iss` of access tokens: the public URL the load balancer answers on, the same for every instance. */
   JWT_ISSUER: z.url(),
 });

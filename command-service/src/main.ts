@@ -3,7 +3,7 @@ import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/au
 import { loadConfig } from '@otp/platform/config';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
-import { createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
+import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createSmtpMailer } from './email/smtp-mailer';
 import { createCommandHandler } from './handling/command-handler';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     issuer: config.JWT_ISSUER,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
   });
   const mailer = createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
   // What the process keeps: one cache of folded streams, for the commands and the key check alike.
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   await serve(app, {
     port: config.PORT,
     host: config.HOST,
+    limits: connectionLimitsFrom(config),
     logger,
     describe: { mode: 'distributed' },
     close: async () => {

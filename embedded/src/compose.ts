@@ -51,6 +51,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     issuer: config.JWT_ISSUER ?? `http://localhost:${config.PORT}`,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
   });
   const mailer = config.SMTP_URL
     ? createSmtpMailer(config.SMTP_URL, config.MAIL_FROM)

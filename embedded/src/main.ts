@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@otp/platform/config';
-import { bindPort, runMain, serve } from '@otp/platform/http';
+import { bindPort, connectionLimitsFrom, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { composeEmbedded } from './compose';
 import { EmbeddedEnv, type EmbeddedConfig } from './config';
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const config = loadConfig(EmbeddedEnv);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'otp-auth' });
   // The port first: a busy one ends the start here, before a data folder or an operator token exists.
-  const bound = await bindPort(config.PORT, config.HOST);
+  const bound = await bindPort(config.PORT, config.HOST, connectionLimitsFrom(config));
   const firstStart = !existsSync(config.DATA_DIR);
   const service = await composeEmbedded(config, logger);
   // Before the "listening" line, which is what a reader (or a test) waits for.

@@ -52,6 +52,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     issuer: SPEC_ISSUER,
     accessTokenTtlSeconds: SPEC_ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: 30 * 86_400,
+    sessionMaxAgeSeconds: 90 * 86_400,
   });
   const states = new StreamStateCache();
   const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey: SPEC_HASH_KEY });

@@ -6,6 +6,7 @@ import {
   WrongExpectedRevisionError,
   type EventStore,
   type EventToAppend,
+  type Fold,
   type StreamStateCache,
 } from '@otp/platform/event-store';
 import type { Decider } from './decider';
@@ -46,6 +47,13 @@ export interface CommandHandlerOptions {
 export function createCommandHandler({ eventStore, states }: CommandHandlerOptions) {
   const queue = new StreamQueue();
   return {
+    /**
+     * A stream's state as this process knows it, brought up to date from the store (only the newer
+     * events are read): for checks that decide nothing, such as whether a token's session still holds.
+     */
+    async read<S, E extends DomainEvent>(streamName: string, fold: Fold<S, E>): Promise<S> {
+      return (await loadState(eventStore, states, streamName, fold)).state;
+    },
     /**
      * `command` may be a function of the state, for commands whose inputs depend on
      * it (the presented code's hash is bound to the current challenge id); a list

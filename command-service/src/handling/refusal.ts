@@ -15,10 +15,22 @@ const DECIDER_REFUSALS = [
   // sessions
   'session_exists',
   'invalid_ttl',
+  'session_not_found',
+  'session_revoked',
+  'session_expired',
+  'refresh_token_unknown',
+  // users
+  'user_not_found',
 ] as const;
 
 /** What the use cases answer beside those, where a command ran and the caller still does not get what it asked for. */
-const USE_CASE_REFUSALS = ['wrong_code', 'code_not_valid', 'email_delivery_failed'] as const;
+const USE_CASE_REFUSALS = [
+  'wrong_code',
+  'code_not_valid',
+  'email_delivery_failed',
+  'refresh_token_reused',
+  'access_token_invalid',
+] as const;
 
 /**
  * Every way the write side says no. The HTTP edge maps each code to its

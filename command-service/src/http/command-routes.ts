@@ -2,6 +2,9 @@ import { Router } from 'express';
 import { customerRoutes } from '../customers/customer-routes';
 import { otpRoutes } from '../otp/otp-routes';
 import { jwksRoutes } from '../tokens/jwks-routes';
+import { createAccessTokenVerifier } from '../tokens/access-token-verifier';
+import { tokenRoutes } from '../tokens/token-routes';
+import { userRoutes } from '../users/user-routes';
 import type { CommandRouteDeps } from './command-route-deps';
 import { domainErrorProblems } from './domain-error-problems';
 
@@ -14,6 +17,9 @@ export type { CommandRouteDeps } from './command-route-deps';
 export function commandRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
   router.use(customerRoutes(deps), otpRoutes(deps), jwksRoutes(deps));
+  // One verifier for both: it holds the key set, imported once.
+  const verify = createAccessTokenVerifier(deps.tokens);
+  router.use(tokenRoutes(deps, verify), userRoutes(deps, verify));
   router.use(domainErrorProblems());
   return router;
 }

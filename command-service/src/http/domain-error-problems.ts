@@ -13,6 +13,8 @@ export interface RefusalAnswer {
 const conflict = (title: string): RefusalAnswer => ({ status: 409, type: problemTypes.conflict, title });
 const invalidCode: RefusalAnswer = { status: 401, type: problemTypes.invalidCode, title: 'Invalid code' };
 // The configuration let a rule's bound be crossed (code length, session lifetime): the server's fault, not the caller's.
+// One problem type for every refused token; the code says which rule, so a client knows a reuse from an expiry and logs in again either way.
+const invalidToken: RefusalAnswer = { status: 401, type: problemTypes.invalidToken, title: 'Invalid token' };
 const misconfigured: RefusalAnswer = { status: 500, type: problemTypes.internal, title: 'Internal error' };
 
 /** The one answer to each refusal. A Record over the union: a new code does not compile until it is here. */
@@ -34,6 +36,14 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   wrong_code: invalidCode,
   code_not_valid: invalidCode,
   email_delivery_failed: { status: 503, type: problemTypes.emailDeliveryFailed, title: 'Email delivery failed' },
+  session_not_found: invalidToken,
+  session_revoked: invalidToken,
+  session_expired: invalidToken,
+  refresh_token_unknown: invalidToken,
+  refresh_token_reused: invalidToken,
+  access_token_invalid: invalidToken,
+  // A verified token whose user stream is empty (its write lost): a new login writes it again.
+  user_not_found: invalidToken,
 };
 
 /** The problem a refusal is answered with: its code and the guesses left in the body, the wait in Retry-After. */

@@ -59,6 +59,7 @@ describe('OTP login use cases', () => {
       issuer: 'http://test',
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 3600,
+      sessionMaxAgeSeconds: 7200,
     });
     deps = { commands: commandsOf(eventStore), hashKey, mailer, tokens, logger: createLogger({ level: 'silent' }), otpCodeLength: 9 };
     customerId = (await registerCustomer(deps, { name: 'Acme', email: 'ops@acme.test' }, ctx('operator'))).customer.id;
@@ -73,7 +74,9 @@ describe('OTP login use cases', () => {
     await requestOtp(deps, { customerId, email: 'ada@example.com' }, ctx(customerId));
     const code = codeSentTo('ada@example.com');
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, () => verifyOtp(deps, { customerId, email: 'ada@example.com', code }, ctx(customerId))),
+      Array.from({ length: 8 }, () =>
+        verifyOtp(deps, { customerId, clientId: 'key_000000000001', email: 'ada@example.com', code }, ctx(customerId)),
+      ),
     );
     const ok = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -94,7 +97,7 @@ describe('OTP login use cases', () => {
       const elsewhere = { ...deps, commands: commandsOf(other) };
       const attempts = [deps, elsewhere, deps, elsewhere];
       const results = await Promise.allSettled(
-        attempts.map((d) => verifyOtp(d, { customerId, email: 'ada@example.com', code }, ctx(customerId))),
+        attempts.map((d) => verifyOtp(d, { customerId, clientId: 'key_000000000001', email: 'ada@example.com', code }, ctx(customerId))),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect(results.filter((r) => r.status === 'rejected').map((r) => codeOf(r))).toEqual(Array(3).fill('code_not_valid'));
@@ -107,7 +110,9 @@ describe('OTP login use cases', () => {
     await requestOtp(deps, { customerId, email: 'eve@example.com' }, ctx(customerId));
     const wrong = codeSentTo('eve@example.com') === '000000000' ? '000000001' : '000000000';
     const results = await Promise.allSettled(
-      Array.from({ length: 12 }, () => verifyOtp(deps, { customerId, email: 'eve@example.com', code: wrong }, ctx(customerId))),
+      Array.from({ length: 12 }, () =>
+        verifyOtp(deps, { customerId, clientId: 'key_000000000001', email: 'eve@example.com', code: wrong }, ctx(customerId)),
+      ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(0);
     const events = await eventStore.readStream(streams.otp(customerId, emailKey(deps.hashKey, customerId, 'eve@example.com')));
@@ -118,7 +123,7 @@ describe('OTP login use cases', () => {
     const requested = events.find((e) => e.type === 'OtpRequested')!;
     const locked = await verifyOtp(
       deps,
-      { customerId, email: 'eve@example.com', code: codeSentTo('eve@example.com') },
+      { customerId, clientId: 'key_000000000001', email: 'eve@example.com', code: codeSentTo('eve@example.com') },
       ctx(customerId),
     ).catch((e: unknown) => e);
     expect(locked).toMatchObject({
@@ -140,15 +145,27 @@ describe('OTP login use cases', () => {
     expect((failed as Error).message).not.toMatch(/[0-9]{9}/);
     mailWorks = true;
     await requestOtp(deps, { customerId, email: 'bob@example.com' }, ctx(customerId));
-    const tokens = await verifyOtp(deps, { customerId, email: 'bob@example.com', code: codeSentTo('bob@example.com') }, ctx(customerId));
+    const tokens = await verifyOtp(
+      deps,
+      { customerId, clientId: 'key_000000000001', email: 'bob@example.com', code: codeSentTo('bob@example.com') },
+      ctx(customerId),
+    );
     expect(tokens.user.email).toBe('bob@example.com');
   });
 
   it('treats differently written forms of one address as one user', async () => {
     await requestOtp(deps, { customerId, email: '  Ada@Example.COM ' }, ctx(customerId));
-    const first = await verifyOtp(deps, { customerId, email: 'ada@example.com', code: codeSentTo('ada@example.com') }, ctx(customerId));
+    const first = await verifyOtp(
+      deps,
+      { customerId, clientId: 'key_000000000001', email: 'ada@example.com', code: codeSentTo('ada@example.com') },
+      ctx(customerId),
+    );
     await requestOtp(deps, { customerId, email: 'ADA@example.com' }, ctx(customerId));
-    const second = await verifyOtp(deps, { customerId, email: 'Ada@Example.com', code: codeSentTo('ada@example.com') }, ctx(customerId));
+    const second = await verifyOtp(
+      deps,
+      { customerId, clientId: 'key_000000000001', email: 'Ada@Example.com', code: codeSentTo('ada@example.com') },
+      ctx(customerId),
+    );
     expect(second.user.id).toBe(first.user.id);
   });
 });

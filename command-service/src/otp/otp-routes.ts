@@ -26,7 +26,7 @@ export function otpRoutes(deps: CommandRouteDeps): Router {
     requireScope(principal, 'otp:write');
     const body = parseOr400(VerifyOtpBody, req.body ?? {});
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
-    const { position, ...tokens } = await verifyOtp(deps, { customerId: principal.customerId, ...body }, ctx);
+    const { position, ...tokens } = await verifyOtp(deps, { customerId: principal.customerId, clientId: principal.keyId, ...body }, ctx);
     withPosition(res, position).status(200).json(tokens);
   });
 

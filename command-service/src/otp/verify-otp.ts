@@ -22,7 +22,7 @@ import { normaliseEmail } from '../users/emails';
  */
 export async function verifyOtp(
   deps: CommandDeps,
-  input: { customerId: string; email: string; code: string },
+  input: { customerId: string; clientId: string; email: string; code: string },
   ctx: CommandContext,
 ): Promise<TokenResponse & { position: bigint | undefined }> {
   const email = normaliseEmail(input.email);
@@ -50,7 +50,7 @@ export async function verifyOtp(
   const challenge = verified.events.find((e) => e.type === 'OtpVerified');
   const challengeId = challenge?.type === 'OtpVerified' ? challenge.data.challengeId : '';
   const sessionId = `ses_${randomHex(8)}`;
-  const refresh = deps.tokens.newRefreshToken();
+  const refresh = deps.tokens.newRefreshToken(sessionId);
   const { userId } = outcome;
   const now = ctx.now;
   // Different streams: the two appends land in the same group commit.
@@ -77,7 +77,7 @@ export async function verifyOtp(
     ),
     // The command id, not the request id: a client may send its own X-Request-Id, and a token id
     // others revoke or dedupe by must be unique and not the client's choice.
-    deps.tokens.accessToken({ userId, customerId: input.customerId, email, sessionId, jti: ctx.commandId, now }),
+    deps.tokens.accessToken({ userId, customerId: input.customerId, clientId: input.clientId, email, sessionId, jti: ctx.commandId, now }),
   ]);
   const positions = [verified.position, login.position, session.position].filter((p): p is bigint => p !== undefined);
   return {

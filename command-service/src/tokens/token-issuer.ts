@@ -5,7 +5,21 @@ import type { SigningKeys } from './signing-keys';
 export interface TokenSettings {
   issuer: string;
   accessTokenTtlSeconds: number;
+  /** Idle expiry of a session: a refresh token not exchanged within it is refused. */
   refreshTokenTtlSeconds: number;
+  /** Absolute expiry (RFC 9700 §4.14.2): no refresh extends a session past its start plus this. */
+  sessionMaxAgeSeconds: number;
+}
+
+export interface AccessTokenClaims {
+  userId: string;
+  customerId: string;
+  /** The API key that verified the code or refreshed the session (RFC 9068 `client_id`). */
+  clientId: string;
+  email: string;
+  sessionId: string;
+  jti: string;
+  now: Date;
 }
 
 /**
@@ -17,9 +31,10 @@ export interface TokenSettings {
 export function createTokenIssuer(keys: SigningKeys, hashKey: Buffer, settings: TokenSettings) {
   return {
     settings,
-    async accessToken(claims: { userId: string; customerId: string; email: string; sessionId: string; jti: string; now: Date }) {
+    keys,
+    async accessToken(claims: AccessTokenClaims) {
       const iat = Math.floor(claims.now.getTime() / 1000);
-      return new SignJWT({ email: claims.email, sid: claims.sessionId })
+      return new SignJWT({ email: claims.email, sid: claims.sessionId, client_id: claims.clientId })
         .setProtectedHeader({ alg: keys.alg, kid: keys.kid, typ: 'at+jwt' })
         .setIssuer(settings.issuer)
         .setSubject(claims.userId)
@@ -29,13 +44,27 @@ export function createTokenIssuer(keys: SigningKeys, hashKey: Buffer, settings: 
         .setJti(claims.jti)
         .sign(keys.privateKey);
     },
-    newRefreshToken(): { token: string; hash: string } {
-      const token = `rt_${randomToken(32)}`;
+    /** `rt_<session>_<secret>`: the token names its stream, as an API key names its customer, so no index is needed to find it. */
+    newRefreshToken(sessionId: string): { token: string; hash: string } {
+      const token = `rt_${sessionId.slice('ses_'.length)}_${randomToken(32)}`;
       return { token, hash: refreshTokenHash(hashKey, token) };
     },
+    refreshTokenHash: (token: string) => refreshTokenHash(hashKey, token),
     jwks() {
       return { keys: [keys.publicJwk] };
     },
   };
 }
 export type TokenIssuer = ReturnType<typeof createTokenIssuer>;
+
+const REFRESH_TOKEN = /^rt_([0-9a-f]{16})_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The session a refresh token names, or null when it is not one this service
+ * issues now. Tokens of the first shape (`rt_<secret>`) name no session and no
+ * index maps their hash to one, so they cannot be found: their holders log in again.
+ */
+export function sessionOfRefreshToken(token: string): string | null {
+  const match = REFRESH_TOKEN.exec(token);
+  return match ? `ses_${match[1]}` : null;
+}

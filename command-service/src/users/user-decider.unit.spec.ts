@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
-import { userDecider, type RecordLogin, type UserEvent } from './user-decider';
+import { userDecider, type RecordLogin, type UpdateProfile, type UserEvent } from './user-decider';
 
 const given = contractCheckedSpecFor(userDecider);
 const userId = 'usr_00000000000000b1';
@@ -57,4 +57,33 @@ describe('RecordLogin', () => {
     given([created, loggedIn(1), loggedIn(2)])
       .when(login(1))
       .then([loggedIn(1, now.toISOString())]));
+});
+
+describe('UpdateProfile', () => {
+  type Change = Pick<UpdateProfile, 'name' | 'metadata'>;
+  const update = (change: Change): UpdateProfile => ({ type: 'UpdateProfile', userId, ...change, now });
+  const updated = (change: Change, at = now.toISOString()): UserEvent => ({
+    type: 'UserProfileUpdated',
+    data: { userId, ...change, updatedAt: at },
+  });
+
+  it('records a new name and metadata', () =>
+    given([created, loggedIn(1)])
+      .when(update({ name: 'Ada', metadata: { plan: 'gold', seats: 3 } }))
+      .then([updated({ name: 'Ada', metadata: { plan: 'gold', seats: 3 } })]));
+
+  it('records only what changed', () =>
+    given([created, updated({ name: 'Ada', metadata: { plan: 'gold' } }, earlier)])
+      .when(update({ name: 'Ada', metadata: { plan: 'silver' } }))
+      .then([updated({ metadata: { plan: 'silver' } })]));
+
+  it('records nothing when nothing changes (a retried request)', () =>
+    given([created, updated({ name: 'Ada', metadata: { plan: 'gold' } }, earlier)])
+      .when(update({ name: 'Ada', metadata: { plan: 'gold' } }))
+      .thenNothing());
+
+  it('refuses a user that does not exist', () =>
+    given([])
+      .when(update({ name: 'Ada' }))
+      .thenRefuses('user_not_found', { userId }));
 });

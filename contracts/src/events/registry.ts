@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ApiKeyIssued, CustomerRegistered } from './customer-events';
 import { OtpChallengeLocked, OtpRequested, OtpVerificationFailed, OtpVerified } from './otp-events';
 import { SessionStarted, UserCreated, UserLoggedIn } from './user-events';
+import { SessionRefreshed, SessionRevoked } from './session-events';
+import { UserProfileUpdated } from './user-events';
 
 /**
  * Every event type the system writes, with the schema version it writes now.
@@ -18,6 +20,9 @@ export const eventSchemas = {
   UserCreated,
   UserLoggedIn,
   SessionStarted,
+  SessionRefreshed,
+  SessionRevoked,
+  UserProfileUpdated,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -33,6 +38,9 @@ export const currentSchemaVersion: Record<EventType, number> = {
   UserCreated: 1,
   UserLoggedIn: 1,
   SessionStarted: 1,
+  SessionRefreshed: 1,
+  SessionRevoked: 1,
+  UserProfileUpdated: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

@@ -31,3 +31,13 @@ export const SessionStarted = z
     expiresAt: IsoTimestamp,
   })
   .strict();
+
+/** What the user changed of their own profile; a field left out is unchanged. Metadata is replaced whole. */
+export const UserProfileUpdated = z
+  .object({
+    userId: UserId,
+    name: z.string().optional(),
+    metadata: z.record(z.string(), z.json()).optional(),
+    updatedAt: IsoTimestamp,
+  })
+  .strict();

@@ -1,6 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import { ApiKeyId, ChallengeId, CustomerId, IsoTimestamp, Plan, Scope, UserId } from '../ids';
+import { ApiKeyId, ChallengeId, CustomerId, IsoTimestamp, Plan, Scope, SessionId, UserId } from '../ids';
 import { ApiKeySummary, CustomerDocument } from '../read-models/documents';
 
 /**
@@ -81,3 +81,59 @@ export const IssueApiKeyBody = z
   })
   .strict();
 export type IssueApiKeyBody = z.infer<typeof IssueApiKeyBody>;
+
+// Sessions and the end user's own profile.
+const TokenString = z.string().min(1).max(4096);
+
+export const RefreshTokenBody = z.object({ refreshToken: TokenString }).strict();
+export type RefreshTokenBody = z.infer<typeof RefreshTokenBody>;
+
+/** RFC 7009 and RFC 7662 name the field `token`, with an optional hint the server may ignore (and does: the shape says which). */
+const TokenHint = z.enum(['access_token', 'refresh_token']).optional();
+export const RevokeTokenBody = z.object({ token: TokenString, token_type_hint: TokenHint }).strict();
+export type RevokeTokenBody = z.infer<typeof RevokeTokenBody>;
+export const IntrospectTokenBody = z.object({ token: TokenString, token_type_hint: TokenHint }).strict();
+export type IntrospectTokenBody = z.infer<typeof IntrospectTokenBody>;
+
+/** RFC 7662: an inactive token says nothing else about itself. */
+export const IntrospectionResponse = z.union([
+  z.object({
+    active: z.literal(true),
+    token_type: z.enum(['access_token', 'refresh_token']),
+    sub: UserId,
+    aud: CustomerId,
+    client_id: z.string().optional(),
+    exp: z.number().int(),
+    iat: z.number().int().optional(),
+    jti: z.string().optional(),
+    sid: SessionId,
+    scope: z.string().optional(),
+  }),
+  z.object({ active: z.literal(false) }),
+]);
+export type IntrospectionResponse = z.infer<typeof IntrospectionResponse>;
+
+export const METADATA_MAX_BYTES = 4096;
+export const METADATA_MAX_KEYS = 50;
+/** The tenant's own fields on a user: a flat-keyed JSON object, small enough to ride in every read. */
+export const UserMetadata = z
+  .record(z.string().min(1).max(64), z.json())
+  .refine((m) => Object.keys(m).length <= METADATA_MAX_KEYS, `must have at most ${METADATA_MAX_KEYS} keys`)
+  .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= METADATA_MAX_BYTES, `must be at most ${METADATA_MAX_BYTES} bytes as JSON`);
+export type UserMetadata = z.infer<typeof UserMetadata>;
+
+export const UpdateProfileBody = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), metadata: UserMetadata.optional() })
+  .strict()
+  .refine((b) => b.name !== undefined || b.metadata !== undefined, 'send name, metadata or both');
+export type UpdateProfileBody = z.infer<typeof UpdateProfileBody>;
+
+export const UserProfile = z.object({
+  id: UserId,
+  email: z.string(),
+  createdAt: IsoTimestamp,
+  lastLoginAt: IsoTimestamp.nullable(),
+  name: z.string().nullable(),
+  metadata: z.record(z.string(), z.json()),
+});
+export type UserProfile = z.infer<typeof UserProfile>;

@@ -10,6 +10,12 @@ import {
   RequestOtpBody,
   TokenResponse,
   VerifyOtpBody,
+  IntrospectionResponse,
+  IntrospectTokenBody,
+  RefreshTokenBody,
+  RevokeTokenBody,
+  UpdateProfileBody,
+  UserProfile,
 } from './bodies';
 import { Problem } from './problem';
 
@@ -19,7 +25,7 @@ const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
-const auth = (scheme: 'apiKey' | 'operator') => [{ [scheme]: [] }];
+const auth = (scheme: 'apiKey' | 'operator' | 'accessToken') => [{ [scheme]: [] }];
 const common = {
   '400': problem('invalid input (malformed JSON, wrong types, unknown fields)'),
   '401': problem('missing or invalid credential'),
@@ -51,6 +57,7 @@ export function openApiDocument(serverUrl?: string) {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (ok_...)' },
         operator: { type: 'http', scheme: 'bearer', description: 'Operator token' },
+        accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "The end user's access token (RFC 9068)" },
       },
       schemas: { Problem: schema(Problem) },
     },
@@ -116,6 +123,59 @@ export function openApiDocument(serverUrl?: string) {
             '429': problem('too many wrong codes: locked'),
             '403': problem('key lacks otp:write'),
           },
+        },
+      },
+      '/v1/tokens/refresh': {
+        post: {
+          summary: 'Exchange the current refresh token for a new pair; a retired one revokes the session',
+          security: auth('apiKey'),
+          requestBody: json(RefreshTokenBody),
+          responses: {
+            '200': { description: 'a new pair; the presented refresh token is retired', ...json(TokenResponse) },
+            '403': problem('key lacks otp:write'),
+            ...common,
+            '401': problem('missing or invalid API key, or an unknown, expired, revoked or reused refresh token (invalid-token)'),
+          },
+        },
+      },
+      '/v1/tokens/revoke': {
+        post: {
+          summary: 'Logout (RFC 7009): end the session of a refresh or access token',
+          security: auth('apiKey'),
+          requestBody: json(RevokeTokenBody),
+          responses: {
+            '200': { description: 'revoked, already revoked, or never known: the same answer' },
+            '403': problem('key lacks otp:write'),
+            ...common,
+          },
+        },
+      },
+      '/v1/tokens/introspect': {
+        post: {
+          summary: "Introspect (RFC 7662) one of the calling tenant's tokens",
+          security: auth('apiKey'),
+          requestBody: json(IntrospectTokenBody),
+          responses: {
+            '200': { description: "the token's claims, or {active: false}", ...json(IntrospectionResponse) },
+            '403': problem('key lacks otp:write'),
+            ...common,
+          },
+        },
+      },
+      '/v1/users/me': {
+        get: {
+          summary: "The end user's own profile",
+          security: auth('accessToken'),
+          responses: {
+            '200': { description: 'the user', ...json(UserProfile) },
+            '401': problem('invalid, expired or revoked access token'),
+          },
+        },
+        patch: {
+          summary: "Change the end user's name or metadata",
+          security: auth('accessToken'),
+          requestBody: json(UpdateProfileBody),
+          responses: { '200': { description: 'the user after the change', ...json(UserProfile) }, ...common },
         },
       },
       '/v1/usage': {

@@ -31,4 +31,5 @@ export const problemTypes = {
   emailDeliveryFailed: `${base}email-delivery-failed`,
   unavailable: `${base}service-unavailable`,
   internal: `${base}internal`,
+  invalidToken: `${base}invalid-token`,
 } as const;

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { RequestListener, Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import { problemTypes } from '@otp/contracts';
 import type { Logger } from '../logging/index';
 import { ProblemError } from './problem-error';
@@ -21,6 +22,8 @@ export interface ServeOptions {
   exit?: (code: number) => void;
   /** A port already held (`bindPort`); without it, `serve` binds `host:port` itself. */
   bound?: BoundPort;
+  /** For the port `serve` binds itself; a bound port has its limits already. */
+  limits?: ConnectionLimits;
 }
 
 export interface Serving {
@@ -38,14 +41,64 @@ export interface BoundPort {
 }
 
 /**
+ * What a slow or greedy client may hold. Node's own defaults let a client
+ * send its headers for a minute and its body for five, with no cap on
+ * connections: one byte a second keeps a socket, and a thousand half-sent
+ * bodies are a thousand sockets. Every process reads these from its env.
+ */
+export const ConnectionLimitsEnv = {
+  /** Until the last header line: a client dripping headers is cut after this. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Until the whole request (headers and body) is in. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** An idle keep-alive connection is closed after this. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** Connections over this are closed as they arrive. */
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_000),
+};
+export interface ConnectionLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = connectionLimitsFrom(z.object(ConnectionLimitsEnv).parse({}));
+
+export function connectionLimitsFrom(config: z.infer<z.ZodObject<typeof ConnectionLimitsEnv>>): ConnectionLimits {
+  return {
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+  };
+}
+
+function createLimitedServer(handler: RequestListener, limits: ConnectionLimits): Server {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      // Node wants the request timeout at least the headers one; 0 would mean none.
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Both timeouts are only looked at on this interval (30 s by default), so a limit is kept
+      // to within a quarter of itself; the sweep walks the open connections, cheap at these counts.
+      connectionsCheckingInterval: Math.max(50, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)),
+    },
+    handler,
+  );
+  server.maxConnections = limits.maxConnections;
+  return server;
+}
+
+/**
  * Takes the port before anything else is made, so that a port already in use fails the
  * start with a line that names PORT and HOST, before a data folder, a key or a token
  * exists. Checking the port and letting it go again would leave a moment for another
  * process to take it; holding it leaves none.
  */
-export async function bindPort(port: number, host: string): Promise<BoundPort> {
+export async function bindPort(port: number, host: string, limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS): Promise<BoundPort> {
   let handle: RequestListener = answerStarting;
-  const server = createServer((req, res) => handle(req, res));
+  const server = createLimitedServer((req, res) => handle(req, res), limits);
   server.listen(port, host);
   try {
     await once(server, 'listening');
@@ -91,7 +144,7 @@ export async function serve(app: RequestListener, options: ServeOptions): Promis
   const { logger } = options;
   const graceMs = options.graceMs ?? 10_000;
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  const bound = options.bound ?? (await bindPort(options.port, options.host));
+  const bound = options.bound ?? (await bindPort(options.port, options.host, options.limits));
   const { server, port } = bound;
   let draining = false;
   // A response finished during the drain leaves a keep-alive connection that

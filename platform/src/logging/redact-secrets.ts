@@ -6,6 +6,8 @@ export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'apiKey',
   'refreshToken',
   'accessToken',
+  // The body field of RFC 7009 revocation and RFC 7662 introspection.
+  'token',
   'password',
   'secret',
 ]);

@@ -16,6 +16,12 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'UserLoggedIn':
     case 'SessionStarted':
       return 'success';
+    case 'SessionRefreshed':
+    case 'UserProfileUpdated':
+      return 'success';
+    // A logout is the user's wish; a reused refresh token is a stolen or replayed one.
+    case 'SessionRevoked':
+      return event.data.reason === 'logout' ? 'success' : 'failure';
     default:
       return assertNever(event);
   }

@@ -62,10 +62,10 @@ describe('audit projector', () => {
     expect(op?.kind === 'put' && Object.keys(op.doc)).not.toContain('userAgent');
   });
 
-  it('marks failed verifications and locks as failures, everything else as success', () => {
+  it('marks failed verifications and locks as failures, everything else (a logout among them) as success', () => {
     const outcomes = Object.fromEntries(
       EVENT_TYPES.map((type) => {
-        const [op] = projectAudit(projected(type, {} as never));
+        const [op] = projectAudit(projected(type, (type === 'SessionRevoked' ? { reason: 'logout' } : {}) as never));
         return [type, op?.kind === 'put' ? op.doc.outcome : undefined];
       }),
     );
@@ -79,7 +79,21 @@ describe('audit projector', () => {
       UserCreated: 'success',
       UserLoggedIn: 'success',
       SessionStarted: 'success',
+      SessionRefreshed: 'success',
+      SessionRevoked: 'success',
+      UserProfileUpdated: 'success',
     });
+  });
+
+  it('marks a session revoked for a reused refresh token as a failure', () => {
+    const [op] = projectAudit(
+      projected('SessionRevoked', {
+        sessionId: 'ses_00000000000000d1',
+        reason: 'refresh_token_reused',
+        revokedAt: '2025-03-01T12:00:00.000Z',
+      }),
+    );
+    expect(op?.kind === 'put' && op.doc.outcome).toBe('failure');
   });
 
   it('refuses a position the numeric cursor cannot hold exactly', () => {

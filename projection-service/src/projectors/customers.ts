@@ -35,6 +35,10 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
     case 'UserLoggedIn':
     case 'SessionStarted':
       return [];
+    case 'SessionRefreshed':
+    case 'SessionRevoked':
+    case 'UserProfileUpdated':
+      return [];
     default:
       return assertNever(event);
   }

@@ -24,6 +24,11 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'ApiKeyIssued':
     case 'SessionStarted':
       return undefined;
+    // Refreshes, logouts and profile edits are neither billed nor charted.
+    case 'SessionRefreshed':
+    case 'SessionRevoked':
+    case 'UserProfileUpdated':
+      return undefined;
     default:
       return assertNever(event);
   }
