@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { ApiKeyIssued, CustomerRegistered } from './customer-events';
+import {
+  ApiKeyIssued,
+  ApiKeyRevoked,
+  ApiKeyRotated,
+  CustomerActivated,
+  CustomerCancelled,
+  CustomerPlanChanged,
+  CustomerRegistered,
+  CustomerSuspended,
+} from './customer-events';
 import { OtpChallengeLocked, OtpRequested, OtpVerificationFailed, OtpVerified } from './otp-events';
 import { SessionStarted, UserCreated, UserLoggedIn } from './user-events';
 
@@ -18,6 +27,12 @@ export const eventSchemas = {
   UserCreated,
   UserLoggedIn,
   SessionStarted,
+  ApiKeyRotated,
+  ApiKeyRevoked,
+  CustomerSuspended,
+  CustomerActivated,
+  CustomerCancelled,
+  CustomerPlanChanged,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -33,6 +48,12 @@ export const currentSchemaVersion: Record<EventType, number> = {
   UserCreated: 1,
   UserLoggedIn: 1,
   SessionStarted: 1,
+  ApiKeyRotated: 1,
+  ApiKeyRevoked: 1,
+  CustomerSuspended: 1,
+  CustomerActivated: 1,
+  CustomerCancelled: 1,
+  CustomerPlanChanged: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

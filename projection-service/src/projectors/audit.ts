@@ -15,6 +15,12 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'UserCreated':
     case 'UserLoggedIn':
     case 'SessionStarted':
+    case 'ApiKeyRotated':
+    case 'ApiKeyRevoked':
+    case 'CustomerSuspended':
+    case 'CustomerActivated':
+    case 'CustomerCancelled':
+    case 'CustomerPlanChanged':
       return 'success';
     default:
       return assertNever(event);

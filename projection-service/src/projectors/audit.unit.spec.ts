@@ -79,6 +79,12 @@ describe('audit projector', () => {
       UserCreated: 'success',
       UserLoggedIn: 'success',
       SessionStarted: 'success',
+      ApiKeyRotated: 'success',
+      ApiKeyRevoked: 'success',
+      CustomerSuspended: 'success',
+      CustomerActivated: 'success',
+      CustomerCancelled: 'success',
+      CustomerPlanChanged: 'success',
     });
   });
 

@@ -23,6 +23,13 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'CustomerRegistered':
     case 'ApiKeyIssued':
     case 'SessionStarted':
+    // Key and account changes are not usage: the audit lists them.
+    case 'ApiKeyRotated':
+    case 'ApiKeyRevoked':
+    case 'CustomerSuspended':
+    case 'CustomerActivated':
+    case 'CustomerCancelled':
+    case 'CustomerPlanChanged':
       return undefined;
     default:
       return assertNever(event);
