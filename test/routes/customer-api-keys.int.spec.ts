@@ -11,7 +11,15 @@ import {
   withWrongSecret,
   type SpecTenant,
 } from '../support/given-events';
-import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec, type RequestOptions } from '../support/route-spec';
+import {
+  expectNewEvents,
+  expectProblem,
+  expectResponse,
+  expectThat,
+  useRouteSpec,
+  type Expectation,
+  type RequestOptions,
+} from '../support/route-spec';
 import { SPEC_OPERATOR_TOKEN, storedApiKeyHash } from '../support/spec-secrets';
 
 const KEY_FORMAT = /^ok_live_[0-9a-f]{16}_[0-9a-f]{12}_[A-Za-z0-9_-]{43}_[0-9A-Za-z]{6}$/;
@@ -392,5 +400,43 @@ describe('a suspended customer', () => {
         return http('GET', '/v1/customer/api-keys', { token: acme.key.key });
       })
       .then(expectProblem(403, 'customer-inactive'), expectNewEvents([{ type: 'CustomerSuspended', data: { reason: 'abuse' } }]));
+  });
+});
+
+describe('the last use of a key', () => {
+  const spec = useRouteSpec({ recordKeyUse: true });
+
+  it('is recorded once a minute, not once a request, on a stream of its own, and listed', () => {
+    const acme = specTenant();
+    const app = specApiKey(acme.id, ['otp:write']);
+    // Which uses land depends on the clock's minute (and the listing's own key may be recorded after the answer).
+    const keyUses: Expectation = {
+      aboutEvents: true,
+      check: ({ newEvents }) => {
+        expect(newEvents.filter((e) => e.type === 'ApiKeyUsed').every((e) => e.streamName === `keyuse-${acme.id}`)).toBe(true);
+        const uses = newEvents.filter((e) => e.type === 'ApiKeyUsed' && e.data.keyId === app.id);
+        // Three requests within a minute, or two across its end.
+        expect(uses.length).toBeGreaterThanOrEqual(1);
+        expect(uses.length).toBeLessThanOrEqual(2);
+      },
+    };
+    return spec
+      .given(customerRegistered(acme), apiKeyIssued(acme, app))
+      .when(async (http) => {
+        for (let i = 0; i < 3; i++) await http('POST', '/v1/otp/request', { token: app.key, body: { email: `ann${i}@example.test` } });
+        await spec.app.keyUseIdle();
+        const recorded = await spec.app.eventStore.readStream(`keyuse-${acme.id}`);
+        return http('GET', '/v1/customer/api-keys', {
+          token: acme.key.key,
+          headers: { 'x-min-position': String(recorded.at(-1)!.position) },
+        });
+      })
+      .then(
+        expectThat(({ response }) => {
+          const listed = response.body.items.find((key: { id: string }) => key.id === app.id);
+          expect(listed.lastUsedAt).toMatch(/:00\.000Z$/);
+        }),
+        keyUses,
+      );
   });
 });

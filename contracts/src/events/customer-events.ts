@@ -60,3 +60,10 @@ export const CustomerActivated = z.object({ customerId: CustomerId, reason: Stat
 /** Final: a cancelled customer is never activated again (its history stays for the audit). */
 export const CustomerCancelled = z.object({ customerId: CustomerId, reason: StatusReason, cancelledAt: IsoTimestamp }).strict();
 export const CustomerPlanChanged = z.object({ customerId: CustomerId, plan: Plan, previousPlan: Plan, changedAt: IsoTimestamp }).strict();
+
+/**
+ * A key let a request in during the minute starting at `minute`: at most one per key per
+ * minute, on a stream of its own (`keyuse-<customer>`), so busy keys never crowd the
+ * customer stream every key check folds.
+ */
+export const ApiKeyUsed = z.object({ customerId: CustomerId, keyId: ApiKeyId, minute: IsoTimestamp }).strict();

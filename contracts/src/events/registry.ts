@@ -3,6 +3,7 @@ import {
   ApiKeyIssued,
   ApiKeyRevoked,
   ApiKeyRotated,
+  ApiKeyUsed,
   CustomerActivated,
   CustomerCancelled,
   CustomerPlanChanged,
@@ -33,6 +34,7 @@ export const eventSchemas = {
   CustomerActivated,
   CustomerCancelled,
   CustomerPlanChanged,
+  ApiKeyUsed,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -54,6 +56,7 @@ export const currentSchemaVersion: Record<EventType, number> = {
   CustomerActivated: 1,
   CustomerCancelled: 1,
   CustomerPlanChanged: 1,
+  ApiKeyUsed: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

@@ -21,6 +21,7 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'CustomerActivated':
     case 'CustomerCancelled':
     case 'CustomerPlanChanged':
+    case 'ApiKeyUsed':
       return 'success';
     default:
       return assertNever(event);

@@ -85,6 +85,7 @@ describe('audit projector', () => {
       CustomerActivated: 'success',
       CustomerCancelled: 'success',
       CustomerPlanChanged: 'success',
+      ApiKeyUsed: 'success',
     });
   });
 

@@ -14,6 +14,7 @@ const CUSTOMER_EVENTS = new Set<EventType>([
   'CustomerActivated',
   'CustomerCancelled',
   'CustomerPlanChanged',
+  'ApiKeyUsed',
 ]);
 
 describe('customers projector', () => {
@@ -222,6 +223,18 @@ describe('customers projector', () => {
       expect(after(suspended, plan, activated)).toEqual([customer({ status: 'active', statusReason: 'paid', plan: 'enterprise' })]);
       expect(after(suspended, activated, cancelled)).toEqual([customer({ status: 'cancelled', statusReason: 'closed' })]);
     });
+
+    it('keeps the minute a key was last used', () =>
+      expect(
+        after(
+          issued,
+          projected(
+            'ApiKeyUsed',
+            { customerId, keyId: ids.keyA, minute: '2025-03-02T09:14:00.000Z' },
+            { streamName: `keyuse-${customerId}` },
+          ),
+        ),
+      ).toEqual([customer({ apiKeys: { [ids.keyA]: { ...keyA, lastUsedAt: '2025-03-02T09:14:00.000Z' } } })]));
 
     it('gives the same documents when every event is applied twice', () => {
       const revokedA = projected('ApiKeyRevoked', { customerId, keyId: ids.keyA, revokedAt: '2025-03-03T00:00:00.000Z' });

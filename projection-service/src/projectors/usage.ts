@@ -30,6 +30,7 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'CustomerActivated':
     case 'CustomerCancelled':
     case 'CustomerPlanChanged':
+    case 'ApiKeyUsed':
       return undefined;
     default:
       return assertNever(event);
