@@ -23,7 +23,6 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'CustomerRegistered':
     case 'ApiKeyIssued':
     case 'SessionStarted':
-    // Key and account changes are not usage: the audit lists them.
     case 'ApiKeyRotated':
     case 'ApiKeyRevoked':
     case 'CustomerSuspended':
