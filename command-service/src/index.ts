@@ -10,3 +10,4 @@ export * from './tokens/signing-keys';
 export * from './tokens/token-issuer';
 export * from './http/index';
 export { CommandSettingsEnv } from './config';
+export { createKeyUseRecorder, type KeyUseRecorder } from './customers/key-use-recorder';

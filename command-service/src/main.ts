@@ -6,6 +6,7 @@ import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
 import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createSmtpMailer } from './email/smtp-mailer';
+import { createKeyUseRecorder } from './customers/key-use-recorder';
 import { createCommandHandler } from './handling/command-handler';
 import { commandRoutes } from './http/index';
 import { loadOrCreateSigningKeys } from './tokens/signing-keys';
@@ -28,11 +29,13 @@ async function main(): Promise<void> {
   const mailer = createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
   // What the process keeps: one cache of folded streams, for the commands and the key check alike.
   const states = new StreamStateCache();
-  const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY });
   const checkOperator = createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY);
 
   const metrics = createMetrics();
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
+  // The query service cannot append: there a key's reads do not mark its last use (docs/decisions.md).
+  const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
+  const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY, onAuthenticated: keyUse.record });
   const app = createHttpApp({
     logger,
     metrics,
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     logger,
     describe: { mode: 'distributed' },
     close: async () => {
+      await keyUse.idle();
       await mailer.close();
       await eventStore.close();
     },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { openApiDocument } from '@otp/contracts';
 import {
   createCommandHandler,
+  createKeyUseRecorder,
   createDevMailbox,
   createSmtpMailer,
   createTokenIssuer,
@@ -59,7 +60,6 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
 
   // What the process keeps: one cache of folded streams for the commands and the key check, whichever store object each is handed.
   const states = new StreamStateCache();
-  const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey });
   const checkOperator = createOperatorCheck(operatorToken, hashKey);
   const projections = await startProjectionThread({
     // The bundle holds the worker beside this file (scripts/build.mjs).
@@ -71,6 +71,9 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
+  // Each key that gets in, on either side, is recorded once a minute (customers/key-use-recorder.ts).
+  const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
+  const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey, onAuthenticated: keyUse.record });
 
   const app = createHttpApp({
     logger,
@@ -98,6 +101,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     app,
     async close() {
       await projections.stop();
+      await keyUse.idle();
       await mailer.close();
       await documents.close();
       await eventStore.close();

@@ -3,7 +3,7 @@ import { apiKeyIssued, customerRegistered, specApiKey, specTenant, withWrongSecr
 import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec, type RequestOptions } from '../support/route-spec';
 import { SPEC_OPERATOR_TOKEN, storedApiKeyHash } from '../support/spec-secrets';
 
-const KEY_FORMAT = /^ok_[0-9a-f]{16}_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/;
+const KEY_FORMAT = /^ok_live_[0-9a-f]{16}_[0-9a-f]{12}_[A-Za-z0-9_-]{43}_[0-9A-Za-z]{6}$/;
 const ALL_SCOPES = ['otp:write', 'customer:admin', 'analytics:read', 'audit:read'];
 
 /** The customer routes of command-service/src/customers: the operator registers, a customer adds keys. */
@@ -37,7 +37,7 @@ describe('POST /v1/admin/customers', () => {
     expect(newEvents.map((e) => e.streamName)).toEqual([`customer-${customer.id}`, `customer-${customer.id}`]);
     expect(newEvents[1]!.data).toMatchObject({ keyId: apiKey.id, prefix: apiKey.prefix, keyHash: storedApiKeyHash(apiKey.key) });
     expect(response.headers.get('x-event-position')).toBe(String(newEvents[1]!.position));
-    expect(JSON.stringify(newEvents.map((e) => [e.data, e.metadata]))).not.toContain(apiKey.key.slice(-43));
+    expect(JSON.stringify(newEvents.map((e) => [e.data, e.metadata]))).not.toContain(apiKey.key.slice(-50, -7));
   });
 
   it('puts a customer on the free plan unless told otherwise', () =>
@@ -112,14 +112,14 @@ describe('POST /v1/admin/customers', () => {
   );
 });
 
-describe('POST /v1/api-keys', () => {
+describe('POST /v1/customer/api-keys', () => {
   const spec = useRouteSpec();
 
   it('issues a key with the scopes asked for, recorded as its keyed hash and by the key that asked', async () => {
     const acme = specTenant('Acme');
     const { response, newEvents } = await spec
       .given(customerRegistered(acme))
-      .when((http) => http('POST', '/v1/api-keys', { token: acme.key.key, body: { scopes: ['analytics:read', 'audit:read'] } }))
+      .when((http) => http('POST', '/v1/customer/api-keys', { token: acme.key.key, body: { scopes: ['analytics:read', 'audit:read'] } }))
       .thenOutcome(
         expectResponse(201, {
           body: { key: expect.stringMatching(KEY_FORMAT), scopes: ['analytics:read', 'audit:read'] },
@@ -134,7 +134,7 @@ describe('POST /v1/api-keys', () => {
           },
         ]),
       );
-    expect(response.body.key.startsWith(`ok_${acme.id.slice(4)}_`)).toBe(true);
+    expect(response.body.key.startsWith(`ok_live_${acme.id.slice(4)}_`)).toBe(true);
     expect(newEvents[0]!.data).toMatchObject({
       keyId: response.body.id,
       prefix: response.body.prefix,
@@ -147,7 +147,7 @@ describe('POST /v1/api-keys', () => {
     const analyst = specApiKey(acme.id, ['analytics:read']);
     return spec
       .given(customerRegistered(acme), apiKeyIssued(acme, analyst))
-      .when((http) => http('POST', '/v1/api-keys', { token: analyst.key, body: { scopes: ['otp:write'] } }))
+      .when((http) => http('POST', '/v1/customer/api-keys', { token: analyst.key, body: { scopes: ['otp:write'] } }))
       .then(expectProblem(403, 'insufficient-scope', { body: { requiredScope: 'customer:admin' } }));
   });
 
@@ -156,7 +156,7 @@ describe('POST /v1/api-keys', () => {
     const more = Array.from({ length: 19 }, () => apiKeyIssued(acme, specApiKey(acme.id, ['otp:write'])));
     return spec
       .given(customerRegistered(acme), more)
-      .when((http) => http('POST', '/v1/api-keys', { token: acme.key.key, body: { scopes: ['otp:write'] } }))
+      .when((http) => http('POST', '/v1/customer/api-keys', { token: acme.key.key, body: { scopes: ['otp:write'] } }))
       .then(expectProblem(409, 'conflict', { body: { code: 'too_many_keys' } }));
   });
 
@@ -170,7 +170,7 @@ describe('POST /v1/api-keys', () => {
     const acme = specTenant();
     return spec
       .given(customerRegistered(acme))
-      .when((http) => http('POST', '/v1/api-keys', { ...auth(acme), body: { scopes: ['otp:write'] } }))
+      .when((http) => http('POST', '/v1/customer/api-keys', { ...auth(acme), body: { scopes: ['otp:write'] } }))
       .then(expectProblem(status, type));
   });
 
@@ -185,7 +185,7 @@ describe('POST /v1/api-keys', () => {
     const tenant = specTenant('Acme');
     return spec
       .given(customerRegistered(tenant))
-      .when((http) => http('POST', '/v1/api-keys', { token: tenant.key.key, ...(body === undefined ? {} : { body }) }))
+      .when((http) => http('POST', '/v1/customer/api-keys', { token: tenant.key.key, ...(body === undefined ? {} : { body }) }))
       .then(expectProblem(400, 'validation', { body: { errors: [expect.objectContaining({ path })] } }));
   });
 
@@ -197,7 +197,7 @@ describe('POST /v1/api-keys', () => {
     const tenant = specTenant('Acme');
     return spec
       .given(customerRegistered(tenant))
-      .when((http) => http('POST', '/v1/api-keys', { token: tenant.key.key, ...request }))
+      .when((http) => http('POST', '/v1/customer/api-keys', { token: tenant.key.key, ...request }))
       .then(expectProblem(status, type));
   });
 });

@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { EventMetadata, eventSchemas, streams, type Actor, type EventOf, type EventType, type Plan, type Scope } from '@otp/contracts';
+import {
+  EventMetadata,
+  eventSchemas,
+  formatApiKey,
+  streams,
+  type Actor,
+  type EventOf,
+  type EventType,
+  type Plan,
+  type Scope,
+} from '@otp/contracts';
 import { DEFAULT_SCOPES } from '@otp/command-service';
 import { randomHex, randomToken } from '@otp/platform/crypto';
 import { normaliseEmail } from '../../command-service/src/users/emails';
@@ -39,15 +49,30 @@ export interface SpecChallenge {
   requestedAt: Date;
 }
 
-/** A key in the format the server issues, `ok_<customer>_<key>_<secret>`, for `tenantId`; registration's scopes by default. */
+/** A key in the format the server issues, `ok_live_<customer>_<key>_<secret>_<checksum>`, for `tenantId`; registration's scopes by default. */
 export function specApiKey(tenantId: string, scopes: Scope[] = [...DEFAULT_SCOPES]): SpecApiKey {
+  const { keyId, prefix, key } = formatApiKey(tenantId, randomHex(6), randomToken(32));
+  return { id: keyId, prefix, key, scopes };
+}
+
+/** A key as issued before the checksum, `ok_<customer>_<key>_<secret>`: such keys keep working. */
+export function specLegacyApiKey(tenantId: string, scopes: Scope[] = [...DEFAULT_SCOPES]): SpecApiKey {
   const keyHex = randomHex(6);
   const prefix = `ok_${tenantId.slice(4)}_${keyHex}`;
   return { id: `key_${keyHex}`, prefix, key: `${prefix}_${randomToken(32)}`, scopes };
 }
 
-/** The key with another secret: its format and prefix are right, so only the hash comparison refuses it. */
-export const withWrongSecret = (key: SpecApiKey): string => `${key.key.slice(0, -4)}${key.key.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+/**
+ * The key with another secret: its format, prefix and checksum are right, so only the hash comparison
+ * refuses it (the checksum is recomputed, as a forger would).
+ */
+export function withWrongSecret(key: SpecApiKey): string {
+  if (!key.key.startsWith('ok_live_')) return `${key.key.slice(0, -4)}${key.key.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+  const secret = key.key.slice(key.prefix.length + 1, -7);
+  const other = `${secret.slice(0, -4)}${secret.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+  const customerId = `cus_${key.prefix.slice(8, 24)}`;
+  return formatApiKey(customerId, key.id.slice(4), other).key;
+}
 
 /** A tenant of its own per case: cases sharing one app never see each other's streams or read models. */
 export function specTenant(name = 'Acme', plan: Plan = 'pro'): SpecTenant {
@@ -182,3 +207,30 @@ export function loggedIn(c: SpecChallenge, userId: string, options: { newUser?: 
     ),
   ];
 }
+
+const onCustomer = <T extends EventType>(tenant: SpecTenant, type: T, data: EventOf<T>['data'], at: Date, actor: Actor): GivenEvent =>
+  given(streams.customer(tenant.id), type, data, { tenantId: tenant.id, actor, at });
+
+/** `old` rotated into `heir` at `at`, the old key valid `graceSeconds` longer. */
+export function apiKeyRotated(tenant: SpecTenant, old: SpecApiKey, heir: SpecApiKey, graceSeconds: number, at = new Date()): GivenEvent {
+  const data = {
+    customerId: tenant.id,
+    keyId: old.id,
+    newKeyId: heir.id,
+    prefix: heir.prefix,
+    keyHash: storedApiKeyHash(heir.key),
+    scopes: old.scopes,
+    rotatedAt: at.toISOString(),
+    graceEndsAt: new Date(at.getTime() + graceSeconds * 1000).toISOString(),
+  };
+  return onCustomer(tenant, 'ApiKeyRotated', data, at, byKey(tenant));
+}
+
+export const apiKeyRevoked = (tenant: SpecTenant, key: SpecApiKey, at = new Date()): GivenEvent =>
+  onCustomer(tenant, 'ApiKeyRevoked', { customerId: tenant.id, keyId: key.id, revokedAt: at.toISOString() }, at, byKey(tenant));
+
+export const customerSuspended = (tenant: SpecTenant, reason = 'unpaid invoice', at = new Date()): GivenEvent =>
+  onCustomer(tenant, 'CustomerSuspended', { customerId: tenant.id, reason, suspendedAt: at.toISOString() }, at, 'operator');
+
+export const customerCancelled = (tenant: SpecTenant, reason = 'closed the account', at = new Date()): GivenEvent =>
+  onCustomer(tenant, 'CustomerCancelled', { customerId: tenant.id, reason, cancelledAt: at.toISOString() }, at, 'operator');

@@ -8,6 +8,7 @@ import { openApiDocument, READ_MODEL_PROJECTIONS } from '@otp/contracts';
 import {
   commandRoutes,
   createCommandHandler,
+  createKeyUseRecorder,
   createDevMailbox,
   createSmtpMailer,
   createTokenIssuer,
@@ -26,6 +27,8 @@ import { SPEC_HASH_KEY, SPEC_OPERATOR_TOKEN } from './spec-secrets';
 export interface RouteAppOptions {
   /** Sends codes over SMTP instead of into the dev mailbox, e.g. to a port where no server listens. */
   smtpUrl?: string;
+  /** Records each key's last use as the composition roots do (customers/key-use-recorder.ts). */
+  recordKeyUse?: boolean;
 }
 
 export const SPEC_ISSUER = 'http://route-spec.test';
@@ -55,13 +58,21 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     sessionMaxAgeSeconds: 90 * 86_400,
   });
   const states = new StreamStateCache();
-  const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey: SPEC_HASH_KEY });
   const checkOperator = createOperatorCheck(SPEC_OPERATOR_TOKEN, SPEC_HASH_KEY);
   const projections = createReadModelProjections({ eventStore, documents, logger });
   await projections.start();
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
+  const keyUse = createKeyUseRecorder({ commands, logger });
+  // Off unless asked for: a key's use appends in the background, which would be a new event in every case.
+  const onAuthenticated = options.recordKeyUse ? keyUse.record : undefined;
+  const authenticate = createApiKeyAuthenticator({
+    eventStore,
+    states,
+    hashKey: SPEC_HASH_KEY,
+    ...(onAuthenticated ? { onAuthenticated } : {}),
+  });
 
   const app = createHttpApp({
     logger,
@@ -86,6 +97,8 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
 
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    /** Resolves once the key uses recorded so far are appended. */
+    keyUseIdle: keyUse.idle,
     /** The store itself, uncounted: given events go in here, as if appended by earlier requests. */
     eventStore,
     mailboxDir,

@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { authorizeApiKey, type Scope } from '@otp/contracts';
+import { authorizeApiKey, type EventOf, type Scope } from '@otp/contracts';
 import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
 import { DomainError } from '../handling/decider';
-import { customerDecider, MAX_ACTIVE_API_KEYS, type CustomerEvent, type CustomerState, type IssueApiKey } from './customer-decider';
+import {
+  customerDecider,
+  DEFAULT_GRACE_SECONDS,
+  MAX_ACTIVE_API_KEYS,
+  MAX_GRACE_SECONDS,
+  type ChangeCustomerStatus,
+  type ChangePlan,
+  type CustomerEvent,
+  type CustomerState,
+  type IssueApiKey,
+  type RevokeApiKey,
+  type RotateApiKey,
+} from './customer-decider';
 
 const given = contractCheckedSpecFor(customerDecider);
 const customerId = 'cus_00000000000000a1';
@@ -27,14 +39,22 @@ const issue = (n: number, scopes: Scope[] = ['otp:write', 'analytics:read']): Is
   now,
 });
 
-// Suspension and revocation have no events yet, so those states are set by hand.
 const fold = (events: CustomerEvent[]): CustomerState => events.reduce(customerDecider.evolve, customerDecider.initialState());
-const suspended = (state: CustomerState): CustomerState => ({ ...state, status: 'suspended' });
-const revoked = (state: CustomerState, id: string): CustomerState => {
-  const key = state.keys.get(id);
-  if (!key) throw new Error('no such key in the fixture');
-  return { ...state, keys: new Map(state.keys).set(id, { ...key, status: 'revoked' }) };
+const suspendedEvent: CustomerEvent = {
+  type: 'CustomerSuspended',
+  data: { customerId, reason: 'unpaid invoice', suspendedAt: '2025-03-01T11:45:00.000Z' },
 };
+const cancelledEvent: CustomerEvent = {
+  type: 'CustomerCancelled',
+  data: { customerId, reason: 'closed the account', cancelledAt: '2025-03-01T11:50:00.000Z' },
+};
+const revokedEvent = (n: number): CustomerEvent => ({
+  type: 'ApiKeyRevoked',
+  data: { customerId, keyId: keyId(n), revokedAt: '2025-03-01T11:40:00.000Z' },
+});
+const suspended = (state: CustomerState): CustomerState => customerDecider.evolve(state, suspendedEvent);
+const revoked = (state: CustomerState, id: string): CustomerState =>
+  customerDecider.evolve(state, { type: 'ApiKeyRevoked', data: { customerId, keyId: id, revokedAt: now.toISOString() } });
 const refusalOf = (run: () => unknown): string | undefined => {
   try {
     run();
@@ -124,7 +144,7 @@ describe('authorizeApiKey', () => {
   const state = fold([registered, issued(1, ['otp:write', 'analytics:read'])]);
 
   it('accepts an active key of an active customer with its scopes', () =>
-    expect(authorizeApiKey(state, keyId(1), 'hash-1', equals)).toEqual({
+    expect(authorizeApiKey(state, keyId(1), 'hash-1', equals, now)).toEqual({
       ok: true,
       customerId,
       scopes: ['otp:write', 'analytics:read'],
@@ -132,34 +152,272 @@ describe('authorizeApiKey', () => {
 
   it('compares the stored hash with the presented one through the given function', () => {
     const calls: [string, string][] = [];
-    authorizeApiKey(state, keyId(1), 'presented', (a, b) => (calls.push([a, b]), false));
+    authorizeApiKey(state, keyId(1), 'presented', (a, b) => (calls.push([a, b]), false), now);
     expect(calls).toEqual([['hash-1', 'presented']]);
   });
 
   it('does not know a key id it never issued', () =>
-    expect(authorizeApiKey(state, keyId(2), 'hash-1', equals)).toEqual({ ok: false, reason: 'unknown_key' }));
+    expect(authorizeApiKey(state, keyId(2), 'hash-1', equals, now)).toEqual({ ok: false, reason: 'unknown_key' }));
 
   it('treats a wrong secret as an unknown key', () =>
-    expect(authorizeApiKey(state, keyId(1), 'hash-2', equals)).toEqual({ ok: false, reason: 'unknown_key' }));
+    expect(authorizeApiKey(state, keyId(1), 'hash-2', equals, now)).toEqual({ ok: false, reason: 'unknown_key' }));
 
   it('knows no key of an unregistered customer', () =>
-    expect(authorizeApiKey(customerDecider.initialState(), keyId(1), 'hash-1', equals)).toEqual({
+    expect(authorizeApiKey(customerDecider.initialState(), keyId(1), 'hash-1', equals, now)).toEqual({
       ok: false,
       reason: 'unknown_key',
     }));
 
   it('rejects a revoked key presented with its secret', () =>
-    expect(authorizeApiKey(revoked(state, keyId(1)), keyId(1), 'hash-1', equals)).toEqual({ ok: false, reason: 'revoked' }));
+    expect(authorizeApiKey(revoked(state, keyId(1)), keyId(1), 'hash-1', equals, now)).toEqual({ ok: false, reason: 'revoked' }));
 
   it('does not reveal revocation to a caller without the secret', () =>
-    expect(authorizeApiKey(revoked(state, keyId(1)), keyId(1), 'nope', equals)).toEqual({
+    expect(authorizeApiKey(revoked(state, keyId(1)), keyId(1), 'nope', equals, now)).toEqual({
       ok: false,
       reason: 'unknown_key',
     }));
 
   it('rejects a key of a suspended customer', () =>
-    expect(authorizeApiKey(suspended(state), keyId(1), 'hash-1', equals)).toEqual({
+    expect(authorizeApiKey(suspended(state), keyId(1), 'hash-1', equals, now)).toEqual({
       ok: false,
       reason: 'customer_inactive',
     }));
+});
+
+describe('IssueApiKey with a name', () => {
+  it('records the name the tenant gave the key', () =>
+    given([registered])
+      .when({ ...issue(1), name: 'checkout app' })
+      .then([
+        {
+          type: 'ApiKeyIssued',
+          data: {
+            customerId,
+            keyId: keyId(1),
+            prefix: `otp_${keyId(1)}`,
+            keyHash: 'hash-1',
+            scopes: ['otp:write', 'analytics:read'],
+            issuedAt: now.toISOString(),
+            name: 'checkout app',
+          },
+        },
+      ]));
+});
+
+describe('RotateApiKey', () => {
+  const named: CustomerEvent = {
+    type: 'ApiKeyIssued',
+    data: { ...(issued(1, ['otp:write']).data as EventOf<'ApiKeyIssued'>['data']), name: 'checkout app' },
+  };
+  const rotate = (n: number, graceSeconds = DEFAULT_GRACE_SECONDS): RotateApiKey => ({
+    type: 'RotateApiKey',
+    customerId,
+    keyId: keyId(n),
+    newKeyId: keyId(50),
+    prefix: `otp_${keyId(50)}`,
+    keyHash: 'hash-50',
+    graceSeconds,
+    now,
+  });
+  const rotated = (graceEndsAt: string): CustomerEvent => ({
+    type: 'ApiKeyRotated',
+    data: {
+      customerId,
+      keyId: keyId(1),
+      newKeyId: keyId(50),
+      prefix: `otp_${keyId(50)}`,
+      keyHash: 'hash-50',
+      scopes: ['otp:write'],
+      name: 'checkout app',
+      rotatedAt: now.toISOString(),
+      graceEndsAt,
+    },
+  });
+
+  it('replaces the key by one with its scopes and name, the old one valid for a week by default', () =>
+    given([registered, named])
+      .when(rotate(1))
+      .then([rotated('2025-03-08T12:00:00.000Z')]));
+
+  it('ends the grace at once when asked for none', () =>
+    given([registered, named])
+      .when(rotate(1, 0))
+      .then([rotated(now.toISOString())]));
+
+  it.each([-1, MAX_GRACE_SECONDS + 1, 1.5])('refuses a grace of %s seconds', (graceSeconds) =>
+    given([registered, named]).when(rotate(1, graceSeconds)).thenRefuses('invalid_grace', { graceSeconds }),
+  );
+
+  it('refuses a key it never issued', () =>
+    given([registered, named])
+      .when(rotate(2))
+      .thenRefuses('key_not_found', { keyId: keyId(2) }));
+
+  it('refuses a key already rotated: it has its heir', () =>
+    given([registered, named, rotated('2025-03-08T12:00:00.000Z')])
+      .when({ ...rotate(1), newKeyId: keyId(51) })
+      .thenRefuses('key_not_active', { status: 'rotated' }));
+
+  it('refuses a revoked key', () =>
+    given([registered, named, issued(2, ['customer:admin']), revokedEvent(1)])
+      .when(rotate(1))
+      .thenRefuses('key_not_active', { status: 'revoked' }));
+
+  it('refuses a suspended customer', () =>
+    given([registered, named, suspendedEvent]).when(rotate(1)).thenRefuses('customer_inactive', { status: 'suspended' }));
+
+  describe('the old key during and after its grace', () => {
+    const equals = (a: string, b: string) => a === b;
+    const state = fold([registered, named, rotated('2025-03-01T12:10:00.000Z')]);
+    const at = (iso: string) => new Date(iso);
+
+    it('lets the old key in until the instant its grace ends', () =>
+      expect(authorizeApiKey(state, keyId(1), 'hash-1', equals, at('2025-03-01T12:09:59.999Z'))).toMatchObject({ ok: true }));
+
+    it('refuses the old key from the end of its grace on', () =>
+      expect(authorizeApiKey(state, keyId(1), 'hash-1', equals, at('2025-03-01T12:10:00.000Z'))).toEqual({
+        ok: false,
+        reason: 'revoked',
+      }));
+
+    it('lets the new key in with the old scopes', () =>
+      expect(authorizeApiKey(state, keyId(50), 'hash-50', equals, now)).toEqual({ ok: true, customerId, scopes: ['otp:write'] }));
+
+    it('treats a grace of zero as revoked at once', () =>
+      expect(authorizeApiKey(fold([registered, named, rotated(now.toISOString())]), keyId(1), 'hash-1', equals, now)).toEqual({
+        ok: false,
+        reason: 'revoked',
+      }));
+  });
+});
+
+describe('RevokeApiKey', () => {
+  const revoke = (n: number): RevokeApiKey => ({ type: 'RevokeApiKey', customerId, keyId: keyId(n), now });
+  const admin = (n: number) => issued(n, ['customer:admin', 'otp:write']);
+
+  it('revokes a key while another admin key remains', () =>
+    given([registered, admin(1), admin(2)])
+      .when(revoke(1))
+      .then([{ type: 'ApiKeyRevoked', data: { customerId, keyId: keyId(1), revokedAt: now.toISOString() } }]));
+
+  it('revokes a key without customer:admin even when one admin key is left', () =>
+    given([registered, admin(1), issued(2, ['otp:write'])])
+      .when(revoke(2))
+      .then([{ type: 'ApiKeyRevoked', data: { customerId, keyId: keyId(2), revokedAt: now.toISOString() } }]));
+
+  it('refuses to revoke the last active key with customer:admin', () =>
+    given([registered, admin(1), issued(2, ['otp:write'])])
+      .when(revoke(1))
+      .thenRefuses('last_admin_key', { keyId: keyId(1) }));
+
+  // Key 2 (admin) rotated into key 3, given only otp:write here to isolate the rule.
+  const inGraceOf = (n: number): CustomerEvent => ({
+    type: 'ApiKeyRotated',
+    data: {
+      customerId,
+      keyId: keyId(n),
+      newKeyId: keyId(n + 1),
+      prefix: `otp_${keyId(n + 1)}`,
+      keyHash: `hash-${n + 1}`,
+      scopes: ['otp:write'],
+      rotatedAt: now.toISOString(),
+      graceEndsAt: '2025-03-08T12:00:00.000Z',
+    },
+  });
+
+  it('does not count an admin key in its grace as the one left', () =>
+    given([registered, admin(1), admin(2), inGraceOf(2)])
+      .when(revoke(1))
+      .thenRefuses('last_admin_key'));
+
+  it('ends a rotated key in its grace at once', () =>
+    given([registered, admin(1), admin(2), inGraceOf(2)])
+      .when(revoke(2))
+      .then([{ type: 'ApiKeyRevoked', data: { customerId, keyId: keyId(2), revokedAt: now.toISOString() } }]));
+
+  it('records nothing for a key already revoked', () =>
+    given([registered, admin(1), admin(2), revokedEvent(2)])
+      .when(revoke(2))
+      .thenNothing());
+
+  it('refuses a key it never issued', () =>
+    given([registered, admin(1)])
+      .when(revoke(9))
+      .thenRefuses('key_not_found', { keyId: keyId(9) }));
+
+  it('refuses a customer that is not registered', () => given([]).when(revoke(1)).thenRefuses('customer_not_found'));
+});
+
+describe('the operator changes the status', () => {
+  const change = (type: ChangeCustomerStatus['type']): ChangeCustomerStatus => ({ type, customerId, reason: 'ticket 42', now });
+  const at = now.toISOString();
+
+  it('suspends an active customer', () =>
+    given([registered])
+      .when(change('SuspendCustomer'))
+      .then([{ type: 'CustomerSuspended', data: { customerId, reason: 'ticket 42', suspendedAt: at } }]));
+
+  it('activates a suspended customer', () =>
+    given([registered, suspendedEvent])
+      .when(change('ActivateCustomer'))
+      .then([{ type: 'CustomerActivated', data: { customerId, reason: 'ticket 42', activatedAt: at } }]));
+
+  it.each([
+    ['suspends', 'SuspendCustomer', [registered, suspendedEvent]],
+    ['activates', 'ActivateCustomer', [registered]],
+    ['cancels', 'CancelCustomer', [registered, cancelledEvent]],
+  ] as const)('records nothing when it %s a customer already so', (_name, type, events) =>
+    given([...events])
+      .when(change(type))
+      .thenNothing(),
+  );
+
+  it.each(['active', 'suspended'] as const)('cancels a customer that is %s', (status) =>
+    given(status === 'active' ? [registered] : [registered, suspendedEvent])
+      .when(change('CancelCustomer'))
+      .then([{ type: 'CustomerCancelled', data: { customerId, reason: 'ticket 42', cancelledAt: at } }]),
+  );
+
+  it.each(['SuspendCustomer', 'ActivateCustomer'] as const)('refuses to %s a cancelled customer', (type) =>
+    given([registered, cancelledEvent]).when(change(type)).thenRefuses('customer_cancelled'),
+  );
+
+  it('refuses a customer that is not registered', () => given([]).when(change('SuspendCustomer')).thenRefuses('customer_not_found'));
+
+  it('lets the keys of a suspended or cancelled customer in no more, telling only the holder of the secret', () => {
+    const equals = (a: string, b: string) => a === b;
+    for (const off of [suspendedEvent, cancelledEvent]) {
+      const state = fold([registered, issued(1), off]);
+      expect(authorizeApiKey(state, keyId(1), 'hash-1', equals, now)).toEqual({ ok: false, reason: 'customer_inactive' });
+      expect(authorizeApiKey(state, keyId(1), 'wrong', equals, now)).toEqual({ ok: false, reason: 'unknown_key' });
+    }
+  });
+
+  it('lets the keys in again once the customer is activated', () => {
+    const activated: CustomerEvent = { type: 'CustomerActivated', data: { customerId, reason: 'paid', activatedAt: at } };
+    const state = fold([registered, issued(1), suspendedEvent, activated]);
+    expect(authorizeApiKey(state, keyId(1), 'hash-1', (a, b) => a === b, now)).toMatchObject({ ok: true });
+  });
+});
+
+describe('ChangePlan', () => {
+  const changePlan = (plan: ChangePlan['plan']): ChangePlan => ({ type: 'ChangePlan', customerId, plan, now });
+
+  it('records the new plan and the one before', () =>
+    given([registered])
+      .when(changePlan('enterprise'))
+      .then([
+        { type: 'CustomerPlanChanged', data: { customerId, plan: 'enterprise', previousPlan: 'pro', changedAt: now.toISOString() } },
+      ]));
+
+  it('records nothing for the plan the customer has', () => given([registered]).when(changePlan('pro')).thenNothing());
+
+  it('changes the plan of a suspended customer', () =>
+    given([registered, suspendedEvent])
+      .when(changePlan('free'))
+      .then([{ type: 'CustomerPlanChanged', data: { customerId, plan: 'free', previousPlan: 'pro', changedAt: now.toISOString() } }]));
+
+  it('refuses a cancelled customer', () => given([registered, cancelledEvent]).when(changePlan('free')).thenRefuses('customer_cancelled'));
+
+  it('refuses a customer that is not registered', () => given([]).when(changePlan('free')).thenRefuses('customer_not_found'));
 });

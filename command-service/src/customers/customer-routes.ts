@@ -1,14 +1,31 @@
-import { Router } from 'express';
-import { IssueApiKeyBody, RegisterCustomerBody } from '@otp/contracts';
+import { Router, type Request } from 'express';
+import {
+  ApiKeyIdParam,
+  ChangePlanBody,
+  CustomerIdParam,
+  IssueApiKeyBody,
+  RegisterCustomerBody,
+  RotateApiKeyBody,
+  StatusChangeBody,
+} from '@otp/contracts';
 import { requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400 } from '@otp/platform/http';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { withPosition } from '../http/with-position';
+import { changeCustomer, type StatusChange } from './change-customer';
 import { issueApiKey } from './issue-api-key';
 import { registerCustomer } from './register-customer';
+import { revokeApiKey } from './revoke-api-key';
+import { rotateApiKey } from './rotate-api-key';
 
-/** The operator registers customers; a customer adds API keys. */
+const STATUS_CHANGES: Record<string, StatusChange> = {
+  suspend: 'SuspendCustomer',
+  activate: 'ActivateCustomer',
+  cancel: 'CancelCustomer',
+};
+
+/** The operator registers customers and runs their accounts; a customer manages its own API keys. */
 export function customerRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
 
@@ -20,13 +37,56 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
     withPosition(res, position).status(201).location(`/v1/admin/customers/${result.customer.id}`).json(result);
   });
 
-  router.post('/v1/api-keys', async (req, res) => {
+  for (const [action, type] of Object.entries(STATUS_CHANGES)) {
+    router.post(`/v1/admin/customers/:id/${action}`, async (req, res) => {
+      deps.checkOperator(bearerToken(req));
+      const { id } = parseOr400(CustomerIdParam, req.params, 'path');
+      const { reason } = parseOr400(StatusChangeBody, req.body ?? {});
+      const { position, ...result } = await changeCustomer(deps, id, { type, reason }, commandContext(req, 'operator', id));
+      withPosition(res, position).json(result);
+    });
+  }
+
+  router.put('/v1/admin/customers/:id/plan', async (req, res) => {
+    deps.checkOperator(bearerToken(req));
+    const { id } = parseOr400(CustomerIdParam, req.params, 'path');
+    const { plan } = parseOr400(ChangePlanBody, req.body ?? {});
+    const { position, ...result } = await changeCustomer(deps, id, { type: 'ChangePlan', plan }, commandContext(req, 'operator', id));
+    withPosition(res, position).json(result);
+  });
+
+  const admin = async (req: Request) => {
     const principal = await deps.authenticate(bearerToken(req));
     requireScope(principal, 'customer:admin');
+    return { principal, ctx: commandContext(req, `apiKey:${principal.keyId}`, principal.customerId) };
+  };
+
+  router.post('/v1/customer/api-keys', async (req, res) => {
+    const { principal, ctx } = await admin(req);
     const body = parseOr400(IssueApiKeyBody, req.body ?? {});
-    const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
-    const { position, ...issued } = await issueApiKey(deps, { customerId: principal.customerId, scopes: body.scopes }, ctx);
-    withPosition(res, position).status(201).json(issued);
+    const { position, ...issued } = await issueApiKey(deps, { customerId: principal.customerId, ...body }, ctx);
+    withPosition(res, position).status(201).location(`/v1/customer/api-keys/${issued.id}`).json(issued);
+  });
+
+  router.post('/v1/customer/api-keys/:id/rotate', async (req, res) => {
+    const { principal, ctx } = await admin(req);
+    const { id } = parseOr400(ApiKeyIdParam, req.params, 'path');
+    const { graceSeconds } = parseOr400(RotateApiKeyBody, req.body ?? {});
+    const input = { customerId: principal.customerId, keyId: id, ...(graceSeconds !== undefined ? { graceSeconds } : {}) };
+    const { position, ...rotated } = await rotateApiKey(deps, input, ctx);
+    withPosition(res, position).status(201).location(`/v1/customer/api-keys/${rotated.id}`).json(rotated);
+  });
+
+  router.delete('/v1/customer/api-keys/:id', async (req, res) => {
+    const { principal, ctx } = await admin(req);
+    const { id } = parseOr400(ApiKeyIdParam, req.params, 'path');
+    const { position } = await revokeApiKey(deps, { customerId: principal.customerId, keyId: id }, ctx);
+    withPosition(res, position).status(204).end();
+  });
+
+  // Moved under /v1/customer: 308 keeps the method and the body, so a client that follows redirects keeps working.
+  router.post('/v1/api-keys', (_req, res) => {
+    res.status(308).location('/v1/customer/api-keys').setHeader('Deprecation', 'true').end();
   });
 
   return router;

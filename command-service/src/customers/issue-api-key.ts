@@ -8,7 +8,7 @@ import type { CommandDeps } from '../handling/command-deps';
 /** A tenant adds a key with the scopes it chooses (least privilege for each of its apps). Shown once. */
 export async function issueApiKey(
   deps: CommandDeps,
-  input: { customerId: string; scopes: Scope[] },
+  input: { customerId: string; scopes: Scope[]; name?: string },
   ctx: CommandContext,
 ): Promise<IssuedApiKey & { position: bigint | undefined }> {
   const { keyId, prefix, key } = newApiKey(input.customerId);
@@ -22,9 +22,11 @@ export async function issueApiKey(
       prefix,
       keyHash: apiKeyHash(deps.hashKey, key),
       scopes: input.scopes,
+      ...(input.name !== undefined ? { name: input.name } : {}),
       now: ctx.now,
     },
     ctx,
   );
-  return { id: keyId, key, prefix, scopes: input.scopes, position: handled.position };
+  const named = input.name !== undefined ? { name: input.name } : {};
+  return { id: keyId, key, prefix, scopes: input.scopes, ...named, position: handled.position };
 }

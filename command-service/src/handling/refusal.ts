@@ -7,6 +7,11 @@ const DECIDER_REFUSALS = [
   'key_exists',
   'no_scopes',
   'too_many_keys',
+  'key_not_found',
+  'key_not_active',
+  'last_admin_key',
+  'invalid_grace',
+  'customer_cancelled',
   // otp
   'invalid_code_length',
   'challenge_exists',

@@ -26,6 +26,12 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   // What the body's validation answers for the same mistake.
   no_scopes: { status: 400, type: problemTypes.validation, title: 'Invalid request' },
   too_many_keys: conflict('Too many API keys'),
+  key_not_found: { status: 404, type: problemTypes.notFound, title: 'Not found' },
+  key_not_active: conflict('API key not active'),
+  // Refused so a tenant cannot lock itself out of managing its own keys.
+  last_admin_key: conflict('Last admin key'),
+  invalid_grace: { status: 400, type: problemTypes.validation, title: 'Invalid request' },
+  customer_cancelled: conflict('Customer cancelled'),
   invalid_code_length: misconfigured,
   // A challenge id drawn twice with another code: the request may simply be sent again.
   challenge_exists: conflict('Challenge exists'),

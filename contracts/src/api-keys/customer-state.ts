@@ -1,18 +1,27 @@
 import type { Plan, Scope } from '../ids';
 import type { EventOf } from '../events/registry';
 
-export type CustomerEvent = EventOf<'CustomerRegistered'> | EventOf<'ApiKeyIssued'>;
+export type CustomerEvent =
+  | EventOf<'CustomerRegistered'>
+  | EventOf<'ApiKeyIssued'>
+  | EventOf<'ApiKeyRotated'>
+  | EventOf<'ApiKeyRevoked'>
+  | EventOf<'CustomerSuspended'>
+  | EventOf<'CustomerActivated'>
+  | EventOf<'CustomerCancelled'>
+  | EventOf<'CustomerPlanChanged'>;
 
-// 'suspended' and 'revoked' have no events yet; the states exist so the rules
-// that depend on them are written once, before those events arrive.
-export type CustomerStatus = 'unregistered' | 'active' | 'suspended';
-export type ApiKeyStatus = 'active' | 'revoked';
+export type CustomerStatus = 'unregistered' | 'active' | 'suspended' | 'cancelled';
+/** 'rotated': replaced, and valid until its `graceEndsAt`. */
+export type ApiKeyStatus = 'active' | 'rotated' | 'revoked';
 
 export interface ApiKeyState {
   prefix: string;
   keyHash: string;
   scopes: readonly Scope[];
   status: ApiKeyStatus;
+  name: string | null;
+  graceEndsAt: string | null;
 }
 
 export interface CustomerState {
@@ -29,20 +38,50 @@ const initialState = (): CustomerState => ({
   keys: new Map(),
 });
 
+function withKey(state: CustomerState, keyId: string, change: (key: ApiKeyState) => ApiKeyState): CustomerState {
+  const key = state.keys.get(keyId);
+  return key ? { ...state, keys: new Map(state.keys).set(keyId, change(key)) } : state;
+}
+
 function evolve(state: CustomerState, event: CustomerEvent): CustomerState {
   switch (event.type) {
     case 'CustomerRegistered':
       return { ...state, status: 'active', customerId: event.data.customerId, plan: event.data.plan };
     case 'ApiKeyIssued': {
-      const { keyId, prefix, keyHash, scopes } = event.data;
-      const keys = new Map(state.keys).set(keyId, { prefix, keyHash, scopes, status: 'active' });
+      const { keyId, prefix, keyHash, scopes, name } = event.data;
+      const keys = new Map(state.keys).set(keyId, { prefix, keyHash, scopes, status: 'active', name: name ?? null, graceEndsAt: null });
       return { ...state, keys };
     }
+    case 'ApiKeyRotated': {
+      const { keyId, newKeyId, prefix, keyHash, scopes, name, graceEndsAt } = event.data;
+      const old = state.keys.get(keyId);
+      if (!old) return state;
+      const keys = new Map(state.keys)
+        .set(keyId, { ...old, status: 'rotated', graceEndsAt })
+        .set(newKeyId, { prefix, keyHash, scopes, status: 'active', name: name ?? null, graceEndsAt: null });
+      return { ...state, keys };
+    }
+    case 'ApiKeyRevoked':
+      return withKey(state, event.data.keyId, (key) => ({ ...key, status: 'revoked', graceEndsAt: null }));
+    case 'CustomerSuspended':
+      return { ...state, status: 'suspended' };
+    case 'CustomerActivated':
+      return { ...state, status: 'active' };
+    case 'CustomerCancelled':
+      return { ...state, status: 'cancelled' };
+    case 'CustomerPlanChanged':
+      return { ...state, plan: event.data.plan };
     default: {
       const unknown: never = event;
       return unknown;
     }
   }
+}
+
+/** Whether the key lets its holder in at `now`: active, or rotated and still inside its grace. */
+export function keyIsLive(key: ApiKeyState, now: Date): boolean {
+  if (key.status === 'active') return true;
+  return key.status === 'rotated' && key.graceEndsAt !== null && now.getTime() < Date.parse(key.graceEndsAt);
 }
 
 /**

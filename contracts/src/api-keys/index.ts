@@ -1,3 +1,4 @@
 export * from './api-key-format';
+export * from './checksum';
 export * from './customer-state';
 export * from './authorize-api-key';

@@ -12,6 +12,9 @@ export const CustomerRegistered = z
   })
   .strict();
 
+/** What the tenant calls a key (which app holds it); optional, so keys issued before names existed still parse. */
+export const ApiKeyName = z.string().trim().min(1).max(100);
+
 export const ApiKeyIssued = z
   .object({
     customerId: CustomerId,
@@ -21,5 +24,46 @@ export const ApiKeyIssued = z
     keyHash: z.string(),
     scopes: z.array(Scope).min(1),
     issuedAt: IsoTimestamp,
+    name: ApiKeyName.optional(),
   })
   .strict();
+
+/**
+ * A key replaced by a new one with the same scopes and name. The old key stays
+ * valid until `graceEndsAt` (the apps holding it move over meanwhile); the end
+ * is in the event, so every instance stops accepting it at the same instant,
+ * decided from the request's time, with no timer.
+ */
+export const ApiKeyRotated = z
+  .object({
+    customerId: CustomerId,
+    keyId: ApiKeyId,
+    newKeyId: ApiKeyId,
+    prefix: z.string(),
+    keyHash: z.string(),
+    // The old key's, copied so the new key's read-model entry is made from this event alone.
+    scopes: z.array(Scope).min(1),
+    name: ApiKeyName.optional(),
+    rotatedAt: IsoTimestamp,
+    graceEndsAt: IsoTimestamp,
+  })
+  .strict();
+
+/** A key stops working at once, whether active or in its grace after a rotation. */
+export const ApiKeyRevoked = z.object({ customerId: CustomerId, keyId: ApiKeyId, revokedAt: IsoTimestamp }).strict();
+
+/** Why the operator changed a customer's status: shown to the operator, kept for the audit. */
+export const StatusReason = z.string().trim().min(1).max(500);
+
+export const CustomerSuspended = z.object({ customerId: CustomerId, reason: StatusReason, suspendedAt: IsoTimestamp }).strict();
+export const CustomerActivated = z.object({ customerId: CustomerId, reason: StatusReason, activatedAt: IsoTimestamp }).strict();
+/** Final: a cancelled customer is never activated again (its history stays for the audit). */
+export const CustomerCancelled = z.object({ customerId: CustomerId, reason: StatusReason, cancelledAt: IsoTimestamp }).strict();
+export const CustomerPlanChanged = z.object({ customerId: CustomerId, plan: Plan, previousPlan: Plan, changedAt: IsoTimestamp }).strict();
+
+/**
+ * A key let a request in during the minute starting at `minute`: at most one per key per
+ * minute, on a stream of its own (`keyuse-<customer>`), so busy keys never crowd the
+ * customer stream every key check folds.
+ */
+export const ApiKeyUsed = z.object({ customerId: CustomerId, keyId: ApiKeyId, minute: IsoTimestamp }).strict();

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { ApiKeyIssued, CustomerRegistered } from './customer-events';
+import {
+  ApiKeyIssued,
+  ApiKeyRevoked,
+  ApiKeyRotated,
+  ApiKeyUsed,
+  CustomerActivated,
+  CustomerCancelled,
+  CustomerPlanChanged,
+  CustomerRegistered,
+  CustomerSuspended,
+} from './customer-events';
 import { OtpChallengeLocked, OtpRequested, OtpVerificationFailed, OtpVerified } from './otp-events';
 import { SessionStarted, UserCreated, UserLoggedIn } from './user-events';
 import { SessionRefreshed, SessionRevoked } from './session-events';
@@ -23,6 +33,13 @@ export const eventSchemas = {
   SessionRefreshed,
   SessionRevoked,
   UserProfileUpdated,
+  ApiKeyRotated,
+  ApiKeyRevoked,
+  CustomerSuspended,
+  CustomerActivated,
+  CustomerCancelled,
+  CustomerPlanChanged,
+  ApiKeyUsed,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -41,6 +58,13 @@ export const currentSchemaVersion: Record<EventType, number> = {
   SessionRefreshed: 1,
   SessionRevoked: 1,
   UserProfileUpdated: 1,
+  ApiKeyRotated: 1,
+  ApiKeyRevoked: 1,
+  CustomerSuspended: 1,
+  CustomerActivated: 1,
+  CustomerCancelled: 1,
+  CustomerPlanChanged: 1,
+  ApiKeyUsed: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

@@ -4,6 +4,7 @@ export const streams = {
   otp: (customerId: string, emailKey: string) => `otp-${customerId}.${emailKey}`,
   user: (customerId: string, userId: string) => `user-${customerId}.${userId}`,
   session: (sessionId: string) => `session-${sessionId}`,
+  keyUse: (customerId: string) => `keyuse-${customerId}`,
 } as const;
 
 export const categoryOf = (streamName: string): string => streamName.slice(0, streamName.indexOf('-'));

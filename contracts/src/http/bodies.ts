@@ -1,5 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
+import { ApiKeyName, StatusReason } from '../events/customer-events';
 import { ApiKeyId, ChallengeId, CustomerId, IsoTimestamp, Plan, Scope, SessionId, UserId } from '../ids';
 import { ApiKeySummary, CustomerDocument } from '../read-models/documents';
 
@@ -48,6 +49,7 @@ export const IssuedApiKey = z.object({
   key: z.string(),
   prefix: z.string(),
   scopes: z.array(Scope),
+  name: z.string().optional(),
 });
 export type IssuedApiKey = z.infer<typeof IssuedApiKey>;
 
@@ -78,6 +80,7 @@ export const IssueApiKeyBody = z
       .array(Scope)
       .min(1)
       .refine((s) => new Set(s).size === s.length, 'scopes must not repeat'),
+    name: ApiKeyName.optional(),
   })
   .strict();
 export type IssueApiKeyBody = z.infer<typeof IssueApiKeyBody>;
@@ -137,3 +140,34 @@ export const UserProfile = z.object({
   metadata: z.record(z.string(), z.json()),
 });
 export type UserProfile = z.infer<typeof UserProfile>;
+
+export const ApiKeyIdParam = z.object({ id: ApiKeyId }).strict();
+
+/** Bounded as the decider bounds it (30 days), so a bad grace is refused here with its field named. */
+export const RotateApiKeyBody = z
+  .object({
+    graceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .optional(),
+  })
+  .strict();
+export type RotateApiKeyBody = z.infer<typeof RotateApiKeyBody>;
+
+/** The key that replaces a rotated one (shown once), and until when the old one still works. */
+export const RotatedApiKey = IssuedApiKey.extend({ replaces: ApiKeyId, graceEndsAt: IsoTimestamp });
+export type RotatedApiKey = z.infer<typeof RotatedApiKey>;
+
+export const StatusChangeBody = z.object({ reason: StatusReason }).strict();
+export type StatusChangeBody = z.infer<typeof StatusChangeBody>;
+
+export const ChangePlanBody = z.object({ plan: Plan }).strict();
+export type ChangePlanBody = z.infer<typeof ChangePlanBody>;
+
+/** What an operator's status or plan change answers: the customer's state right after it. */
+export const CustomerStatusResponse = z.object({ id: CustomerId, status: z.enum(['active', 'suspended', 'cancelled']), plan: Plan });
+export type CustomerStatusResponse = z.infer<typeof CustomerStatusResponse>;
+
+export const ApiKeyList = z.object({ items: z.array(ApiKeySummary) });

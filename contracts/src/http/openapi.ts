@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { AuditEntryDocument, UsageCounters } from '../read-models/documents';
 import {
+  ApiKeyList,
+  ChangePlanBody,
+  CustomerStatusResponse,
+  RotateApiKeyBody,
+  RotatedApiKey,
+  StatusChangeBody,
   CustomerRegisteredResponse,
   CustomerView,
   IssuedApiKey,
@@ -35,6 +41,22 @@ const common = {
 
 const UsageResponse = z.object({ granularity: z.enum(['hour', 'day']), buckets: z.array(UsageCounters.extend({ start: z.string() })) });
 const AuditPage = z.object({ items: z.array(AuditEntryDocument.omit({ _id: true })), nextCursor: z.string().nullable() });
+const CustomerPage = z.object({ items: z.array(CustomerView), nextCursor: z.string().nullable() });
+const idParam = (description: string) => [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description }];
+const statusChange = (summary: string, refused: Record<string, ReturnType<typeof problem>> = {}) => ({
+  post: {
+    summary,
+    security: auth('operator'),
+    parameters: idParam('cus_...'),
+    requestBody: json(StatusChangeBody),
+    responses: {
+      '200': { description: 'the status after; asking for the status the customer has records nothing', ...json(CustomerStatusResponse) },
+      '404': problem('no such customer'),
+      ...refused,
+      ...common,
+    },
+  },
+});
 const query = (name: string, required: boolean, description: string) => ({
   name,
   in: 'query',
@@ -63,6 +85,17 @@ export function openApiDocument(serverUrl?: string) {
     },
     paths: {
       '/v1/admin/customers': {
+        get: {
+          summary: 'Customers in id order, a page at a time',
+          security: auth('operator'),
+          parameters: [
+            query('status', false, 'active | suspended | cancelled'),
+            query('email', false, 'exactly as registered'),
+            query('cursor', false, 'nextCursor of the previous page'),
+            query('limit', false, '1 to 200, default 50'),
+          ],
+          responses: { '200': { description: 'a page', ...json(CustomerPage) }, ...common },
+        },
         post: {
           summary: 'Register a customer and its first API key',
           security: auth('operator'),
@@ -78,6 +111,70 @@ export function openApiDocument(serverUrl?: string) {
           responses: { '200': { description: 'the customer', ...json(CustomerView) }, '404': problem('no such customer'), ...common },
         },
       },
+      '/v1/admin/customers/{id}/suspend': statusChange('Suspend a customer: its keys get 403 from the next request on'),
+      '/v1/admin/customers/{id}/activate': statusChange('Activate a suspended customer', { '409': problem('the customer is cancelled') }),
+      '/v1/admin/customers/{id}/cancel': statusChange('Cancel a customer for good: its keys get 403'),
+      '/v1/admin/customers/{id}/plan': {
+        put: {
+          summary: "Change a customer's plan",
+          security: auth('operator'),
+          parameters: idParam('cus_...'),
+          requestBody: json(ChangePlanBody),
+          responses: {
+            '200': { description: 'the plan after', ...json(CustomerStatusResponse) },
+            '404': problem('no such customer'),
+            '409': problem('the customer is cancelled'),
+            ...common,
+          },
+        },
+      },
+      '/v1/customer/api-keys': {
+        get: {
+          summary: "The customer's keys: prefix, name, scopes, status, grace end, last use (to the minute); never a secret",
+          security: auth('apiKey'),
+          responses: { '200': { description: 'the keys', ...json(ApiKeyList) }, '403': problem('key lacks customer:admin'), ...common },
+        },
+        post: {
+          summary: 'Issue another API key with a name and chosen scopes',
+          security: auth('apiKey'),
+          requestBody: json(IssueApiKeyBody),
+          responses: {
+            '201': { description: 'issued; the key is shown only here', ...json(IssuedApiKey) },
+            '403': problem('key lacks customer:admin, or the customer is suspended'),
+            '409': problem('too many keys'),
+            ...common,
+          },
+        },
+      },
+      '/v1/customer/api-keys/{id}/rotate': {
+        post: {
+          summary: 'Replace a key: the new one is shown once, the old one works until graceEndsAt (default 7 days, 0 allowed)',
+          security: auth('apiKey'),
+          parameters: idParam('key_...'),
+          requestBody: json(RotateApiKeyBody),
+          responses: {
+            '201': { description: 'the new key, shown only here', ...json(RotatedApiKey) },
+            '403': problem('key lacks customer:admin'),
+            '404': problem('no such key'),
+            '409': problem('the key is already rotated or revoked'),
+            ...common,
+          },
+        },
+      },
+      '/v1/customer/api-keys/{id}': {
+        delete: {
+          summary: 'Revoke a key at once',
+          security: auth('apiKey'),
+          parameters: idParam('key_...'),
+          responses: {
+            '204': { description: 'revoked (or already was)' },
+            '403': problem('key lacks customer:admin'),
+            '404': problem('no such key'),
+            '409': problem('the last active key with customer:admin'),
+            ...common,
+          },
+        },
+      },
       '/v1/customer': {
         get: {
           summary: "The API key's own customer",
@@ -87,15 +184,9 @@ export function openApiDocument(serverUrl?: string) {
       },
       '/v1/api-keys': {
         post: {
-          summary: 'Issue another API key with chosen scopes',
-          security: auth('apiKey'),
-          requestBody: json(IssueApiKeyBody),
-          responses: {
-            '201': { description: 'issued; the key is shown only here', ...json(IssuedApiKey) },
-            '403': problem('key lacks customer:admin'),
-            '409': problem('too many keys'),
-            ...common,
-          },
+          summary: 'Moved to POST /v1/customer/api-keys',
+          deprecated: true,
+          responses: { '308': { description: 'Location: /v1/customer/api-keys; the method and body are kept' } },
         },
       },
       '/v1/otp/request': {

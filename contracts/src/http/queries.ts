@@ -26,3 +26,21 @@ export const AuditQuery = z
   })
   .strict();
 export type AuditQuery = z.infer<typeof AuditQuery>;
+
+/**
+ * The operator's customer list, in id order (keyset pagination: the cursor is
+ * the last id of the page before, which the status and email indexes end with). The email is
+ * matched exactly as registered (an internationalised domain in its ASCII form).
+ */
+export const AdminCustomersQuery = z
+  .object({
+    status: z.enum(['active', 'suspended', 'cancelled']).optional(),
+    email: z.string().trim().min(3).max(254).optional(),
+    cursor: z
+      .string()
+      .regex(/^cus_[0-9a-f]{16}$/, 'must be a cursor returned by a previous page')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type AdminCustomersQuery = z.infer<typeof AdminCustomersQuery>;

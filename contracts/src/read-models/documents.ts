@@ -6,9 +6,16 @@ export const ApiKeySummary = z.object({
   id: ApiKeyId,
   prefix: z.string(),
   scopes: z.array(Scope),
-  status: z.enum(['active', 'revoked']),
+  // 'expired' is never stored: the view tells a rotated key past its grace end from one inside it.
+  status: z.enum(['active', 'rotated', 'expired', 'revoked']),
   issuedAt: IsoTimestamp,
+  name: z.string().optional(),
+  graceEndsAt: IsoTimestamp.optional(),
+  revokedAt: IsoTimestamp.optional(),
+  /** To the minute: recorded at most once a minute per key. */
+  lastUsedAt: IsoTimestamp.optional(),
 });
+export type ApiKeySummary = z.infer<typeof ApiKeySummary>;
 
 export const CustomerDocument = z.object({
   _id: CustomerId,
@@ -16,7 +23,8 @@ export const CustomerDocument = z.object({
   name: z.string(),
   email: z.string(),
   plan: Plan,
-  status: z.enum(['active', 'suspended']),
+  status: z.enum(['active', 'suspended', 'cancelled']),
+  statusReason: z.string().optional(),
   registeredAt: IsoTimestamp,
   apiKeys: z.record(ApiKeyId, ApiKeySummary),
 });

@@ -1,10 +1,10 @@
-import { authorizeApiKey, customerFold, parseApiKey, streams, type Scope } from '@otp/contracts';
+import { authorizeApiKey, customerFold, parseApiKey, problemTypes, streams, type Scope } from '@otp/contracts';
 import { apiKeyHash } from '../crypto/secret-hashes';
 import { secretEquals } from '../crypto/secrets';
 import { loadState } from '../event-store/load-state';
 import type { EventStore } from '../event-store/port';
 import type { StreamStateCache } from '../event-store/stream-state-cache';
-import { problems } from '../http/problem-error';
+import { ProblemError, problems } from '../http/problem-error';
 
 export interface ApiKeyPrincipal {
   customerId: string;
@@ -17,7 +17,13 @@ export interface ApiKeyAuthenticatorOptions {
   /** The process's one cache of folded streams: the customer decider's commands keep the same entries current. */
   states: StreamStateCache;
   hashKey: Buffer;
+  /** Told of every key that got in (for its last use); must not throw or wait. */
+  onAuthenticated?: (principal: ApiKeyPrincipal, at: Date) => void;
 }
+
+/** Only a caller holding the real secret of a live key gets here: telling it its account is off leaks nothing. */
+const customerInactive = () =>
+  new ProblemError(403, problemTypes.customerInactive, 'Customer inactive', 'the customer is suspended or cancelled; contact the operator');
 
 /**
  * API key validity is decided from the customer stream (the write model), not
@@ -28,15 +34,22 @@ export interface ApiKeyAuthenticatorOptions {
  * imports the command side; the rule itself (authorizeApiKey over the folded
  * stream) is in contracts.
  */
-export function createApiKeyAuthenticator({ eventStore, states, hashKey }: ApiKeyAuthenticatorOptions) {
-  return async function authenticate(presented: string): Promise<ApiKeyPrincipal> {
+export function createApiKeyAuthenticator({ eventStore, states, hashKey, onAuthenticated }: ApiKeyAuthenticatorOptions) {
+  /** `now` is the request's time: a rotated key's grace ends at the same instant on every instance. */
+  return async function authenticate(presented: string, now = new Date()): Promise<ApiKeyPrincipal> {
+    // Shape and checksum first: a typo costs no read.
     const parsed = parseApiKey(presented);
     if (!parsed) throw problems.invalidApiKey();
     const { state } = await loadState(eventStore, states, streams.customer(parsed.customerId), customerFold);
-    const result = authorizeApiKey(state, parsed.keyId, apiKeyHash(hashKey, presented), secretEquals);
-    // One answer for unknown, revoked and inactive: the caller learns nothing about other keys.
-    if (!result.ok) throw problems.invalidApiKey();
-    return { customerId: result.customerId, keyId: parsed.keyId, scopes: result.scopes };
+    const result = authorizeApiKey(state, parsed.keyId, apiKeyHash(hashKey, presented), secretEquals, now);
+    if (!result.ok) {
+      // The rule tells 'customer_inactive' only to the holder of a live key's secret; everyone else gets the one 401.
+      if (result.reason === 'customer_inactive') throw customerInactive();
+      throw problems.invalidApiKey();
+    }
+    const principal = { customerId: result.customerId, keyId: parsed.keyId, scopes: result.scopes };
+    onAuthenticated?.(principal, now);
+    return principal;
   };
 }
 export type ApiKeyAuthenticator = ReturnType<typeof createApiKeyAuthenticator>;

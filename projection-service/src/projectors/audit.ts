@@ -15,6 +15,13 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'UserCreated':
     case 'UserLoggedIn':
     case 'SessionStarted':
+    case 'ApiKeyRotated':
+    case 'ApiKeyRevoked':
+    case 'CustomerSuspended':
+    case 'CustomerActivated':
+    case 'CustomerCancelled':
+    case 'CustomerPlanChanged':
+    case 'ApiKeyUsed':
       return 'success';
     case 'SessionRefreshed':
     case 'UserProfileUpdated':

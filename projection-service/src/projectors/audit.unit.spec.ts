@@ -82,6 +82,13 @@ describe('audit projector', () => {
       SessionRefreshed: 'success',
       SessionRevoked: 'success',
       UserProfileUpdated: 'success',
+      ApiKeyRotated: 'success',
+      ApiKeyRevoked: 'success',
+      CustomerSuspended: 'success',
+      CustomerActivated: 'success',
+      CustomerCancelled: 'success',
+      CustomerPlanChanged: 'success',
+      ApiKeyUsed: 'success',
     });
   });
 

@@ -5,6 +5,12 @@ import { assertNever, type Projector } from './projector';
 
 type ApiKeyEntry = CustomerDocument['apiKeys'][string];
 
+/** Every event after the first on a customer stream changes the one document CustomerRegistered put. */
+function setOnCustomer(customerId: string, fields: Record<string, unknown>): WriteOp[] {
+  // The customer stream starts with CustomerRegistered, so the document exists by now.
+  return [{ kind: 'update', collection: collections.customers, id: customerId, upsert: false, update: { $set: fields } }];
+}
+
 export function projectCustomers(event: ProjectedEvent): WriteOp[] {
   switch (event.type) {
     case 'CustomerRegistered': {
@@ -14,19 +20,40 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
     }
     case 'ApiKeyIssued': {
       // The key hash stays on the write side: the read model only lists keys.
-      const { customerId, keyId, prefix, scopes, issuedAt } = event.data;
-      const entry: ApiKeyEntry = { id: keyId, prefix, scopes, status: 'active', issuedAt };
-      return [
-        {
-          kind: 'update',
-          collection: collections.customers,
-          id: customerId,
-          // The customer stream starts with CustomerRegistered, so the document exists by now.
-          upsert: false,
-          update: { $set: { [`apiKeys.${keyId}`]: entry } },
-        },
-      ];
+      const { customerId, keyId, prefix, scopes, issuedAt, name } = event.data;
+      const entry: ApiKeyEntry = { id: keyId, prefix, scopes, status: 'active', issuedAt, ...(name !== undefined ? { name } : {}) };
+      return setOnCustomer(customerId, { [`apiKeys.${keyId}`]: entry });
     }
+    case 'ApiKeyRotated': {
+      const { customerId, keyId, newKeyId, prefix, scopes, name, rotatedAt, graceEndsAt } = event.data;
+      const entry: ApiKeyEntry = {
+        id: newKeyId,
+        prefix,
+        scopes,
+        status: 'active',
+        issuedAt: rotatedAt,
+        ...(name !== undefined ? { name } : {}),
+      };
+      return setOnCustomer(customerId, {
+        [`apiKeys.${keyId}.status`]: 'rotated',
+        [`apiKeys.${keyId}.graceEndsAt`]: graceEndsAt,
+        [`apiKeys.${newKeyId}`]: entry,
+      });
+    }
+    case 'ApiKeyRevoked': {
+      const { customerId, keyId, revokedAt } = event.data;
+      return setOnCustomer(customerId, { [`apiKeys.${keyId}.status`]: 'revoked', [`apiKeys.${keyId}.revokedAt`]: revokedAt });
+    }
+    case 'CustomerSuspended':
+      return setOnCustomer(event.data.customerId, { status: 'suspended', statusReason: event.data.reason });
+    case 'CustomerActivated':
+      return setOnCustomer(event.data.customerId, { status: 'active', statusReason: event.data.reason });
+    case 'CustomerCancelled':
+      return setOnCustomer(event.data.customerId, { status: 'cancelled', statusReason: event.data.reason });
+    case 'CustomerPlanChanged':
+      return setOnCustomer(event.data.customerId, { plan: event.data.plan });
+    case 'ApiKeyUsed':
+      return setOnCustomer(event.data.customerId, { [`apiKeys.${event.data.keyId}.lastUsedAt`]: event.data.minute });
     case 'OtpRequested':
     case 'OtpVerificationFailed':
     case 'OtpChallengeLocked':
@@ -46,8 +73,13 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
 
 export const customersProjector: Projector = {
   name: readModelProjections.customers,
+  // Still 1: the events added since write nothing new for the events already stored.
   version: 1,
   collections: [collections.customers],
-  indexes: [],
+  // The operator's list filters by status or email and pages in id order.
+  indexes: [
+    { collection: collections.customers, fields: ['status', 'id'] },
+    { collection: collections.customers, fields: ['email', 'id'] },
+  ],
   project: projectCustomers,
 };

@@ -1,8 +1,21 @@
-import { CustomerDocument, EVENT_TYPES } from '@otp/contracts';
+import { CustomerDocument, EVENT_TYPES, type ApiKeySummary, type EventType } from '@otp/contracts';
 import { describe, expect, it } from 'vitest';
 import { ids, projected, secrets } from '../testing/events';
 import { documentsAfter } from '../testing/documents-after';
 import { customersProjector, projectCustomers } from './customers';
+
+// Every event of a customer stream; the projector writes for each of them.
+const CUSTOMER_EVENTS = new Set<EventType>([
+  'CustomerRegistered',
+  'ApiKeyIssued',
+  'ApiKeyRotated',
+  'ApiKeyRevoked',
+  'CustomerSuspended',
+  'CustomerActivated',
+  'CustomerCancelled',
+  'CustomerPlanChanged',
+  'ApiKeyUsed',
+]);
 
 describe('customers projector', () => {
   it('puts an active customer without keys on CustomerRegistered', () => {
@@ -62,8 +75,8 @@ describe('customers projector', () => {
     expect(JSON.stringify(ops)).not.toContain(secrets.keyHash);
   });
 
-  it('ignores every other event type', () => {
-    const others = EVENT_TYPES.filter((type) => type !== 'CustomerRegistered' && type !== 'ApiKeyIssued');
+  it('ignores every event type of other streams', () => {
+    const others = EVENT_TYPES.filter((type) => !CUSTOMER_EVENTS.has(type));
     for (const type of others) expect(projectCustomers(projected(type, {} as never))).toEqual([]);
   });
 
@@ -120,5 +133,118 @@ describe('customers projector', () => {
       issuedAt: '2025-03-01T23:01:00.000Z',
     });
     expect(documentsAfter(customersProjector, [orphan])).toEqual({});
+  });
+
+  describe('after registration', () => {
+    const customerId = ids.tenantA;
+    const registered = projected('CustomerRegistered', {
+      customerId,
+      name: 'Acme',
+      email: 'ops@acme.test',
+      plan: 'pro',
+      registeredAt: '2025-03-01T23:00:00.000Z',
+    });
+    const issued = projected('ApiKeyIssued', {
+      customerId,
+      keyId: ids.keyA,
+      prefix: 'ok_live_a1',
+      keyHash: secrets.keyHash,
+      scopes: ['otp:write', 'customer:admin'],
+      issuedAt: '2025-03-01T23:01:00.000Z',
+      name: 'checkout app',
+    });
+    const rotated = projected('ApiKeyRotated', {
+      customerId,
+      keyId: ids.keyA,
+      newKeyId: ids.keyB,
+      prefix: 'ok_live_b2',
+      keyHash: secrets.keyHash,
+      scopes: ['otp:write', 'customer:admin'],
+      name: 'checkout app',
+      rotatedAt: '2025-03-02T08:00:00.000Z',
+      graceEndsAt: '2025-03-09T08:00:00.000Z',
+    });
+    const customer = (changes: Partial<CustomerDocument>): CustomerDocument => ({
+      _id: customerId,
+      id: customerId,
+      name: 'Acme',
+      email: 'ops@acme.test',
+      plan: 'pro',
+      status: 'active',
+      registeredAt: '2025-03-01T23:00:00.000Z',
+      apiKeys: {},
+      ...changes,
+    });
+    const keyA: ApiKeySummary = {
+      id: ids.keyA,
+      prefix: 'ok_live_a1',
+      scopes: ['otp:write', 'customer:admin'],
+      status: 'active',
+      issuedAt: '2025-03-01T23:01:00.000Z',
+      name: 'checkout app',
+    };
+    const keyB: ApiKeySummary = { ...keyA, id: ids.keyB, prefix: 'ok_live_b2', issuedAt: '2025-03-02T08:00:00.000Z' };
+    const after = (...events: ReturnType<typeof projected>[]) => documentsAfter(customersProjector, [registered, ...events]).customers;
+
+    it('keeps the name of a key', () => expect(after(issued)).toEqual([customer({ apiKeys: { [ids.keyA]: keyA } })]));
+
+    it('marks a rotated key with its grace end and adds its heir with the same scopes and name', () => {
+      const docs = after(issued, rotated);
+      expect(docs).toEqual([
+        customer({ apiKeys: { [ids.keyA]: { ...keyA, status: 'rotated', graceEndsAt: '2025-03-09T08:00:00.000Z' }, [ids.keyB]: keyB } }),
+      ]);
+      expect(CustomerDocument.parse(docs![0])).toEqual(docs![0]);
+      expect(JSON.stringify(docs)).not.toContain(secrets.keyHash);
+    });
+
+    it('marks a revoked key with the time it stopped', () =>
+      expect(
+        after(issued, rotated, projected('ApiKeyRevoked', { customerId, keyId: ids.keyA, revokedAt: '2025-03-03T00:00:00.000Z' })),
+      ).toEqual([
+        customer({
+          apiKeys: {
+            [ids.keyA]: { ...keyA, status: 'revoked', graceEndsAt: '2025-03-09T08:00:00.000Z', revokedAt: '2025-03-03T00:00:00.000Z' },
+            [ids.keyB]: keyB,
+          },
+        }),
+      ]));
+
+    it('follows the status with its reason, and the plan', () => {
+      const suspended = projected('CustomerSuspended', { customerId, reason: 'unpaid', suspendedAt: '2025-03-04T00:00:00.000Z' });
+      const activated = projected('CustomerActivated', { customerId, reason: 'paid', activatedAt: '2025-03-05T00:00:00.000Z' });
+      const cancelled = projected('CustomerCancelled', { customerId, reason: 'closed', cancelledAt: '2025-03-06T00:00:00.000Z' });
+      const plan = projected('CustomerPlanChanged', {
+        customerId,
+        plan: 'enterprise',
+        previousPlan: 'pro',
+        changedAt: '2025-03-04T12:00:00.000Z',
+      });
+      expect(after(suspended)).toEqual([customer({ status: 'suspended', statusReason: 'unpaid' })]);
+      expect(after(suspended, plan, activated)).toEqual([customer({ status: 'active', statusReason: 'paid', plan: 'enterprise' })]);
+      expect(after(suspended, activated, cancelled)).toEqual([customer({ status: 'cancelled', statusReason: 'closed' })]);
+    });
+
+    it('keeps the minute a key was last used', () =>
+      expect(
+        after(
+          issued,
+          projected(
+            'ApiKeyUsed',
+            { customerId, keyId: ids.keyA, minute: '2025-03-02T09:14:00.000Z' },
+            { streamName: `keyuse-${customerId}` },
+          ),
+        ),
+      ).toEqual([customer({ apiKeys: { [ids.keyA]: { ...keyA, lastUsedAt: '2025-03-02T09:14:00.000Z' } } })]));
+
+    it('gives the same documents when every event is applied twice', () => {
+      const revokedA = projected('ApiKeyRevoked', { customerId, keyId: ids.keyA, revokedAt: '2025-03-03T00:00:00.000Z' });
+      const events = [registered, issued, rotated, revokedA];
+      expect(
+        documentsAfter(
+          customersProjector,
+          events.flatMap((e) => [e, e]),
+        ),
+      ).toEqual(documentsAfter(customersProjector, events));
+    });
   });
 });

@@ -23,6 +23,13 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'CustomerRegistered':
     case 'ApiKeyIssued':
     case 'SessionStarted':
+    case 'ApiKeyRotated':
+    case 'ApiKeyRevoked':
+    case 'CustomerSuspended':
+    case 'CustomerActivated':
+    case 'CustomerCancelled':
+    case 'CustomerPlanChanged':
+    case 'ApiKeyUsed':
       return undefined;
     // Refreshes, logouts and profile edits are neither billed nor charted.
     case 'SessionRefreshed':

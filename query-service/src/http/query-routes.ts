@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import {
+  AdminCustomersQuery,
   AuditQuery,
   CustomerIdParam,
   UsageQuery,
@@ -11,7 +12,7 @@ import {
 } from '@otp/contracts';
 import { requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400, problems } from '@otp/platform/http';
-import { customerView } from '../views/customer-view';
+import { apiKeysView, customerView } from '../views/customer-view';
 import { bucketCount, bucketStart, denseBuckets, MAX_BUCKETS } from '../views/usage-buckets';
 import type { QueryDeps } from './query-deps';
 import { awaitMinPosition } from './read-your-writes';
@@ -19,6 +20,26 @@ import { awaitMinPosition } from './read-your-writes';
 /** The read API over the read models. A tenant only ever reads documents keyed by its own id. */
 export function queryRoutes(deps: QueryDeps): Router {
   const router = Router();
+
+  router.get('/v1/admin/customers', async (req, res) => {
+    deps.checkOperator(bearerToken(req));
+    const query = parseOr400(AdminCustomersQuery, req.query, 'query');
+    await awaitMinPosition(req, deps, readModelProjections.customers);
+    // One more than asked tells whether there is a next page without a count query.
+    const rows = await deps.documents.find<CustomerDocument>(collections.customers, {
+      where: {
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.email ? { email: query.email } : {}),
+        ...(query.cursor ? { id: { $gt: query.cursor } } : {}),
+      },
+      orderBy: [['id', 'asc']],
+      limit: query.limit + 1,
+    });
+    const now = new Date();
+    const items = rows.slice(0, query.limit).map((doc) => customerView(doc, now));
+    const nextCursor = rows.length > query.limit ? items[items.length - 1]!.id : null;
+    res.json({ items, nextCursor });
+  });
 
   router.get('/v1/admin/customers/:id', async (req, res) => {
     deps.checkOperator(bearerToken(req));
@@ -35,6 +56,15 @@ export function queryRoutes(deps: QueryDeps): Router {
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
     if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
     res.json(customerView(doc));
+  });
+
+  router.get('/v1/customer/api-keys', async (req, res) => {
+    const principal = await deps.authenticate(bearerToken(req));
+    requireScope(principal, 'customer:admin');
+    await awaitMinPosition(req, deps, readModelProjections.customers);
+    const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
+    if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
+    res.json({ items: apiKeysView(doc, new Date()) });
   });
 
   router.get('/v1/usage', async (req, res) => {

@@ -1,8 +1,29 @@
-import type { CustomerDocument, CustomerView } from '@otp/contracts';
+import type { ApiKeySummary, CustomerDocument, CustomerView } from '@otp/contracts';
 
-/** The API shape of a customer: keys as a list, ordered by issue time; never a key hash (the document has none). */
-export function customerView(doc: CustomerDocument): CustomerView {
-  const { id, name, email, plan, status, registeredAt } = doc;
-  const apiKeys = Object.values(doc.apiKeys).sort((a, b) => a.issuedAt.localeCompare(b.issuedAt));
-  return { id, name, email, plan, status, registeredAt, apiKeys };
+/** A rotated key past its grace end reads 'expired': the end is in the document, and `now` is the request's. */
+function keyView(key: ApiKeySummary, now: Date): ApiKeySummary {
+  const expired = key.status === 'rotated' && key.graceEndsAt !== undefined && Date.parse(key.graceEndsAt) <= now.getTime();
+  return expired ? { ...key, status: 'expired' } : key;
+}
+
+/** The customer's keys as a list, ordered by issue time; never a secret or a key hash (the document has neither). */
+export function apiKeysView(doc: CustomerDocument, now: Date): ApiKeySummary[] {
+  return Object.values(doc.apiKeys)
+    .sort((a, b) => a.issuedAt.localeCompare(b.issuedAt))
+    .map((key) => keyView(key, now));
+}
+
+/** The API shape of a customer. */
+export function customerView(doc: CustomerDocument, now = new Date()): CustomerView {
+  const { id, name, email, plan, status, registeredAt, statusReason } = doc;
+  return {
+    id,
+    name,
+    email,
+    plan,
+    status,
+    ...(statusReason !== undefined ? { statusReason } : {}),
+    registeredAt,
+    apiKeys: apiKeysView(doc, now),
+  };
 }

@@ -1,0 +1,35 @@
+import { streams, type RotatedApiKey } from '@otp/contracts';
+import { apiKeyHash } from '@otp/platform/crypto';
+import { customerDecider, DEFAULT_GRACE_SECONDS } from './customer-decider';
+import { newApiKey } from './new-api-key';
+import type { CommandContext } from '../handling/command-context';
+import type { CommandDeps } from '../handling/command-deps';
+
+/** A new key with the old one's scopes and name, shown once; the old one works until the grace ends. */
+export async function rotateApiKey(
+  deps: CommandDeps,
+  input: { customerId: string; keyId: string; graceSeconds?: number },
+  ctx: CommandContext,
+): Promise<RotatedApiKey & { position: bigint | undefined }> {
+  const { keyId: newKeyId, prefix, key } = newApiKey(input.customerId);
+  const handled = await deps.commands.handle(
+    streams.customer(input.customerId),
+    customerDecider,
+    {
+      type: 'RotateApiKey',
+      customerId: input.customerId,
+      keyId: input.keyId,
+      newKeyId,
+      prefix,
+      keyHash: apiKeyHash(deps.hashKey, key),
+      graceSeconds: input.graceSeconds ?? DEFAULT_GRACE_SECONDS,
+      now: ctx.now,
+    },
+    ctx,
+  );
+  const rotated = handled.events[0];
+  if (rotated?.type !== 'ApiKeyRotated') throw new Error('rotation decided no ApiKeyRotated event');
+  const { scopes, name, graceEndsAt } = rotated.data;
+  const named = name !== undefined ? { name } : {};
+  return { id: newKeyId, key, prefix, scopes, ...named, replaces: input.keyId, graceEndsAt, position: handled.position };
+}
