@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommonEnv, DistributedEnv } from '@otp/platform/config';
+import { CommonEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from '@otp/platform/config';
 
 /** Write-side settings the same in every mode: email sender, code length, token lifetimes. */
 export const CommandSettingsEnv = {
@@ -13,10 +13,10 @@ export const CommandSettingsEnv = {
     .default(30 * 86_400),
 };
 
-/** The command service on its own (distributed mode): EventStoreDB, SMTP, a mounted signing key. */
+/** The command service on its own (distributed mode): EventStoreDB (or a shared SQLite file), SMTP, a mounted signing key. */
 export const CommandServiceEnv = CommonEnv.extend({
   PORT: CommonEnv.shape.PORT.default(3001),
-  EVENTSTORE_URL: DistributedEnv.EVENTSTORE_URL,
+  ...EventStoreChoiceEnv,
   HASH_KEY: DistributedEnv.HASH_KEY,
   OPERATOR_TOKEN: DistributedEnv.OPERATOR_TOKEN,
   /**
@@ -31,5 +31,5 @@ export const CommandServiceEnv = CommonEnv.extend({
   ...CommandSettingsEnv,
   /** The `iss` of access tokens: the public URL the load balancer answers on, the same for every instance. */
   JWT_ISSUER: z.url(),
-});
+}).transform(withEventStoreChoice);
 export type CommandServiceConfig = z.infer<typeof CommandServiceEnv>;

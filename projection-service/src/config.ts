@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BrokerListEnv, CommonEnv, DistributedEnv } from '@otp/platform/config';
+import { BrokerListEnv, CommonEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from '@otp/platform/config';
 
 /**
  * The projection service on its own (distributed mode). It holds no secrets:
@@ -7,15 +7,20 @@ import { BrokerListEnv, CommonEnv, DistributedEnv } from '@otp/platform/config';
  */
 export const ProjectionServiceEnv = CommonEnv.extend({
   PORT: CommonEnv.shape.PORT.default(3003),
-  EVENTSTORE_URL: DistributedEnv.EVENTSTORE_URL,
+  ...EventStoreChoiceEnv,
   MONGODB_URL: DistributedEnv.MONGODB_URL,
   MONGODB_DB: DistributedEnv.MONGODB_DB,
   /** `host:port[,host:port...]`: bootstrap brokers of the relay's producer. */
   KAFKA_BROKERS: BrokerListEnv,
   KAFKA_CLIENT_ID: z.string().min(1).default('otp-auth-relay'),
+  /** The topic every event is relayed to; tests give each run one of its own on a shared broker. */
+  KAFKA_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name')
+    .default('otp-auth.events'),
   /** Partitions of the events topic when the relay creates it; per-tenant order holds for any count. */
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(6),
   /** Copies of each partition when the relay creates the topic: 3 survives a broker loss; compose's single broker needs 1. */
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(3),
-});
+}).transform(withEventStoreChoice);
 export type ProjectionServiceConfig = z.infer<typeof ProjectionServiceEnv>;

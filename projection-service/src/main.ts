@@ -1,6 +1,6 @@
 import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
-import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
+import { openSelectedEventStore } from '@otp/platform/event-store/selected';
 import { createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createKafkaMessageBus } from '@otp/platform/message-bus/kafka';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const config = loadConfig(ProjectionServiceEnv);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'projection-service' });
 
-  const eventStore = connectEsdbEventStore({ connectionString: config.EVENTSTORE_URL });
+  const eventStore = openSelectedEventStore(config.eventStore, { writer: 'inline' });
   const documents = await openMongoDocumentStore({ url: config.MONGODB_URL, database: config.MONGODB_DB });
   const bus = createKafkaMessageBus({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
   const projections = createReadModelProjections({ eventStore, documents, logger });
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     documents,
     bus,
     logger,
+    topic: config.KAFKA_TOPIC,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
   });

@@ -11,10 +11,11 @@ export const OPERATOR_TOKEN = 'op_test_token_that_is_long_enough_0123456789';
 
 /**
  * The real embedded server as a child process (the bundle `npm start` runs),
- * on a port the OS picks. Its stdout is kept so tests can assert on logs.
+ * on a port the OS picks; `entry` names another bundle of dist/ (a distributed
+ * service). Its stdout is kept so tests can assert on logs.
  */
-export async function startServer(env: Record<string, string>, timeoutMs = 15_000) {
-  const child: ChildProcess = spawn(process.execPath, [SERVER_ENTRY], {
+export async function startServer(env: Record<string, string>, timeoutMs = 15_000, entry = SERVER_ENTRY) {
+  const child: ChildProcess = spawn(process.execPath, [entry], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,6 +37,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 15_00
   });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     output,
     /** A crash: no shutdown hook runs, nothing is flushed. */
     async kill(): Promise<void> {

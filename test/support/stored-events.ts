@@ -12,3 +12,13 @@ export function storedEvents(file: string): { type: string; data: Record<string,
     db.close();
   }
 }
+
+/** The position of every event in an event store file, in commit order, as the relay writes them (decimal strings). */
+export function storedPositions(file: string): string[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT position FROM events ORDER BY position').all() as { position: number }[]).map((row) => String(row.position));
+  } finally {
+    db.close();
+  }
+}
