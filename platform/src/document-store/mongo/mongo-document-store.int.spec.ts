@@ -90,7 +90,7 @@ if (server.from === 'none') {
       await store.applyBatch([hit('a'), hit('a'), hit('b'), { kind: 'delete', collection: 'counters', id: 'b' }], at(1n));
       await store.applyBatch([hit('a'), hit('a'), hit('b'), { kind: 'delete', collection: 'counters', id: 'b' }], at(1n));
       expect(await store.find('counters', {})).toEqual([{ _id: 'a', hits: 2 }]);
-      expect(await store.getCheckpoint('p')).toEqual({ position: 1n, hash: 'h1' });
+      expect(await store.getCheckpoint('p')).toEqual({ position: 1n, hash: 'h1', version: 1 });
     });
 
     it('finishes an interrupted batch when the same batch is retried without reading the checkpoint', async () => {
@@ -100,14 +100,14 @@ if (server.from === 'none') {
         { _id: 'a', hits: 3 },
         { _id: 'c', hits: 1 },
       ]);
-      expect(await store.getCheckpoint('p')).toEqual({ position: 2n, hash: 'h2' });
+      expect(await store.getCheckpoint('p')).toEqual({ position: 2n, hash: 'h2', version: 1 });
     });
 
     it('refuses a retry with other boundaries until the checkpoint is read again', async () => {
       await interrupt(client, opened.database, [hit('a')], at(3n), 'none');
       // Events 3 and 4: the first is in the interrupted batch, which the store finishes before refusing.
       await expect(store.applyBatch([hit('a'), hit('a')], at(4n))).rejects.toThrow(InterruptedBatchFinishedError);
-      expect(await store.getCheckpoint('p')).toEqual({ position: 3n, hash: 'h3' });
+      expect(await store.getCheckpoint('p')).toEqual({ position: 3n, hash: 'h3', version: 1 });
       await store.applyBatch([hit('a')], at(4n));
       expect(await store.get('counters', 'a')).toEqual({ _id: 'a', hits: 5 });
     });
