@@ -22,5 +22,14 @@ export const ProjectionServiceEnv = CommonEnv.extend({
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(6),
   /** Copies of each partition when the relay creates the topic: 3 survives a broker loss; compose's single broker needs 1. */
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(3),
-}).transform(withEventStoreChoice);
+  /** How long a projection-service that stopped renewing keeps the lease: the longest a standby waits to take over. */
+  LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(60_000).default(5_000),
+  /** How often the holder renews the lease and a standby asks for it; at most a third of the TTL. */
+  LEASE_RENEW_MS: z.coerce.number().int().min(100).max(20_000).default(1_000),
+})
+  .refine((config) => config.LEASE_RENEW_MS * 3 <= config.LEASE_TTL_MS, {
+    path: ['LEASE_RENEW_MS'],
+    message: 'must be at most a third of LEASE_TTL_MS, so two renewals can fail before the lease runs out',
+  })
+  .transform(withEventStoreChoice);
 export type ProjectionServiceConfig = z.infer<typeof ProjectionServiceEnv>;
