@@ -27,14 +27,14 @@ function sharedEnv(setup: DistributedSetup, hashKey: string) {
 }
 
 /** A projection-service instance (there may be several) over the run's database and topic. */
-export function startProjectionService(setup: DistributedSetup, hashKey: string, database = setup.database) {
+export function startProjectionService(setup: DistributedSetup, hashKey: string, database = setup.database, topic = setup.topic) {
   return startServer(
     {
       ...sharedEnv(setup, hashKey),
       MONGODB_URL: setup.mongoUrl,
       MONGODB_DB: database,
       KAFKA_BROKERS: setup.kafkaBrokers,
-      KAFKA_TOPIC: setup.topic,
+      KAFKA_TOPIC: topic,
       KAFKA_TOPIC_REPLICATION_FACTOR: '1',
       KAFKA_TOPIC_PARTITIONS: '3',
     },
@@ -70,9 +70,9 @@ export async function startDistributedServices(setup: DistributedSetup) {
     query,
     projections,
     http: gatewayClient(command.baseUrl, query.baseUrl),
-    /** Another projection-service, a standby while the first holds the lease. */
-    async addProjectionService(database = setup.database): Promise<ServerProcess> {
-      const started = await startProjectionService(setup, hashKey, database);
+    /** Another projection-service: a standby while another holds the lease of the same database. */
+    async addProjectionService(database = setup.database, topic = setup.topic): Promise<ServerProcess> {
+      const started = await startProjectionService(setup, hashKey, database, topic);
       projections.push(started);
       return started;
     },
