@@ -55,7 +55,7 @@ export class LeaseHolder {
     this.stopped = true;
     this.wake?.();
     await this.loop;
-    await this.lose('stopping');
+    await this.lose(undefined);
     await this.options.leases.releaseLease(this.options.name, this.options.owner).catch((error: unknown) => {
       this.logger.warn({ err: (error as Error).message }, 'lease not released; a standby takes it when it expires');
     });
@@ -101,13 +101,14 @@ export class LeaseHolder {
     this.expiry = setTimeout(() => void this.lose('lease ran out before a renewal answered'), Math.max(0, deadline - Date.now()));
   }
 
-  private async lose(reason: string): Promise<void> {
+  /** `reason` undefined: a clean stop, which is no loss to warn about. */
+  private async lose(reason: string | undefined): Promise<void> {
     clearTimeout(this.expiry);
     const work = this.work;
     if (!work) return;
     this.work = undefined;
     this.token = undefined;
-    this.logger.warn({ reason }, 'lease lost: stopping the work');
+    if (reason) this.logger.warn({ reason }, 'lease lost: stopping the work');
     await work.stop();
   }
 }
