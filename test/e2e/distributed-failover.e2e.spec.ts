@@ -88,7 +88,7 @@ describe.skipIf(!servers.available)('two projection-services, the active one kil
     await lineIn(standby, 'lease taken');
     const taken = JSON.parse(standby.output.find((line) => line.includes('lease taken'))!) as { time: string };
     process.stdout.write(`failover: the standby took the lease ${Date.parse(taken.time) - killedAt} ms after the active one was killed\n`);
-    const positions = storedPositions(join(root, 'events.sqlite'));
+    const positions = storedPositions(join(root, 'events.sqlite')).map((event) => event.position);
     const end = BigInt(positions.at(-1)!);
     await waitForCheckpoints(servers.mongoUrl, database, [...READ_MODEL_PROJECTIONS, 'kafka-relay'], end);
     // The query service reads what the new holder wrote.
