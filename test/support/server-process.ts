@@ -24,7 +24,11 @@ export async function startServer(env: Record<string, string>, timeoutMs = 15_00
   child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms: ${stderr.join('')}`)), timeoutMs);
+    // A server that never says it listens is killed, so a failed start leaves no process behind.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms: ${stderr.join('')}`));
+    }, timeoutMs);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr.join('')}${output.join('\n')}`)));
     lines.on('line', (line) => {
       output.push(line);
