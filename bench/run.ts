@@ -4,6 +4,7 @@
 import { runEventStoreBench } from './event-store';
 import { benchHttp } from './http';
 import { benchIdle } from './idle';
+import { runServersBench } from './servers';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -16,6 +17,8 @@ for (const writer of writers) events.push({ writer, ...(await runEventStoreBench
 const http = await benchHttp(seconds, rounds);
 // Ten seconds whatever BENCH_SECONDS says: the share is counted in 10 ms clock ticks.
 const idle = await benchIdle(10);
+// The distributed form's followers against the servers scripts/test-servers.sh starts, when it ran.
+const servers = await runServersBench(Number(process.env.BENCH_SERVER_EVENTS ?? 5_000));
 
 const row = (what: string, figure: string, baseline: string, ratio: number, target: string) =>
   `| ${what} | ${figure} | ${baseline} | ${ratio.toFixed(2)} | ${target} |`;
@@ -55,6 +58,22 @@ console.log(
     ? `| idle server, CPU over ${idle.seconds} quiet seconds (all threads) | ${(idle.coreShare * 100).toFixed(2)}% of a core | - | - | < 1% |`
     : '| idle server | not measured: no /proc here | - | - | < 1% |',
 );
+if ('skipped' in servers) {
+  console.log(`| relay into Kafka, projection into the MongoDB-wire server | not measured: ${servers.skipped} | - | - | - |`);
+} else {
+  console.log(
+    `| relay into Kafka (${servers.events} events, kafkajs, acks=all, checkpoint in the MongoDB-wire server) | ${Math.round(servers.relayIntoKafka)} events/s | - | - | - |`,
+  );
+  console.log(
+    row(
+      `read-model projection into the MongoDB-wire server (${servers.events} events)`,
+      `${Math.round(servers.projectionIntoMongo)} events/s`,
+      `into SQLite ${Math.round(servers.projectionIntoSqlite)} events/s`,
+      servers.projectionIntoMongo / servers.projectionIntoSqlite,
+      '-',
+    ),
+  );
+}
 if (http.service.non2xx > 0 || http.service.errors > 0) {
   console.log(`\nwarning: the service answered ${http.service.non2xx} non-2xx and ${http.service.errors} errors during the run`);
 }

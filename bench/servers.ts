@@ -6,11 +6,14 @@
  *
  *   scripts/test-servers.sh start && source .test-servers/env
  *   node --import tsx bench/servers.ts [events]      # default 20000
+ *
+ * `npm run bench` (bench/run.ts) runs it too, with BENCH_SERVER_EVENTS events (5000).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventOf } from '@otp/contracts';
 import type { DocumentStore } from '@otp/platform/document-store';
@@ -23,9 +26,6 @@ import { createKafkaMessageBus } from '@otp/platform/message-bus/kafka';
 import { createReadModelProjections } from '../projection-service/src/read-model-projections';
 import { createEventRelay } from '../projection-service/src/relay/index';
 
-const brokers = process.env['KAFKA_BROKERS'];
-const mongoUrl = process.env['MONGODB_URL'];
-const total = Number(process.argv[2] ?? 20_000);
 const logger = createLogger({ level: 'warn' });
 
 const tenants = Array.from({ length: 8 }, (_, i) => `cus_${String(i + 1).padStart(16, '0')}`);
@@ -64,7 +64,7 @@ function otpRequested(i: number): { streamName: string; event: EventToAppend } {
   };
 }
 
-async function fill(eventStore: EventStore): Promise<bigint> {
+async function fill(eventStore: EventStore, total: number): Promise<bigint> {
   let last = 0n;
   for (let i = 0; i < total; i++) {
     const { streamName, event } = otpRequested(i);
@@ -82,7 +82,7 @@ async function until(reached: () => boolean, what: string): Promise<void> {
   }
 }
 
-async function measureProjection(eventStore: EventStore, documents: DocumentStore, last: bigint): Promise<number> {
+async function measureProjection(eventStore: EventStore, documents: DocumentStore, last: bigint, total: number): Promise<number> {
   const runner = createReadModelProjections({ eventStore, documents, logger });
   const started = performance.now();
   await runner.start();
@@ -97,9 +97,18 @@ async function measureProjection(eventStore: EventStore, documents: DocumentStor
   return total / seconds;
 }
 
-if (!brokers || !mongoUrl) {
-  console.log('bench/servers.ts: set KAFKA_BROKERS and MONGODB_URL (scripts/test-servers.sh start prints them); nothing measured');
-} else {
+export interface ServerFigures {
+  events: number;
+  relayIntoKafka: number;
+  projectionIntoMongo: number;
+  projectionIntoSqlite: number;
+}
+
+/** The figures, or why there are none: the servers are found in the environment, as the tests find them. */
+export async function runServersBench(total: number): Promise<ServerFigures | { skipped: string }> {
+  const brokers = process.env['KAFKA_BROKERS'];
+  const mongoUrl = process.env['MONGODB_URL'];
+  if (!brokers || !mongoUrl) return { skipped: 'KAFKA_BROKERS and MONGODB_URL are not set (scripts/test-servers.sh start prints them)' };
   const dir = await mkdtemp(join(tmpdir(), 'otp-bench-servers-'));
   const eventStore = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
   const database = `bench_${randomUUID().replaceAll('-', '')}`;
@@ -107,24 +116,20 @@ if (!brokers || !mongoUrl) {
   const sqlite = openSqliteDocumentStore({ file: join(dir, 'read-models.sqlite') });
   const bus = createKafkaMessageBus({ clientId: 'bench', brokers: brokers.split(','), logger });
   try {
-    console.log(`appending ${total} events to a SQLite event store`);
-    const last = await fill(eventStore);
+    console.log(`servers: appending ${total} events to a SQLite event store`);
+    const last = await fill(eventStore, total);
 
     const relay = createEventRelay({ eventStore, documents: mongo, bus, logger, topic: `bench-${randomUUID()}`, replicationFactor: 1 });
     const started = performance.now();
     relay.start();
     await until(() => (relay.status().position ?? 0n) >= last, 'relay');
-    const relayPerSecond = total / ((performance.now() - started) / 1000);
+    const relayIntoKafka = total / ((performance.now() - started) / 1000);
     await relay.stop();
+    console.log('servers: relay measured; projecting');
 
-    const intoSqlite = await measureProjection(eventStore, sqlite, last);
-    const intoFerret = await measureProjection(eventStore, mongo, last);
-
-    console.log('\n| measurement | events/s |');
-    console.log('| --- | --- |');
-    console.log(`| relay into Kafka (kafkajs, batches of 200, checkpoint in FerretDB) | ${Math.round(relayPerSecond)} |`);
-    console.log(`| read-model projection into FerretDB | ${Math.round(intoFerret)} |`);
-    console.log(`| read-model projection into SQLite (baseline) | ${Math.round(intoSqlite)} |`);
+    const projectionIntoSqlite = await measureProjection(eventStore, sqlite, last, total);
+    const projectionIntoMongo = await measureProjection(eventStore, mongo, last, total);
+    return { events: total, relayIntoKafka, projectionIntoMongo, projectionIntoSqlite };
   } finally {
     await bus.close();
     await mongo.close();
@@ -135,5 +140,18 @@ if (!brokers || !mongoUrl) {
     await client.db(database).dropDatabase();
     await client.close();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const figures = await runServersBench(Number(process.argv[2] ?? 20_000));
+  if ('skipped' in figures) {
+    console.log(`bench/servers.ts: nothing measured: ${figures.skipped}`);
+  } else {
+    console.log('\n| measurement | events/s |');
+    console.log('| --- | --- |');
+    console.log(`| relay into Kafka (kafkajs, batches of 200, checkpoint in FerretDB) | ${Math.round(figures.relayIntoKafka)} |`);
+    console.log(`| read-model projection into FerretDB | ${Math.round(figures.projectionIntoMongo)} |`);
+    console.log(`| read-model projection into SQLite (baseline) | ${Math.round(figures.projectionIntoSqlite)} |`);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommonEnv, DistributedEnv } from '@otp/platform/config';
+import { CommonEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from '@otp/platform/config';
 import { ConnectionLimitsEnv } from '@otp/platform/http';
 
 /** Write-side settings the same in every mode: email sender, code length, token lifetimes. */
@@ -20,10 +20,10 @@ export const CommandSettingsEnv = {
     .default(90 * 86_400),
 };
 
-/** The command service on its own (distributed mode): EventStoreDB, SMTP, a mounted signing key. */
+/** The command service on its own (distributed mode): EventStoreDB (or a shared SQLite file), SMTP, a mounted signing key. */
 export const CommandServiceEnv = CommonEnv.extend({
   PORT: CommonEnv.shape.PORT.default(3001),
-  EVENTSTORE_URL: DistributedEnv.EVENTSTORE_URL,
+  ...EventStoreChoiceEnv,
   HASH_KEY: DistributedEnv.HASH_KEY,
   OPERATOR_TOKEN: DistributedEnv.OPERATOR_TOKEN,
   /**
@@ -39,5 +39,5 @@ export const CommandServiceEnv = CommonEnv.extend({
   ...ConnectionLimitsEnv,
   /** The `iss` of access tokens: the public URL the load balancer answers on, the same for every instance. */
   JWT_ISSUER: z.url(),
-});
+}).transform(withEventStoreChoice);
 export type CommandServiceConfig = z.infer<typeof CommandServiceEnv>;

@@ -2,7 +2,7 @@ import { openApiDocument } from '@otp/contracts';
 import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
-import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
+import { openSelectedEventStore } from '@otp/platform/event-store/selected';
 import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createSmtpMailer } from './email/smtp-mailer';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const config = loadConfig(CommandServiceEnv);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'command-service' });
 
-  const eventStore = connectEsdbEventStore({ connectionString: config.EVENTSTORE_URL });
+  const eventStore = openSelectedEventStore(config.eventStore, { writer: 'thread' });
   const signingKeys = await loadOrCreateSigningKeys(config.SIGNING_KEY_FILE);
   const tokens = createTokenIssuer(signingKeys, config.HASH_KEY, {
     issuer: config.JWT_ISSUER,

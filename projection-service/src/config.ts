@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { BrokerListEnv, CommonEnv, DistributedEnv } from '@otp/platform/config';
+import { BrokerListEnv, CommonEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from '@otp/platform/config';
+import { ConnectionLimitsEnv } from '@otp/platform/http';
 
 /**
  * The projection service on its own (distributed mode). It holds no secrets:
@@ -7,15 +8,30 @@ import { BrokerListEnv, CommonEnv, DistributedEnv } from '@otp/platform/config';
  */
 export const ProjectionServiceEnv = CommonEnv.extend({
   PORT: CommonEnv.shape.PORT.default(3003),
-  EVENTSTORE_URL: DistributedEnv.EVENTSTORE_URL,
+  ...EventStoreChoiceEnv,
   MONGODB_URL: DistributedEnv.MONGODB_URL,
   MONGODB_DB: DistributedEnv.MONGODB_DB,
+  ...ConnectionLimitsEnv,
   /** `host:port[,host:port...]`: bootstrap brokers of the relay's producer. */
   KAFKA_BROKERS: BrokerListEnv,
   KAFKA_CLIENT_ID: z.string().min(1).default('otp-auth-relay'),
+  /** The topic every event is relayed to; tests give each run one of its own on a shared broker. */
+  KAFKA_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name')
+    .default('otp-auth.events'),
   /** Partitions of the events topic when the relay creates it; per-tenant order holds for any count. */
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(6),
   /** Copies of each partition when the relay creates the topic: 3 survives a broker loss; compose's single broker needs 1. */
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(3),
-});
+  /** How long a projection-service that stopped renewing keeps the lease: the longest a standby waits to take over. */
+  LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(60_000).default(5_000),
+  /** How often the holder renews the lease and a standby asks for it; at most a third of the TTL. */
+  LEASE_RENEW_MS: z.coerce.number().int().min(100).max(20_000).default(1_000),
+})
+  .refine((config) => config.LEASE_RENEW_MS * 3 <= config.LEASE_TTL_MS, {
+    path: ['LEASE_RENEW_MS'],
+    message: 'must be at most a third of LEASE_TTL_MS, so two renewals can fail before the lease runs out',
+  })
+  .transform(withEventStoreChoice);
 export type ProjectionServiceConfig = z.infer<typeof ProjectionServiceEnv>;

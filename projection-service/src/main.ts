@@ -1,40 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
-import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
-import { createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
+import { openSelectedEventStore } from '@otp/platform/event-store/selected';
+import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createKafkaMessageBus } from '@otp/platform/message-bus/kafka';
 import { ProjectionServiceEnv } from './config';
-import { createReadModelProjections } from './read-model-projections';
+import { fencedDocuments, LeaseHolder } from './follower/index';
+import { createReadModelProjections, type ReadModelProjections } from './read-model-projections';
 import { registerProjectionMetrics } from './runner/index';
-import { createEventRelay } from './relay/index';
+import { createEventRelay, type EventRelay } from './relay/index';
 
 /** No API of its own: the document only says so, for tooling that fetches it from every service. */
 const NO_API = { openapi: '3.1.0', info: { title: 'otp-auth projection service', version: '1' }, paths: {} };
 
+/** Every instance asks for it; the holder projects and relays, the others stand by. */
+const PROJECTION_LEASE = 'projection-service';
+
 /**
- * The projections and the Kafka relay (distributed mode). Run exactly one
- * instance: each follower keeps its own checkpoint, and two instances would
- * project and publish everything twice.
+ * The projections and the Kafka relay (distributed mode). Run two or more instances: one holds
+ * the lease and follows the log, the others take over within the lease's TTL when it dies.
  */
 async function main(): Promise<void> {
   const config = loadConfig(ProjectionServiceEnv);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'projection-service' });
 
-  const eventStore = connectEsdbEventStore({ connectionString: config.EVENTSTORE_URL });
+  const eventStore = openSelectedEventStore(config.eventStore, { writer: 'inline' });
   const documents = await openMongoDocumentStore({ url: config.MONGODB_URL, database: config.MONGODB_DB });
   const bus = createKafkaMessageBus({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
-  const projections = createReadModelProjections({ eventStore, documents, logger });
   const metrics = createMetrics();
-  registerProjectionMetrics(metrics.registry, () => projections.statuses());
-  const relay = createEventRelay({
-    eventStore,
-    documents,
-    bus,
+
+  // The followers of one term of the lease, over the store fenced with its token.
+  let active: { projections: ReadModelProjections; relay: EventRelay } | undefined;
+  const lease = new LeaseHolder({
+    leases: documents,
+    name: PROJECTION_LEASE,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    ttlMs: config.LEASE_TTL_MS,
+    renewEveryMs: config.LEASE_RENEW_MS,
     logger,
-    partitions: config.KAFKA_TOPIC_PARTITIONS,
-    replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+    async start(token) {
+      const fenced = fencedDocuments(documents, token);
+      const projections = createReadModelProjections({ eventStore, documents: fenced, logger });
+      const relay = createEventRelay({
+        eventStore,
+        documents: fenced,
+        bus,
+        logger,
+        topic: config.KAFKA_TOPIC,
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+      });
+      active = { projections, relay };
+      await projections.start();
+      // The relay retries on its own: a broker that is still starting delays delivery, not the read models.
+      relay.start();
+      return {
+        async stop() {
+          active = undefined;
+          await relay.stop();
+          await projections.stop();
+        },
+      };
+    },
   });
+  registerProjectionMetrics(metrics.registry, () => active?.projections.statuses() ?? []);
 
   const app = createHttpApp({
     logger,
@@ -45,24 +76,23 @@ async function main(): Promise<void> {
       eventStore: () => eventStore.ping(),
       readModels: () => documents.ping(),
       broker: () => bus.ping(),
-      projections: async () => projections.assertRunning(),
-      relay: async () => relay.assertRunning(),
+      // A standby is ready: it is what takes over, and has nothing to be behind on.
+      projections: async () => active?.projections.assertRunning(),
+      relay: async () => active?.relay.assertRunning(),
     },
     routers: [],
   });
 
-  await projections.start();
-  // The relay retries on its own: a broker that is still starting delays delivery, not the read models.
-  relay.start();
+  lease.start();
 
   await serve(app, {
     port: config.PORT,
     host: config.HOST,
     logger,
     describe: { mode: 'distributed' },
+    limits: connectionLimitsFrom(config),
     close: async () => {
-      await relay.stop();
-      await projections.stop();
+      await lease.stop();
       await bus.close();
       await documents.close();
       await eventStore.close();

@@ -3,8 +3,8 @@ import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/au
 import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { StreamStateCache } from '@otp/platform/event-store';
-import { connectEsdbEventStore } from '@otp/platform/event-store/esdb';
-import { createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
+import { openSelectedEventStore } from '@otp/platform/event-store/selected';
+import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createCheckpointWaiter } from './checkpoint-waiter';
 import { QueryServiceEnv } from './config';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig(QueryServiceEnv);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'query-service' });
 
-  const eventStore = connectEsdbEventStore({ connectionString: config.EVENTSTORE_URL });
+  const eventStore = openSelectedEventStore(config.eventStore, { writer: 'inline' });
   const documents = await openMongoDocumentStore({ url: config.MONGODB_URL, database: config.MONGODB_DB });
   const waitForPosition = createCheckpointWaiter(documents, { intervalMs: config.CHECKPOINT_POLL_MS });
 
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     host: config.HOST,
     logger,
     describe: { mode: 'distributed' },
+    limits: connectionLimitsFrom(config),
     close: async () => {
       await documents.close();
       await eventStore.close();

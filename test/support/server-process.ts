@@ -11,10 +11,11 @@ export const OPERATOR_TOKEN = 'op_test_token_that_is_long_enough_0123456789';
 
 /**
  * The real embedded server as a child process (the bundle `npm start` runs),
- * on a port the OS picks. Its stdout is kept so tests can assert on logs.
+ * on a port the OS picks; `entry` names another bundle of dist/ (a distributed
+ * service). Its stdout is kept so tests can assert on logs.
  */
-export async function startServer(env: Record<string, string>, timeoutMs = 15_000) {
-  const child: ChildProcess = spawn(process.execPath, [SERVER_ENTRY], {
+export async function startServer(env: Record<string, string>, timeoutMs = 15_000, entry = SERVER_ENTRY) {
+  const child: ChildProcess = spawn(process.execPath, [entry], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -23,7 +24,11 @@ export async function startServer(env: Record<string, string>, timeoutMs = 15_00
   child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms: ${stderr.join('')}`)), timeoutMs);
+    // A server that never says it listens is killed, so a failed start leaves no process behind.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms: ${stderr.join('')}`));
+    }, timeoutMs);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr.join('')}${output.join('\n')}`)));
     lines.on('line', (line) => {
       output.push(line);
@@ -36,6 +41,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 15_00
   });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     output,
     /** A crash: no shutdown hook runs, nothing is flushed. */
     async kill(): Promise<void> {

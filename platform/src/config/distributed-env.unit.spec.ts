@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BrokerListEnv, DistributedEnv } from './distributed-env';
+import { BrokerListEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from './distributed-env';
 import { loadConfig } from './load-config';
 
 const Env = z.object({ ...DistributedEnv, KAFKA_BROKERS: BrokerListEnv });
@@ -43,5 +43,31 @@ describe('distributed env', () => {
     expect(error).toMatch(/EVENTSTORE_URL: must be an esdb/);
     expect(error).toMatch(/KAFKA_BROKERS\.1: must be host:port/);
     expect(() => loadConfig(Env, { ...valid, KAFKA_BROKERS: ' , ' })).toThrow(/needs at least one broker/);
+  });
+
+  describe('event store choice', () => {
+    const Choice = z.object(EventStoreChoiceEnv).transform(withEventStoreChoice);
+
+    it('is EventStoreDB unless told otherwise, so compose runs unchanged', () => {
+      expect(loadConfig(Choice, { EVENTSTORE_URL: valid.EVENTSTORE_URL })).toEqual({
+        eventStore: { kind: 'esdb', connectionString: valid.EVENTSTORE_URL },
+      });
+    });
+
+    it('is a shared SQLite file when EVENT_STORE=sqlite, which ignores EVENTSTORE_URL', () => {
+      expect(
+        loadConfig(Choice, { EVENT_STORE: 'sqlite', EVENT_STORE_FILE: '/data/events.sqlite', EVENTSTORE_URL: valid.EVENTSTORE_URL }),
+      ).toEqual({
+        eventStore: { kind: 'sqlite', file: '/data/events.sqlite' },
+      });
+    });
+
+    it('names the variable the choice needs, and refuses an unknown store', () => {
+      expect(() => loadConfig(Choice, {})).toThrow(/EVENTSTORE_URL: required when EVENT_STORE=esdb/);
+      expect(() => loadConfig(Choice, { EVENT_STORE: 'sqlite', EVENTSTORE_URL: valid.EVENTSTORE_URL })).toThrow(
+        /EVENT_STORE_FILE: required when EVENT_STORE=sqlite/,
+      );
+      expect(() => loadConfig(Choice, { EVENT_STORE: 'postgres' })).toThrow(/EVENT_STORE/);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FencedOutError } from './lease';
 import type { Checkpoint, Doc, DocumentStore, StoredCheckpoint, WriteOp } from './port';
 
 export interface DocumentStoreFixture {
@@ -383,6 +384,51 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
         await store.applyBatch([put('things', { _id: 'a', n: 2 })], at('p', 1n));
         expect(await store.find('things', { where: { n: 2 } })).toEqual([{ _id: 'a', n: 2 }]);
         expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 1n)));
+      });
+    });
+
+    describe('lease', () => {
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+      it('is held by one owner at a time, renewed with the same token', async () => {
+        expect(await store.acquireLease('projections', 'a', 5_000)).toBe(1);
+        expect(await store.acquireLease('projections', 'b', 5_000)).toBeUndefined();
+        expect(await store.acquireLease('projections', 'a', 5_000)).toBe(1);
+        expect(await store.acquireLease('other', 'b', 5_000)).toBe(1);
+      });
+
+      it('goes, with a larger token, to another owner once it expires or is released', async () => {
+        expect(await store.acquireLease('projections', 'a', 30)).toBe(1);
+        await sleep(60);
+        expect(await store.acquireLease('projections', 'b', 5_000)).toBe(2);
+        // The former holder does not get it back by renewing: it is someone else's now.
+        expect(await store.acquireLease('projections', 'a', 5_000)).toBeUndefined();
+        await store.releaseLease('projections', 'a');
+        expect(await store.acquireLease('projections', 'a', 5_000)).toBeUndefined();
+        await store.releaseLease('projections', 'b');
+        expect(await store.acquireLease('projections', 'a', 5_000)).toBe(3);
+      });
+
+      it('refuses a batch fenced below the raised fence, leaving documents and checkpoint as they were', async () => {
+        await store.applyBatch([put('things', { _id: 'x', by: 1 })], { ...at('fenced', 1n), fence: 1 });
+        await store.raiseFence('fenced', 2);
+        await expect(store.applyBatch([put('things', { _id: 'x', by: 'late' })], { ...at('fenced', 2n), fence: 1 })).rejects.toThrow(
+          FencedOutError,
+        );
+        await expect(store.applyBatch([], { ...at('fenced', 2n), fence: 1 })).rejects.toThrow(FencedOutError);
+        expect(await store.get('things', 'x')).toEqual({ _id: 'x', by: 1 });
+        expect(await store.getCheckpoint('fenced')).toEqual(stored(at('fenced', 1n)));
+        await store.applyBatch([put('things', { _id: 'x', by: 2 })], { ...at('fenced', 2n), fence: 2 });
+        expect(await store.get('things', 'x')).toEqual({ _id: 'x', by: 2 });
+      });
+
+      it('never lowers a fence, and lets a checkpoint with no fence yet be raised before its first batch', async () => {
+        await store.raiseFence('fresh', 3);
+        expect(await store.getCheckpoint('fresh')).toBeUndefined();
+        await store.raiseFence('fresh', 2);
+        await expect(store.applyBatch([], { ...at('fresh', 1n), fence: 2 })).rejects.toThrow(FencedOutError);
+        await store.applyBatch([], { ...at('fresh', 1n), fence: 3 });
+        expect(await store.getCheckpoint('fresh')).toEqual(stored(at('fresh', 1n)));
       });
     });
 

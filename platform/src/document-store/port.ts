@@ -1,3 +1,5 @@
+import type { LeaseStore } from './lease';
+
 /**
  * The document store port for read models. Adapters: `./sqlite` (embedded), `./mongo`.
  *
@@ -47,6 +49,8 @@ export interface Checkpoint {
    * A follower that finds another version starts over from the first event, alone.
    */
   version: number;
+  /** The lease's fencing token of the writer, when it holds one (see `./lease`): a batch below the checkpoint's fence is refused. */
+  fence?: number;
 }
 
 /**
@@ -55,7 +59,7 @@ export interface Checkpoint {
  */
 export type StoredCheckpoint = Pick<Checkpoint, 'position'> & Partial<Pick<Checkpoint, 'hash' | 'version'>>;
 
-export interface DocumentStore {
+export interface DocumentStore extends LeaseStore {
   /** Declares the fields a collection is queried by, so adapters can index them. Idempotent. */
   ensureIndex(collection: string, fields: string[]): Promise<void>;
   /** Applies the operations in order and stores the checkpoint, all or nothing. */

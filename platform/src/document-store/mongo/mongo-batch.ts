@@ -1,5 +1,15 @@
-import { BSON, Long, MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db, type WriteError } from 'mongodb';
+import {
+  BSON,
+  Long,
+  MongoBulkWriteError,
+  MongoServerError,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Db,
+  type WriteError,
+} from 'mongodb';
 import type { Checkpoint, Doc, WriteOp } from '../port';
+import { FencedOutError } from '../lease';
 import { InvalidDocumentStoreInputError } from '../names';
 import { applyUpdate } from '../update';
 import type { MongoDoc } from './mongo-filters';
@@ -49,6 +59,8 @@ export type CheckpointDoc = {
   hash?: string;
   version?: number;
   pending?: { position: Long; hash: string; version?: number; chunks: number };
+  /** The highest fencing token raised on it (`./mongo-lease`). */
+  fence?: number;
 };
 
 type ChunkDoc = { _id: string; checkpoint: string; position: Long; states: FinalState[] };
@@ -111,11 +123,25 @@ export async function recordBatch(db: Db, { checkpoint, states }: PlannedBatch):
     states: part,
   }));
   if (chunks.length > 0) await pendingBatches(db).insertMany(chunks);
-  await checkpoints(db).updateOne(
-    { _id: checkpoint.name },
-    { $set: { pending: { position, hash: checkpoint.hash, version: checkpoint.version, chunks: chunks.length } } },
-    { upsert: true },
-  );
+  await fencedCheckpointWrite(db, checkpoint, {
+    $set: { pending: { position, hash: checkpoint.hash, version: checkpoint.version, chunks: chunks.length } },
+  });
+}
+
+/**
+ * The commit point of a batch, refused when its writer's fence is below the checkpoint's: the
+ * filter then misses, and the upsert's insert meets the existing document's id.
+ */
+async function fencedCheckpointWrite(db: Db, checkpoint: Checkpoint, update: { $set: Partial<CheckpointDoc> }): Promise<void> {
+  const allowed = checkpoint.fence === undefined ? {} : { $or: [{ fence: { $exists: false } }, { fence: { $lte: checkpoint.fence } }] };
+  try {
+    await checkpoints(db).updateOne({ _id: checkpoint.name, ...allowed }, update, { upsert: true });
+  } catch (error) {
+    if (checkpoint.fence !== undefined && error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
+      throw new FencedOutError(`checkpoint ${checkpoint.name}: fenced out, a holder with a newer lease than ${checkpoint.fence} writes it`);
+    }
+    throw error;
+  }
 }
 
 /** Writes the final states guarded by the batch's position; what is already there at it, or past it, stays. */
@@ -174,11 +200,9 @@ export async function commitBatch(db: Db, checkpoint: Checkpoint): Promise<void>
 }
 
 export async function storeCheckpoint(db: Db, checkpoint: Checkpoint): Promise<void> {
-  await checkpoints(db).updateOne(
-    { _id: checkpoint.name },
-    { $set: { position: Long.fromBigInt(checkpoint.position), hash: checkpoint.hash, version: checkpoint.version } },
-    { upsert: true },
-  );
+  await fencedCheckpointWrite(db, checkpoint, {
+    $set: { position: Long.fromBigInt(checkpoint.position), hash: checkpoint.hash, version: checkpoint.version },
+  });
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   storeCheckpoint,
 } from './mongo-batch';
 import { toMongoFind } from './mongo-filters';
+import * as leases from './mongo-lease';
 
 export type MongoDocumentStoreOptions = {
   /** Database holding the read-model collections and the checkpoints. */
@@ -131,6 +132,19 @@ class MongoDocumentStore implements DocumentStore {
       await this.collection(collection).drop();
       for (const fields of this.indexes.get(collection) ?? []) await this.createIndex(collection, fields);
     }
+  }
+
+  /** One conditional single-document write each: `./mongo-lease`. */
+  acquireLease(name: string, owner: string, ttlMs: number): Promise<number | undefined> {
+    return leases.acquireLease(this.db, name, owner, ttlMs);
+  }
+
+  releaseLease(name: string, owner: string): Promise<void> {
+    return leases.releaseLease(this.db, name, owner);
+  }
+
+  raiseFence(checkpointName: string, token: number): Promise<void> {
+    return leases.raiseFence(this.db, checkpointName, token);
   }
 
   async ping(): Promise<void> {

@@ -6,6 +6,9 @@ import { assertCollectionName, assertFieldPath } from '../names';
  * `rm__checkpoint` can never be a collection's table.
  */
 export const CHECKPOINT_TABLE = '"rm__checkpoint"';
+/** The lease rows and the checkpoints' fences (`../lease`), under the same reserved prefix. */
+export const LEASE_TABLE = '"rm__lease"';
+export const FENCE_TABLE = '"rm__fence"';
 
 export function tableName(collection: string): string {
   assertCollectionName(collection);

@@ -3,6 +3,7 @@ import type { Checkpoint, Doc, DocumentStore, FindQuery, StoredCheckpoint, Write
 import { assertCheckpoint, assertCollectionName, assertDocumentId, assertFieldPath, InvalidDocumentStoreInputError } from '../names';
 import { applyWriteOp, type TouchedDocuments } from '../apply-write-op';
 import { assertValidWriteOp } from '../update';
+import { acquireLeaseRow, assertNotFencedOut, createLeaseTables, raiseFenceRow, releaseLeaseRow } from './lease-tables';
 import { createCheckpointTable } from './checkpoint-table';
 import { findSql } from './find-sql';
 import { CHECKPOINT_TABLE, fieldExpression, indexName, tableName } from './sql-names';
@@ -42,10 +43,12 @@ class SqliteDocumentStore implements DocumentStore {
     // In WAL, NORMAL never corrupts; a power cut may lose the last batches, and the checkpoint goes back with them.
     this.db.pragma('synchronous = NORMAL');
     createCheckpointTable(this.db);
+    createLeaseTables(this.db);
 
     // IMMEDIATE takes the write lock up front: a deferred transaction that reads
     // first and then writes can fail with SQLITE_BUSY_SNAPSHOT, which busy_timeout cannot wait out.
     const writeBatch = this.db.transaction((ops: WriteOp[], checkpoint: Checkpoint) => {
+      assertNotFencedOut(this.db, checkpoint.name, checkpoint.fence);
       for (const collection of new Set(ops.map((op) => op.collection))) this.createTable(collection);
       // Ops are applied in order to an in-memory view of the documents they touch, and
       // each touched document is written once: a batch of 500 events for one tenant
@@ -118,6 +121,19 @@ class SqliteDocumentStore implements DocumentStore {
     // Dropped tables come back, with their declared indexes, on the next write.
     this.statements.clear();
     this.resetTables(collections, checkpointName);
+  }
+
+  /** The same rules as the Mongo adapter's, in one row (`./lease-tables`). */
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<number | undefined> {
+    return acquireLeaseRow(this.db, name, owner, ttlMs);
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    releaseLeaseRow(this.db, name, owner);
+  }
+
+  async raiseFence(checkpointName: string, token: number): Promise<void> {
+    raiseFenceRow(this.db, checkpointName, token);
   }
 
   async ping(): Promise<void> {

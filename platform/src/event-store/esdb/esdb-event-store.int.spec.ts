@@ -41,7 +41,9 @@ if (runtime.available) {
   // No EventStoreDB server can run on this project's machines: this is the one adapter never run against its server here.
   console.log(
     `esdb event store contract skipped: ${runtime.reason}. Not verified: the EventStoreDB adapter against a real server ` +
-      '(appends with expected revisions, reads, subscriptions); set ESDB_CONNECTION_STRING or start Docker to run it',
+      '(appends with expected revisions and repeated event ids, stream and $all reads, readAt, catch-up and live ' +
+      'subscriptions, ping), nor the three services over it (test/e2e/distributed*.e2e.spec.ts share a SQLite event ' +
+      'store instead); set ESDB_CONNECTION_STRING or start Docker to run it',
   );
   describe.skip('EventStore contract: esdb', () => {});
 }

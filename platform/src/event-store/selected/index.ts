@@ -1,0 +1,1 @@
+export { openSelectedEventStore } from './open-selected-event-store';

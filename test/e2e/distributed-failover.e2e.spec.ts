@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { READ_MODEL_PROJECTIONS } from '@otp/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundle } from '../support/build';
+import { findDistributedServers } from '../support/distributed-servers';
+import { startDistributedServices } from '../support/distributed-services';
+import { readWholeTopic, topicSize } from '../support/kafka-topic';
+import { logIn, registerCustomer } from '../support/logins';
+import { dropDatabase } from '../support/mongo-database';
+import { readModelDocuments, waitForCheckpoints } from '../support/mongo-read-models';
+import type { ServerProcess } from '../support/server-process';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { storedPositions } from '../support/stored-events';
+
+/**
+ * Two projection-service processes over one read-model database: the active one is killed with
+ * SIGKILL while logins go on, the standby takes the lease over, and the read models it leaves
+ * are those a third instance builds from the first event into a database of its own. The topic
+ * holds every event of the log (at least once: the relay's last batch may be sent again).
+ */
+const servers = findDistributedServers();
+if (!servers.available) process.stdout.write(`skipped: projection-service failover e2e: ${servers.reason}\n`);
+
+const CUSTOMERS = 8;
+const LOGINS_PER_CUSTOMER = 2;
+/** The active instance dies once this many customers have done their logins. */
+const KILL_AFTER = 3;
+
+describe.skipIf(!servers.available)('two projection-services, the active one killed during a load', () => {
+  let root: string;
+  let smtp: SmtpSink;
+  let services: Awaited<ReturnType<typeof startDistributedServices>>;
+  const run = randomUUID().slice(0, 8);
+  const database = `otp_failover_${run}`;
+  const rebuilt = `otp_rebuild_${run}`;
+  const topic = `otp-auth.events.failover-${run}`;
+
+  beforeAll(async () => {
+    if (!servers.available) return;
+    buildBundle();
+    root = mkdtempSync(join(tmpdir(), 'otp-failover-'));
+    smtp = await startSmtpSink();
+    services = await startDistributedServices({
+      root,
+      kafkaBrokers: servers.kafkaBrokers,
+      mongoUrl: servers.mongoUrl,
+      database,
+      topic,
+      smtpUrl: smtp.url,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await services?.stop();
+    await smtp?.close();
+    if (!servers.available) return;
+    await dropDatabase(servers.mongoUrl, database);
+    await dropDatabase(servers.mongoUrl, rebuilt);
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('ends with the read models of a clean rebuild, and every event on the topic', async () => {
+    if (!servers.available) return;
+    const [active] = services.projections as [ServerProcess];
+    await lineIn(active, 'lease taken');
+    const standby = await services.addProjectionService();
+
+    let killedAt = 0;
+    let last = '0';
+    const customer = async (i: number) => {
+      const { apiKey } = await registerCustomer(services.http, `Tenant${i}`);
+      for (let n = 0; n < LOGINS_PER_CUSTOMER; n++)
+        last = maxPosition(last, (await logIn(services.http, smtp, apiKey, `user${i}@example.com`)).headers.get('x-event-position')!);
+      if (i === KILL_AFTER) {
+        await active.kill();
+        killedAt = Date.now();
+      }
+      return apiKey;
+    };
+    const apiKeys: string[] = [];
+    // Two tenants at a time, so commits keep coming while the lease changes hands.
+    for (let i = 1; i <= CUSTOMERS; i += 2) apiKeys.push(...(await Promise.all([customer(i), customer(i + 1)])));
+    expect(killedAt).toBeGreaterThan(0);
+
+    await lineIn(standby, 'lease taken');
+    const taken = JSON.parse(standby.output.find((line) => line.includes('lease taken'))!) as { time: string };
+    process.stdout.write(`failover: the standby took the lease ${Date.parse(taken.time) - killedAt} ms after the active one was killed\n`);
+    const positions = storedPositions(join(root, 'events.sqlite')).map((event) => event.position);
+    const end = BigInt(positions.at(-1)!);
+    await waitForCheckpoints(servers.mongoUrl, database, [...READ_MODEL_PROJECTIONS, 'kafka-relay'], end);
+    // The query service reads what the new holder wrote.
+    const audit = await services.http('GET', '/v1/audit?limit=1000', { token: apiKeys.at(-1)!, headers: { 'x-min-position': last } });
+    expect(audit.status).toBe(200);
+    expect(audit.body.items.filter((item: { type: string }) => item.type === 'UserLoggedIn')).toHaveLength(LOGINS_PER_CUSTOMER);
+
+    // A third instance, alone on a database of its own (its own lease), builds the read models from the first event.
+    await services.addProjectionService(rebuilt, `${topic}.rebuild`);
+    await waitForCheckpoints(servers.mongoUrl, rebuilt, READ_MODEL_PROJECTIONS, end);
+    const afterFailover = await readModelDocuments(servers.mongoUrl, database);
+    expect(Object.keys(afterFailover)).toEqual(expect.arrayContaining(['customers', 'usage', 'audit']));
+    expect(afterFailover).toEqual(await readModelDocuments(servers.mongoUrl, rebuilt));
+
+    await waitFor(async () => (await topicSize(servers.kafkaBrokers, topic)) >= positions.length);
+    const published = new Set((await readWholeTopic(servers.kafkaBrokers, topic)).map((m) => m.position));
+    expect(positions.filter((position) => !published.has(position))).toEqual([]);
+  });
+});
+
+const maxPosition = (a: string, b: string) => (BigInt(a) >= BigInt(b) ? a : b);
+
+/** A process's log line, waited for: the lease changes hands when the TTL says, not when the test asks. */
+async function lineIn(server: ServerProcess, text: string): Promise<void> {
+  await waitFor(async () => server.output.some((line) => line.includes(text)));
+}
+
+async function waitFor(condition: () => Promise<boolean>, attempts = 300): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('condition not met after waiting');
+}
