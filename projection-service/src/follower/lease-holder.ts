@@ -92,7 +92,7 @@ export class LeaseHolder {
     this.holdUntil(asked + ttlMs);
     if (this.work) return;
     this.token = token;
-    this.logger.info({ token }, 'lease taken: this instance is active');
+    this.logger.info({ fencingToken: token }, 'lease taken: this instance is active');
     this.work = await this.options.start(token);
   }
 
