@@ -24,9 +24,10 @@ describe('embedded server after events.sqlite is restored from an earlier backup
         headers: { 'x-min-position': minPosition },
       })
     ).body,
-    auditTypes: (
-      await e2e.http('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': minPosition } })
-    ).body.items.map((i: { type: string }) => i.type),
+    auditTypes: (await e2e.http('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': minPosition } })).body.items
+      .map((i: { type: string }) => i.type)
+      // A key's first use after a restart is recorded in the background, so whether this read sees it is timing.
+      .filter((type: string) => type !== 'ApiKeyUsed'),
   });
   /** Requests and verifies a code; answers the position of the login's last event. */
   const login = async (apiKey: string): Promise<string> =>
