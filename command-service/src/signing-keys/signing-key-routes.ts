@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import { bearerToken } from '@otp/platform/http';
+import { commandContext } from '../http/command-context-from-request';
+import type { CommandRouteDeps } from '../http/command-route-deps';
+import { withPosition } from '../http/with-position';
+import { rotateSigningKey } from './rotate-signing-key';
+
+/** The operator rotates the deployment's signing key; the answer names kids only, never a key. */
+export function signingKeyRoutes(deps: CommandRouteDeps): Router {
+  const router = Router();
+  router.post('/v1/admin/signing-keys/rotate', async (req, res) => {
+    deps.checkOperator(bearerToken(req));
+    const { position, ...kids } = await rotateSigningKey(deps, commandContext(req, 'operator', 'operator'));
+    withPosition(res, position).json(kids);
+  });
+  return router;
+}
