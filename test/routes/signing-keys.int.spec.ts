@@ -1,8 +1,8 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { generateSigningKey, publicHalf, type SigningKeysState } from '@otp/command-service';
+import { generateSigningKey, publicHalf } from '@otp/command-service';
 import { sealPrivateKey } from '../../command-service/src/tokens/private-key-sealing';
-import { signingKeyDecider } from '../../command-service/src/signing-keys/signing-key-decider';
+import { signingKeyDecider, type SigningKeysState } from '../../command-service/src/signing-keys/signing-key-decider';
 import { signingKeysRotated, specTenant } from '../support/given-events';
 import { SPEC_ACCESS_TOKEN_TTL_SECONDS, SPEC_DEPLOYMENT, SPEC_ISSUER, SPEC_SIGNING_KEY_ENCRYPTION_KEY } from '../support/route-app';
 import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec, type RequestOptions } from '../support/route-spec';
