@@ -36,6 +36,12 @@ describe('POST /v1/admin/signing-keys/rotate', () => {
       .when((http) => http('POST', '/v1/admin/signing-keys/rotate'))
       .then(expectProblem(401, 'unauthenticated')));
 
+  it('refuses a body with any field, rotating nothing: the server makes the key, none is sent', () =>
+    spec
+      .given()
+      .when((http) => http('POST', '/v1/admin/signing-keys/rotate', { ...operator, body: { privateJwk: { d: 'x' } } }))
+      .then(expectProblem(400, 'validation')));
+
   it('signs with the published next key from the next token on; tokens of the retired key keep verifying with createRemoteJWKSet', async () => {
     const tenant = specTenant();
     const before = await loginThroughApp(spec, tenant);
