@@ -18,6 +18,13 @@ export const CommandSettingsEnv = {
     .int()
     .min(3600)
     .default(90 * 86_400),
+  /** Names the signing keys' stream (`signingkeys-<id>`) that every instance of one deployment shares. */
+  DEPLOYMENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .default('main'),
+  /** Base64 of 32 bytes: seals the signing keys' private halves in their stream (AES-256-GCM). */
+  SIGNING_KEY_ENCRYPTION_KEY: z.string().optional(),
 };
 
 /** The command service on its own (distributed mode): EventStoreDB (or a shared SQLite file), SMTP, a mounted signing key. */
@@ -27,10 +34,11 @@ export const CommandServiceEnv = CommonEnv.extend({
   HASH_KEY: DistributedEnv.HASH_KEY,
   OPERATOR_TOKEN: DistributedEnv.OPERATOR_TOKEN,
   /**
-   * Ed25519 key as JSON (a mounted secret). Created when the file is missing,
-   * which suits one instance with a persistent volume; several instances must
-   * mount the same file, created once beforehand, or their tokens would carry
-   * kids the others do not serve.
+   * Ed25519 key as JSON (a mounted secret): the signing keys' stream starts
+   * with it, so tokens it signed before the stream existed keep verifying.
+   * Created when the file is missing; after that, the stream decides which key
+   * signs, the same for every instance. Without SIGNING_KEY_ENCRYPTION_KEY the
+   * private halves are sealed under a key derived from HASH_KEY.
    */
   SIGNING_KEY_FILE: z.string().min(1),
   /** `smtp://host:port` (`?tls=off` for a local sink), `smtps://user:pass@host:465`. */

@@ -7,6 +7,8 @@ export * from './email/mailer';
 export * from './email/smtp-mailer';
 export * from './email/dev-mailbox';
 export * from './tokens/signing-keys';
+export * from './tokens/signing-keyring';
+export { parseEncryptionKey } from './tokens/private-key-sealing';
 export * from './tokens/token-issuer';
 export * from './http/index';
 export { CommandSettingsEnv } from './config';

@@ -9,23 +9,18 @@ import { createSmtpMailer } from './email/smtp-mailer';
 import { createKeyUseRecorder } from './customers/key-use-recorder';
 import { createCommandHandler } from './handling/command-handler';
 import { commandRoutes } from './http/index';
-import { loadOrCreateSigningKeys } from './tokens/signing-keys';
+import { encryptionKeyFromHashKey, parseEncryptionKey } from './tokens/private-key-sealing';
+import { createSigningKeyring } from './tokens/signing-keyring';
+import { loadOrCreateKeyFile } from './tokens/signing-keys';
 import { createTokenIssuer } from './tokens/token-issuer';
 import { CommandServiceEnv } from './config';
 
-/** The write side alone (distributed mode). Stateless apart from the signing key: scale it out behind the load balancer. */
+/** The write side alone (distributed mode). Stateless (the signing keys are in the event store): scale it out behind the load balancer. */
 async function main(): Promise<void> {
   const config = loadConfig(CommandServiceEnv);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'command-service' });
 
   const eventStore = openSelectedEventStore(config.eventStore, { writer: 'thread' });
-  const signingKeys = await loadOrCreateSigningKeys(config.SIGNING_KEY_FILE);
-  const tokens = createTokenIssuer(signingKeys, config.HASH_KEY, {
-    issuer: config.JWT_ISSUER,
-    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-    sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
-  });
   const mailer = createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
   // What the process keeps: one cache of folded streams, for the commands and the key check alike.
   const states = new StreamStateCache();
@@ -33,6 +28,24 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics();
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
+  // Every instance reads the same key stream, so all sign with the key it calls current.
+  const signingKeys = createSigningKeyring({
+    commands,
+    encryptionKey: config.SIGNING_KEY_ENCRYPTION_KEY
+      ? parseEncryptionKey(config.SIGNING_KEY_ENCRYPTION_KEY)
+      : encryptionKeyFromHashKey(config.HASH_KEY),
+    deployment: config.DEPLOYMENT_ID,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    firstKey: () => loadOrCreateKeyFile(config.SIGNING_KEY_FILE),
+  });
+  // At start, not in a request: the key file joins an empty stream here, and a wrong encryption key stops the start.
+  await signingKeys.current(new Date());
+  const tokens = createTokenIssuer(signingKeys, config.HASH_KEY, {
+    issuer: config.JWT_ISSUER,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
+  });
   // The query service cannot append: there a key's reads do not mark its last use (docs/decisions.md).
   const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
   const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY, onAuthenticated: keyUse.record });
@@ -48,6 +61,7 @@ async function main(): Promise<void> {
         hashKey: config.HASH_KEY,
         mailer,
         tokens,
+        signingKeys,
         logger,
         otpCodeLength: config.OTP_CODE_LENGTH,
         authenticate,

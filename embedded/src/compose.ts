@@ -8,7 +8,8 @@ import {
   createSmtpMailer,
   createTokenIssuer,
   commandRoutes,
-  loadOrCreateSigningKeys,
+  createSigningKeyring,
+  loadOrCreateKeyFile,
 } from '@otp/command-service';
 import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
@@ -20,7 +21,7 @@ import { registerProjectionMetrics } from '@otp/projection-service';
 import { queryRoutes } from '@otp/query-service';
 import type { EmbeddedConfig } from './config';
 import { startProjectionThread } from './projection-thread';
-import { loadHashKey, loadOperatorToken } from './server-secrets';
+import { loadHashKey, loadOperatorToken, loadSigningKeyEncryptionKey } from './server-secrets';
 import { DATA_DIR_FILES } from './data-dir-files';
 
 /**
@@ -47,13 +48,6 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   // Read side only: the projection thread owns the writes to this file.
   const documents = openSqliteDocumentStore({ file: join(config.DATA_DIR, DATA_DIR_FILES.readModels) });
 
-  const signingKeys = await loadOrCreateSigningKeys(join(config.DATA_DIR, DATA_DIR_FILES.signingKey));
-  const tokens = createTokenIssuer(signingKeys, hashKey, {
-    issuer: config.JWT_ISSUER ?? `http://localhost:${config.PORT}`,
-    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-    sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
-  });
   const mailer = config.SMTP_URL
     ? createSmtpMailer(config.SMTP_URL, config.MAIL_FROM)
     : createDevMailbox(join(config.DATA_DIR, DATA_DIR_FILES.mailbox), config.MAIL_FROM, logger.child({ component: 'dev-mailbox' }));
@@ -71,6 +65,22 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
+  // The signing keys live in their stream; the key file, if any, is its first key.
+  const signingKeys = createSigningKeyring({
+    commands,
+    encryptionKey: loadSigningKeyEncryptionKey(config.DATA_DIR, config.SIGNING_KEY_ENCRYPTION_KEY),
+    deployment: config.DEPLOYMENT_ID,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    firstKey: () => loadOrCreateKeyFile(join(config.DATA_DIR, DATA_DIR_FILES.signingKey)),
+  });
+  // At start, not in a request: the key file joins an empty stream here, and a wrong encryption key stops the start.
+  await signingKeys.current(new Date());
+  const tokens = createTokenIssuer(signingKeys, hashKey, {
+    issuer: config.JWT_ISSUER ?? `http://localhost:${config.PORT}`,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
+  });
   // Each key that gets in, on either side, is recorded once a minute (customers/key-use-recorder.ts).
   const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
   const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey, onAuthenticated: keyUse.record });
@@ -87,7 +97,17 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     // Stalled projections leave usage and audit behind, not logins: the instance stays in traffic.
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
-      commandRoutes({ commands, hashKey, mailer, tokens, logger, otpCodeLength: config.OTP_CODE_LENGTH, authenticate, checkOperator }),
+      commandRoutes({
+        commands,
+        hashKey,
+        mailer,
+        tokens,
+        signingKeys,
+        logger,
+        otpCodeLength: config.OTP_CODE_LENGTH,
+        authenticate,
+        checkOperator,
+      }),
       queryRoutes({
         documents,
         authenticate,

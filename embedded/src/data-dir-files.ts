@@ -10,7 +10,10 @@ export const DATA_DIR_FILES = {
   readModels: 'read-models.sqlite',
   /** Secrets without which the events are useless (hash key) or issued tokens stop verifying (signing key). */
   hashKey: 'hash-key',
+  /** The key before the signing keys' stream: its first key, once. */
   signingKey: 'signing-key.json',
+  /** Opens the signing keys' private halves in the stream: without it no instance can sign. */
+  signingKeyEncryptionKey: 'signing-key-encryption-key',
   operatorToken: 'operator-token',
   /** The dev mailbox's folder (no SMTP_URL). */
   mailbox: 'mailbox',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { parseEncryptionKey } from '@otp/command-service';
 import { loadOrCreateSecretFile } from '@otp/platform/crypto';
 import { SecretEnv } from '@otp/platform/config';
 import { DATA_DIR_FILES } from './data-dir-files';
@@ -10,6 +11,12 @@ export function loadHashKey(dataDir: string, fromEnv: string | undefined): Buffe
   const key = Buffer.from(encoded, 'base64');
   if (key.length < 32) throw new Error('HASH_KEY must be base64 of at least 32 bytes');
   return key;
+}
+
+/** Seals the signing keys' private halves in their stream. Lose it and no instance can sign: back it up with the data. */
+export function loadSigningKeyEncryptionKey(dataDir: string, fromEnv: string | undefined): Buffer {
+  const file = join(dataDir, DATA_DIR_FILES.signingKeyEncryptionKey);
+  return parseEncryptionKey(fromEnv ?? loadOrCreateSecretFile(file, () => randomBytes(32).toString('base64')).value);
 }
 
 /**

@@ -60,7 +60,8 @@ describe('embedded server killed (SIGKILL) in the middle of logins', () => {
       logins: count('UserLoggedIn'),
     });
     const audit = await e2e.http('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': last } });
-    expect(audit.body.items).toHaveLength(events.length);
+    // The deployment's signing keys, added at start, are no tenant's events.
+    expect(audit.body.items).toHaveLength(events.filter((e) => !e.type.startsWith('SigningKey')).length);
     expect(audit.body.nextCursor).toBeNull();
 
     // And it goes on serving logins.

@@ -5,18 +5,20 @@ import { expectProblem, expectResponse, expectThat, useRouteSpec } from '../supp
 describe('GET /.well-known/jwks.json', () => {
   const spec = useRouteSpec();
 
-  it('serves the public signing key to anyone, cacheable for five minutes, never its private part', () =>
+  it('serves the public signing keys (the current one and the next) to anyone, cacheable for five minutes, never a private part', () =>
     spec
       .given()
       .when((http) => http('GET', '/.well-known/jwks.json'))
       .then(
         expectResponse(200, {
-          body: { keys: [{ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: expect.any(String), x: expect.any(String) }] },
+          body: {
+            keys: Array(2).fill({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: expect.any(String), x: expect.any(String) }),
+          },
           headers: { 'cache-control': 'public, max-age=300', 'content-type': /^application\/json/ },
         }),
         expectThat(({ response }) => {
-          expect(response.body.keys).toHaveLength(1);
-          expect(response.body.keys[0].d).toBeUndefined();
+          expect(response.body.keys).toHaveLength(2);
+          for (const key of response.body.keys) expect(key.d).toBeUndefined();
         }),
       ));
 

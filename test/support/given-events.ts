@@ -234,3 +234,21 @@ export const customerSuspended = (tenant: SpecTenant, reason = 'unpaid invoice',
 
 export const customerCancelled = (tenant: SpecTenant, reason = 'closed the account', at = new Date()): GivenEvent =>
   onCustomer(tenant, 'CustomerCancelled', { customerId: tenant.id, reason, cancelledAt: at.toISOString() }, at, 'operator');
+
+/**
+ * A rotation of the deployment's signing keys `at` (possibly long ago): `current` retires, `next`
+ * signs, and `newNext` (sealed by the caller) is published, as the operator's rotation appends them.
+ */
+export function signingKeysRotated(
+  streamName: string,
+  kids: { current: string; next: string },
+  newNext: Omit<EventOf<'SigningKeyAdded'>['data'], 'addedAt'>,
+  at: Date,
+): GivenEvent[] {
+  const meta = { tenantId: 'operator', actor: 'operator' as const, at };
+  return [
+    given(streamName, 'SigningKeyRetired', { kid: kids.current, successorKid: kids.next, retiredAt: at.toISOString() }, meta),
+    given(streamName, 'SigningKeyActivated', { kid: kids.next, activatedAt: at.toISOString() }, meta),
+    given(streamName, 'SigningKeyAdded', { ...newNext, addedAt: at.toISOString() }, meta),
+  ];
+}

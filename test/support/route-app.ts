@@ -11,8 +11,9 @@ import {
   createKeyUseRecorder,
   createDevMailbox,
   createSmtpMailer,
+  createSigningKeyring,
   createTokenIssuer,
-  loadOrCreateSigningKeys,
+  loadOrCreateKeyFile,
 } from '@otp/command-service';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
@@ -33,6 +34,9 @@ export interface RouteAppOptions {
 
 export const SPEC_ISSUER = 'http://route-spec.test';
 export const SPEC_ACCESS_TOKEN_TTL_SECONDS = 900;
+/** Seals the signing keys' private halves, so a spec can give a key stream of its own. */
+export const SPEC_SIGNING_KEY_ENCRYPTION_KEY = Buffer.alloc(32, 11);
+export const SPEC_DEPLOYMENT = 'spec';
 
 /**
  * The one place route specifications build the service: the real express app with the real
@@ -51,12 +55,6 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
   const mailer = options.smtpUrl
     ? createSmtpMailer(options.smtpUrl, 'Spec <no-reply@route-spec.test>')
     : createDevMailbox(mailboxDir, 'Spec <no-reply@route-spec.test>', logger);
-  const tokens = createTokenIssuer(await loadOrCreateSigningKeys(join(dir, 'signing-key.json')), SPEC_HASH_KEY, {
-    issuer: SPEC_ISSUER,
-    accessTokenTtlSeconds: SPEC_ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: 30 * 86_400,
-    sessionMaxAgeSeconds: 90 * 86_400,
-  });
   const states = new StreamStateCache();
   const checkOperator = createOperatorCheck(SPEC_OPERATOR_TOKEN, SPEC_HASH_KEY);
   const projections = createReadModelProjections({ eventStore, documents, logger });
@@ -64,6 +62,21 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
+  const signingKeys = createSigningKeyring({
+    commands,
+    encryptionKey: SPEC_SIGNING_KEY_ENCRYPTION_KEY,
+    deployment: SPEC_DEPLOYMENT,
+    accessTokenTtlSeconds: SPEC_ACCESS_TOKEN_TTL_SECONDS,
+    firstKey: () => loadOrCreateKeyFile(join(dir, 'signing-key.json')),
+  });
+  // At start, not in a request: the key file joins an empty stream here, and a wrong encryption key stops the start.
+  await signingKeys.current(new Date());
+  const tokens = createTokenIssuer(signingKeys, SPEC_HASH_KEY, {
+    issuer: SPEC_ISSUER,
+    accessTokenTtlSeconds: SPEC_ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: 30 * 86_400,
+    sessionMaxAgeSeconds: 90 * 86_400,
+  });
   const keyUse = createKeyUseRecorder({ commands, logger });
   // Off unless asked for: a key's use appends in the background, which would be a new event in every case.
   const onAuthenticated = options.recordKeyUse ? keyUse.record : undefined;
@@ -81,7 +94,17 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     readiness: { eventStore: () => eventStore.ping(), readModels: () => documents.ping() },
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
-      commandRoutes({ commands, hashKey: SPEC_HASH_KEY, mailer, tokens, logger, otpCodeLength: 9, authenticate, checkOperator }),
+      commandRoutes({
+        commands,
+        hashKey: SPEC_HASH_KEY,
+        mailer,
+        tokens,
+        signingKeys,
+        logger,
+        otpCodeLength: 9,
+        authenticate,
+        checkOperator,
+      }),
       queryRoutes({
         documents,
         authenticate,

@@ -26,6 +26,8 @@ const DECIDER_REFUSALS = [
   'refresh_token_unknown',
   // users
   'user_not_found',
+  // signing keys
+  'signing_key_exists',
 ] as const;
 
 /** What the use cases answer beside those, where a command ran and the caller still does not get what it asked for. */

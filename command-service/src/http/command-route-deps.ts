@@ -1,8 +1,11 @@
 import type { ApiKeyAuthenticator, OperatorCheck } from '@otp/platform/auth';
 import type { CommandDeps } from '../handling/command-deps';
+import type { SigningKeyring } from '../tokens/signing-keyring';
 
 /** What the write API's routes need beside the use cases' dependencies. */
 export interface CommandRouteDeps extends CommandDeps {
   authenticate: ApiKeyAuthenticator;
   checkOperator: OperatorCheck;
+  /** The deployment's key stream, which the operator rotates; the token issuer signs from the same one. */
+  signingKeys: SigningKeyring;
 }

@@ -38,6 +38,8 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   challenge_locked: { status: 429, type: problemTypes.challengeLocked, title: 'Too many attempts' },
   no_challenge: invalidCode,
   session_exists: conflict('Session exists'),
+  // A generated kid drawn twice: the rotation may simply be asked for again.
+  signing_key_exists: conflict('Signing key exists'),
   invalid_ttl: misconfigured,
   wrong_code: invalidCode,
   code_not_valid: invalidCode,

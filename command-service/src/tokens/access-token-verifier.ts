@@ -26,11 +26,12 @@ export type VerifiedAccessToken = z.infer<typeof AccessTokenClaims>;
  * Null for every refusal: why a token was refused is not the holder's business.
  */
 export function createAccessTokenVerifier(tokens: TokenIssuer) {
-  const keySet = createLocalJWKSet(tokens.jwks());
-  const algorithms = [...new Set(tokens.jwks().keys.map((k) => k.alg!))];
   return async function verify(token: string, now: Date): Promise<VerifiedAccessToken | null> {
     try {
-      const { payload } = await jwtVerify(token, keySet, {
+      // The keys published at `now`, as a verifier reading the JWKS sees them: a retired key's tokens verify until they expire.
+      const jwks = await tokens.jwks(now);
+      const algorithms = [...new Set(jwks.keys.map((k) => k.alg!))];
+      const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
         algorithms,
         issuer: tokens.settings.issuer,
         typ: 'at+jwt',

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { randomToken, refreshTokenHash } from '@otp/platform/crypto';
-import type { SigningKeys } from './signing-keys';
+import type { SigningKeySource } from './signing-keys';
 
 export interface TokenSettings {
   issuer: string;
@@ -28,21 +28,22 @@ export interface AccessTokenClaims {
  * tenant, so a token minted for one tenant is refused by another's backend.
  * Refresh tokens are opaque random strings; only their keyed hash is stored.
  */
-export function createTokenIssuer(keys: SigningKeys, hashKey: Buffer, settings: TokenSettings) {
+export function createTokenIssuer(keys: SigningKeySource, hashKey: Buffer, settings: TokenSettings) {
   return {
     settings,
-    keys,
     async accessToken(claims: AccessTokenClaims) {
+      // Asked per token: a rotation on any instance signs from the next token on.
+      const key = await keys.current(claims.now);
       const iat = Math.floor(claims.now.getTime() / 1000);
       return new SignJWT({ email: claims.email, sid: claims.sessionId, client_id: claims.clientId })
-        .setProtectedHeader({ alg: keys.alg, kid: keys.kid, typ: 'at+jwt' })
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
         .setIssuer(settings.issuer)
         .setSubject(claims.userId)
         .setAudience(claims.customerId)
         .setIssuedAt(iat)
         .setExpirationTime(iat + settings.accessTokenTtlSeconds)
         .setJti(claims.jti)
-        .sign(keys.privateKey);
+        .sign(key.privateKey);
     },
     /** `rt_<session>_<secret>`: the token names its stream, as an API key names its customer, so no index is needed to find it. */
     newRefreshToken(sessionId: string): { token: string; hash: string } {
@@ -50,8 +51,9 @@ export function createTokenIssuer(keys: SigningKeys, hashKey: Buffer, settings: 
       return { token, hash: refreshTokenHash(hashKey, token) };
     },
     refreshTokenHash: (token: string) => refreshTokenHash(hashKey, token),
-    jwks() {
-      return { keys: [keys.publicJwk] };
+    /** The keys a token of ours may carry at `now`: the current one and those retired less than a token's lifetime ago. */
+    async jwks(now: Date) {
+      return { keys: await keys.published(now) };
     },
   };
 }

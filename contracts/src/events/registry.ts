@@ -14,6 +14,7 @@ import { OtpChallengeLocked, OtpRequested, OtpVerificationFailed, OtpVerified } 
 import { SessionStarted, UserCreated, UserLoggedIn } from './user-events';
 import { SessionRefreshed, SessionRevoked } from './session-events';
 import { UserProfileUpdated } from './user-events';
+import { SigningKeyActivated, SigningKeyAdded, SigningKeyRetired } from './signing-key-events';
 
 /**
  * Every event type the system writes, with the schema version it writes now.
@@ -40,6 +41,9 @@ export const eventSchemas = {
   CustomerCancelled,
   CustomerPlanChanged,
   ApiKeyUsed,
+  SigningKeyAdded,
+  SigningKeyActivated,
+  SigningKeyRetired,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -65,6 +69,9 @@ export const currentSchemaVersion: Record<EventType, number> = {
   CustomerCancelled: 1,
   CustomerPlanChanged: 1,
   ApiKeyUsed: 1,
+  SigningKeyAdded: 1,
+  SigningKeyActivated: 1,
+  SigningKeyRetired: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

@@ -5,6 +5,8 @@ export const streams = {
   user: (customerId: string, userId: string) => `user-${customerId}.${userId}`,
   session: (sessionId: string) => `session-${sessionId}`,
   keyUse: (customerId: string) => `keyuse-${customerId}`,
+  /** One per deployment: every instance signs with the key this stream calls current. */
+  signingKeys: (deployment: string) => `signingkeys-${deployment}`,
 } as const;
 
 export const categoryOf = (streamName: string): string => streamName.slice(0, streamName.indexOf('-'));

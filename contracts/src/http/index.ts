@@ -1,4 +1,5 @@
 export * from './problem';
 export * from './bodies';
+export * from './signing-key-bodies';
 export * from './queries';
 export * from './openapi';

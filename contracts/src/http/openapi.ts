@@ -24,6 +24,7 @@ import {
   UserProfile,
 } from './bodies';
 import { Problem } from './problem';
+import { RotatedSigningKey, RotateSigningKeyBody } from './signing-key-bodies';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 const json = (s: z.ZodType) => ({ content: { 'application/json': { schema: schema(s) } } });
@@ -109,6 +110,15 @@ export function openApiDocument(serverUrl?: string) {
           security: auth('operator'),
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { '200': { description: 'the customer', ...json(CustomerView) }, '404': problem('no such customer'), ...common },
+        },
+      },
+      '/v1/admin/signing-keys/rotate': {
+        post: {
+          summary:
+            'Rotate the signing key: the published next key signs from the next token on; the retired one stays in the JWKS until its last token expires',
+          security: auth('operator'),
+          requestBody: json(RotateSigningKeyBody),
+          responses: { '200': { description: 'the kids after the rotation', ...json(RotatedSigningKey) }, ...common },
         },
       },
       '/v1/admin/customers/{id}/suspend': statusChange('Suspend a customer: its keys get 403 from the next request on'),

@@ -21,11 +21,16 @@ import { DATA_DIR_FILES } from '../data-dir-files';
 
 /**
  * What a restore needs besides the events: without the hash key no stored code, API key or
- * email key can be checked again, and without the signing key every token already handed out
- * stops verifying. The read models and the dev mailbox are left out on purpose: read models
+ * email key can be checked again, without the signing-key encryption key no signing key in the
+ * events opens (no token is signed or verified), and the key file is the stream's first key. The read models and the dev mailbox are left out on purpose: read models
  * are rebuilt from the events on start, and the mailbox holds codes.
  */
-export const SECRET_FILES = [DATA_DIR_FILES.hashKey, DATA_DIR_FILES.signingKey, DATA_DIR_FILES.operatorToken] as const;
+export const SECRET_FILES = [
+  DATA_DIR_FILES.hashKey,
+  DATA_DIR_FILES.signingKey,
+  DATA_DIR_FILES.signingKeyEncryptionKey,
+  DATA_DIR_FILES.operatorToken,
+] as const;
 export const EVENTS_FILE = DATA_DIR_FILES.events;
 export const MANIFEST_FILE = 'backup.json';
 
@@ -87,6 +92,11 @@ export async function backupDataDir(
   if (notInDataDir.includes(DATA_DIR_FILES.hashKey)) {
     logger.warn(
       'backup: no hash-key file in DATA_DIR, so HASH_KEY comes from the environment: keep it with this backup, the events cannot be used without it',
+    );
+  }
+  if (notInDataDir.includes(DATA_DIR_FILES.signingKeyEncryptionKey)) {
+    logger.warn(
+      'backup: no signing-key-encryption-key file in DATA_DIR, so SIGNING_KEY_ENCRYPTION_KEY comes from the environment: keep it with this backup, no token can be signed without it',
     );
   }
 

@@ -22,6 +22,9 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'CustomerCancelled':
     case 'CustomerPlanChanged':
     case 'ApiKeyUsed':
+    case 'SigningKeyAdded':
+    case 'SigningKeyActivated':
+    case 'SigningKeyRetired':
       return 'success';
     case 'SessionRefreshed':
     case 'UserProfileUpdated':

@@ -89,6 +89,9 @@ describe('audit projector', () => {
       CustomerCancelled: 'success',
       CustomerPlanChanged: 'success',
       ApiKeyUsed: 'success',
+      SigningKeyAdded: 'success',
+      SigningKeyActivated: 'success',
+      SigningKeyRetired: 'success',
     });
   });
 

@@ -61,6 +61,9 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
     case 'UserCreated':
     case 'UserLoggedIn':
     case 'SessionStarted':
+    case 'SigningKeyAdded':
+    case 'SigningKeyActivated':
+    case 'SigningKeyRetired':
       return [];
     case 'SessionRefreshed':
     case 'SessionRevoked':

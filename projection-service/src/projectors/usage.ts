@@ -30,6 +30,9 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'CustomerCancelled':
     case 'CustomerPlanChanged':
     case 'ApiKeyUsed':
+    case 'SigningKeyAdded':
+    case 'SigningKeyActivated':
+    case 'SigningKeyRetired':
       return undefined;
     // Refreshes, logouts and profile edits are neither billed nor charted.
     case 'SessionRefreshed':

@@ -1,0 +1,19 @@
+import { Router } from 'express';
+import { RotateSigningKeyBody, type RotatedSigningKey } from '@otp/contracts';
+import { bearerToken, parseOr400 } from '@otp/platform/http';
+import { commandContext } from '../http/command-context-from-request';
+import type { CommandRouteDeps } from '../http/command-route-deps';
+import { withPosition } from '../http/with-position';
+import { rotateSigningKey } from './rotate-signing-key';
+
+/** The operator rotates the deployment's signing key; the answer names kids only, never a key. */
+export function signingKeyRoutes(deps: CommandRouteDeps): Router {
+  const router = Router();
+  router.post('/v1/admin/signing-keys/rotate', async (req, res) => {
+    deps.checkOperator(bearerToken(req));
+    parseOr400(RotateSigningKeyBody, req.body ?? {});
+    const { position, ...kids } = await rotateSigningKey(deps, commandContext(req, 'operator', 'operator'));
+    withPosition(res, position).json(kids satisfies RotatedSigningKey);
+  });
+  return router;
+}
