@@ -7,6 +7,8 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
   switch (event.type) {
     case 'OtpVerificationFailed':
     case 'OtpChallengeLocked':
+    // A code request refused for the per-email limit.
+    case 'OtpRateLimitExceeded':
       return 'failure';
     case 'CustomerRegistered':
     case 'ApiKeyIssued':

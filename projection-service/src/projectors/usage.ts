@@ -20,6 +20,8 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
       return 'logins';
     // A lock follows the failed attempt that caused it, which is already counted.
     case 'OtpChallengeLocked':
+    // A refused request sent no code; it is in the audit trail, not the bill.
+    case 'OtpRateLimitExceeded':
     case 'CustomerRegistered':
     case 'ApiKeyIssued':
     case 'SessionStarted':
