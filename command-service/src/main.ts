@@ -50,6 +50,7 @@ async function main(): Promise<void> {
         tokens,
         logger,
         otpCodeLength: config.OTP_CODE_LENGTH,
+        otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,
         authenticate,
         checkOperator,
       }),

@@ -87,7 +87,17 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     // Stalled projections leave usage and audit behind, not logins: the instance stays in traffic.
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
-      commandRoutes({ commands, hashKey, mailer, tokens, logger, otpCodeLength: config.OTP_CODE_LENGTH, authenticate, checkOperator }),
+      commandRoutes({
+        commands,
+        hashKey,
+        mailer,
+        tokens,
+        logger,
+        otpCodeLength: config.OTP_CODE_LENGTH,
+        otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,
+        authenticate,
+        checkOperator,
+      }),
       queryRoutes({
         documents,
         authenticate,
