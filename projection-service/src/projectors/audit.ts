@@ -5,9 +5,9 @@ import { assertNever, type Projector } from './projector';
 
 function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
   switch (event.type) {
+    // A code request refused for the per-email limit is a failure too.
     case 'OtpVerificationFailed':
     case 'OtpChallengeLocked':
-    // A code request refused for the per-email limit.
     case 'OtpRateLimitExceeded':
       return 'failure';
     case 'CustomerRegistered':
