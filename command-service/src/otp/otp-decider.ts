@@ -128,7 +128,11 @@ function evolve(state: OtpState, event: OtpEvent): OtpState {
         attemptsRemaining: Math.min(c.attemptsRemaining, event.data.attemptsRemaining),
       }));
       if (event.data.reason !== 'wrong_code' || narrowed === state) return narrowed;
-      return { ...narrowed, failuresInARow: Math.min(OTP_MAX_FAILURES_IN_A_ROW, state.failuresInARow + 1), lastFailureAt: event.data.failedAt ?? null };
+      return {
+        ...narrowed,
+        failuresInARow: Math.min(OTP_MAX_FAILURES_IN_A_ROW, state.failuresInARow + 1),
+        lastFailureAt: event.data.failedAt ?? null,
+      };
     }
     case 'OtpChallengeLocked':
       return narrow(state, event.data.challengeId, (c) => ({ ...c, attemptsRemaining: 0, status: 'locked' }));
@@ -170,7 +174,9 @@ function request(command: RequestOtp, state: OtpState): OtpEvent[] {
     if (state.limitRecordedUntil !== null && Date.parse(state.limitRecordedUntil) > now.getTime()) {
       throw new DomainError('too_many_code_requests', 'too many codes were requested for this email', { retryAfterSeconds });
     }
-    return [{ type: 'OtpRateLimitExceeded', data: { limit: 'perEmailPerHour', max: perEmailPerHour, retryAt: new Date(retryAt).toISOString() } }];
+    return [
+      { type: 'OtpRateLimitExceeded', data: { limit: 'perEmailPerHour', max: perEmailPerHour, retryAt: new Date(retryAt).toISOString() } },
+    ];
   }
   return [
     {

@@ -57,7 +57,8 @@ const failed = (
   attemptsRemaining: number,
   when = at(60_000),
 ): OtpEvent => ({ type: 'OtpVerificationFailed', data: { challengeId, reason, attemptsRemaining, failedAt: when.toISOString() } });
-const wrong = (challengeId: string, attemptsRemaining: number, when = at(60_000)) => failed(challengeId, 'wrong_code', attemptsRemaining, when);
+const wrong = (challengeId: string, attemptsRemaining: number, when = at(60_000)) =>
+  failed(challengeId, 'wrong_code', attemptsRemaining, when);
 const locked = (challengeId: string): OtpEvent => ({ type: 'OtpChallengeLocked', data: { challengeId } });
 const verified = (challengeId: string, userId: string, newUser: boolean, when = at(60_000)): OtpEvent => ({
   type: 'OtpVerified',
@@ -321,7 +322,8 @@ describe('the per-email budget of wrong codes', () => {
   ])('waits longer the more wrong codes in a row: after %i, %i s', (count, seconds) =>
     given([requested(A, at(MIN)), ...failuresInARow(count)])
       .when(verify('123456789', at(MIN), A))
-      .thenRefuses('verification_delayed', { retryAfterSeconds: seconds }));
+      .thenRefuses('verification_delayed', { retryAfterSeconds: seconds }),
+  );
 
   it('stops comparing for a day after 100 wrong codes in a row', () =>
     given([...failuresInARow(100), requested(A, at(MIN + 2 * HOUR))])
