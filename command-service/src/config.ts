@@ -6,6 +6,8 @@ import { ConnectionLimitsEnv } from '@otp/platform/http';
 export const CommandSettingsEnv = {
   MAIL_FROM: z.string().default('OTP Auth <no-reply@localhost>'),
   OTP_CODE_LENGTH: z.coerce.number().int().min(6).max(9).default(9),
+  // Code requests per email per hour, until tenants have settings of their own.
+  OTP_PER_EMAIL_PER_HOUR: z.coerce.number().int().positive().default(3),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce
     .number()

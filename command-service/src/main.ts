@@ -64,6 +64,7 @@ async function main(): Promise<void> {
         signingKeys,
         logger,
         otpCodeLength: config.OTP_CODE_LENGTH,
+        otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,
         authenticate,
         checkOperator,
       }),

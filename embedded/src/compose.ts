@@ -105,6 +105,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         signingKeys,
         logger,
         otpCodeLength: config.OTP_CODE_LENGTH,
+        otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,
         authenticate,
         checkOperator,
       }),

@@ -27,7 +27,17 @@ const verifyCode =
   (token: string, email: string, code: string, headers: Record<string, string> = {}) =>
   (http: HttpCall) =>
     http('POST', '/v1/otp/verify', { token, body: { email, code }, headers });
+const verifyNamed = (token: string, email: string, code: string, challengeId: string) => (http: HttpCall) =>
+  http('POST', '/v1/otp/verify', { token, body: { email, code, challengeId } });
 const otherCode = (code: string) => (code === '000000000' ? '111111111' : '000000000');
+const NOT_VALID = 'the code is not valid or has expired; request a new code';
+// Every failed verification gets this one answer, so none says whether the email has a code, a user or a lock.
+const notValid = () => [
+  expectProblem(401, 'invalid-code', { body: { code: 'code_not_valid', detail: NOT_VALID } }),
+  expectThat(({ response }) =>
+    expect(Object.keys(response.body).sort()).toEqual(['code', 'detail', 'instance', 'status', 'title', 'type']),
+  ),
+];
 
 describe('POST /v1/otp/request', () => {
   const spec = useRouteSpec();
@@ -79,26 +89,44 @@ describe('POST /v1/otp/request', () => {
     expect(Object.keys(second.response.body).sort()).toEqual(Object.keys(first.response.body).sort());
   });
 
-  it('refuses a new code while the last one is locked, until it would have expired', () => {
+  // A lock holds back only its own code: otherwise five wrong codes from anyone keep the owner out.
+  it('gives a new code at once after a lock', () => {
     const acme = specTenant();
     const locked = specChallenge(acme, 'mallory@example.com', { minutesAgo: 1 });
-    const mailbox = () => (existsSync(spec.app.mailboxDir) ? readdirSync(spec.app.mailboxDir).length : 0);
-    let before = 0;
     return spec
       .given(customerRegistered(acme), otpRequested(locked), wrongCodesTried(locked, 5))
-      .when((http) => {
-        before = mailbox();
-        return requestCode(acme.key.key, 'mallory@example.com')(http);
-      })
-      .then(
-        expectProblem(429, 'challenge-locked', { body: { code: 'challenge_locked' } }),
-        expectThat(({ response }) => {
-          const retryAfter = Number(response.headers.get('retry-after'));
-          expect(retryAfter).toBeGreaterThan(500);
-          expect(retryAfter).toBeLessThanOrEqual(540);
-          expect(mailbox()).toBe(before);
-        }),
+      .when(requestCode(acme.key.key, 'mallory@example.com'))
+      .then(expectResponse(202), expectNewEvents([{ type: 'OtpRequested', data: { email: 'mallory@example.com' } }]));
+  });
+
+  it('answers the fourth request in an hour 429 with Retry-After, records it once and sends nothing', async () => {
+    const acme = specTenant();
+    const earlier = [30, 20, 10].map((minutesAgo) => specChallenge(acme, 'ada@example.com', { minutesAgo }));
+    const mailbox = () => (existsSync(spec.app.mailboxDir) ? readdirSync(spec.app.mailboxDir).length : 0);
+    let before = 0;
+    const retryAfter = expectThat(({ response }) => {
+      const seconds = Number(response.headers.get('retry-after'));
+      expect(seconds).toBeGreaterThan(29 * 60);
+      expect(seconds).toBeLessThanOrEqual(30 * 60);
+      expect(mailbox()).toBe(before);
+    });
+    const countingMail = (http: HttpCall) => {
+      before = mailbox();
+      return requestCode(acme.key.key, 'ada@example.com')(http);
+    };
+    await spec
+      .given(customerRegistered(acme), ...earlier.map(otpRequested))
+      .when(countingMail)
+      .thenOutcome(
+        expectProblem(429, 'rate-limited', { body: { code: 'too_many_code_requests' } }),
+        retryAfter,
+        expectNewEvents([{ type: 'OtpRateLimitExceeded', data: { limit: 'perEmailPerHour', max: 3 } }]),
       );
+    // The fifth is refused the same way and records nothing more.
+    await spec
+      .given()
+      .when(countingMail)
+      .then(expectProblem(429, 'rate-limited', { body: { code: 'too_many_code_requests' } }), retryAfter);
   });
 
   it('gives a new code once the locked one has expired', () => {
@@ -247,14 +275,14 @@ describe('POST /v1/otp/verify', () => {
     expect(jtis).not.toContain('client-chosen-id-1');
   });
 
-  it.each([0, 1, 2, 3])('refuses a wrong code after %i wrong ones, saying how many attempts are left', (tried) => {
+  it.each([0, 1, 2, 3])('refuses a wrong code after %i wrong ones with the one answer, counting the try', (tried) => {
     const acme = specTenant();
     const c = specChallenge(acme, 'eve@example.com');
     return spec
       .given(customerRegistered(acme), otpRequested(c), wrongCodesTried(c, tried))
       .when(verifyCode(acme.key.key, c.email, otherCode(c.code)))
       .then(
-        expectProblem(401, 'invalid-code', { body: { attemptsRemaining: 4 - tried } }),
+        ...notValid(),
         expectNewEvents([
           { type: 'OtpVerificationFailed', data: { challengeId: c.id, reason: 'wrong_code', attemptsRemaining: 4 - tried } },
         ]),
@@ -268,10 +296,7 @@ describe('POST /v1/otp/verify', () => {
       .given(customerRegistered(acme), otpRequested(c), wrongCodesTried(c, 4))
       .when(verifyCode(acme.key.key, c.email, otherCode(c.code)))
       .then(
-        expectProblem(429, 'challenge-locked', {
-          body: { code: 'challenge_locked', attemptsRemaining: 0 },
-          headers: { 'retry-after': /^(59[0-9]|600)$/ },
-        }),
+        ...notValid(),
         expectNewEvents([
           { type: 'OtpVerificationFailed', data: { reason: 'wrong_code', attemptsRemaining: 0 } },
           { type: 'OtpChallengeLocked', data: { challengeId: c.id } },
@@ -285,14 +310,7 @@ describe('POST /v1/otp/verify', () => {
     return spec
       .given(customerRegistered(acme), otpRequested(c), wrongCodesTried(c, 5))
       .when(verifyCode(acme.key.key, c.email, c.code))
-      .then(
-        // When a new code may be asked for: once the locked one would have expired.
-        expectProblem(429, 'challenge-locked', {
-          body: { code: 'challenge_locked', attemptsRemaining: 0, detail: expect.stringMatching(/can get a new code from \d{4}-/) },
-          headers: { 'retry-after': /^(53[0-9]|540)$/ },
-        }),
-        expectNewEvents([{ type: 'OtpVerificationFailed', data: { reason: 'locked', attemptsRemaining: 0 } }]),
-      );
+      .then(...notValid(), expectNewEvents([{ type: 'OtpVerificationFailed', data: { reason: 'locked', attemptsRemaining: 0 } }]));
   });
 
   it.each([
@@ -304,24 +322,77 @@ describe('POST /v1/otp/verify', () => {
     return spec
       .given(customerRegistered(acme), otpRequested(c), used ? loggedIn(c, specUserId()) : [])
       .when(verifyCode(acme.key.key, c.email, c.code))
-      .then(
-        expectProblem(401, 'invalid-code', {
-          body: { attemptsRemaining: 0, detail: 'the code is not valid or has expired; request a new code' },
-        }),
-        expectNewEvents([{ type: 'OtpVerificationFailed', data: { challengeId: c.id, reason } }]),
-      );
+      .then(...notValid(), expectNewEvents([{ type: 'OtpVerificationFailed', data: { challengeId: c.id, reason } }]));
   });
 
-  it('refuses an email with no code requested, recording nothing', () => {
+  it('refuses an email with no code requested with the same answer, recording nothing', () => {
     const acme = specTenant();
     return spec
       .given(customerRegistered(acme))
       .when(verifyCode(acme.key.key, 'nobody@example.com', '123456789'))
+      .then(...notValid());
+  });
+
+  it('verifies an older pending code that names its challenge, leaving the newer one pending', () => {
+    const acme = specTenant();
+    const older = specChallenge(acme, 'ada@example.com', { minutesAgo: 2, code: '111222333' });
+    const newer = specChallenge(acme, 'ada@example.com', { minutesAgo: 1, code: '444555666' });
+    return spec
+      .given(customerRegistered(acme), otpRequested(older), otpRequested(newer))
+      .when(verifyNamed(acme.key.key, older.email, older.code, older.id))
       .then(
-        expectProblem(401, 'invalid-code', {
-          body: { attemptsRemaining: 0, detail: 'the code is not valid or has expired; request a new code' },
-        }),
+        expectResponse(200),
+        expectNewEvents([
+          { type: 'OtpVerified', data: { challengeId: older.id } },
+          { type: 'UserCreated' },
+          { type: 'UserLoggedIn' },
+          { type: 'SessionStarted' },
+        ]),
       );
+  });
+
+  it("never verifies one challenge's code named as another, and counts it against the named one only", () => {
+    const acme = specTenant();
+    const mine = specChallenge(acme, 'ada@example.com', { minutesAgo: 2, code: '111222333' });
+    const other = specChallenge(acme, 'ada@example.com', { minutesAgo: 1, code: '444555666' });
+    return spec
+      .given(customerRegistered(acme), otpRequested(mine), otpRequested(other))
+      .when(verifyNamed(acme.key.key, mine.email, mine.code, other.id))
+      .then(
+        ...notValid(),
+        expectNewEvents([{ type: 'OtpVerificationFailed', data: { challengeId: other.id, reason: 'wrong_code', attemptsRemaining: 4 } }]),
+      );
+  });
+
+  it.each([
+    ['another email', 'bob@example.com'],
+    ['an email with no code', 'nobody@example.com'],
+  ])('refuses a challenge id of %s with the one answer, recording nothing', (_name, email) => {
+    const acme = specTenant();
+    const ada = specChallenge(acme, 'ada@example.com');
+    const bob = specChallenge(acme, 'bob@example.com', { code: '987654321' });
+    return spec
+      .given(customerRegistered(acme), otpRequested(ada), otpRequested(bob))
+      .when(verifyNamed(acme.key.key, email, ada.code, ada.id))
+      .then(...notValid());
+  });
+
+  it('refuses a malformed challenge id as a validation error', () => {
+    const acme = specTenant();
+    return spec
+      .given(customerRegistered(acme))
+      .when(verifyNamed(acme.key.key, 'ada@example.com', '123456789', 'not-a-challenge'))
+      .then(expectProblem(400, 'validation'));
+  });
+
+  it('holds verifications for an email 429 with Retry-After after 20 wrong codes in a row, comparing nothing', () => {
+    const acme = specTenant();
+    const guessed = [4, 3, 2, 1].map((minutesAgo) => specChallenge(acme, 'eve@example.com', { minutesAgo: minutesAgo / 100 }));
+    const owner = specChallenge(acme, 'eve@example.com');
+    return spec
+      .given(customerRegistered(acme), ...guessed.flatMap((c) => [otpRequested(c), ...wrongCodesTried(c, 5)]), otpRequested(owner))
+      .when(verifyNamed(acme.key.key, owner.email, owner.code, owner.id))
+      .then(expectProblem(429, 'rate-limited', { body: { code: 'verification_delayed' }, headers: { 'retry-after': /^(2[0-9]|30)$/ } }));
   });
 
   it("refuses a code sent through another tenant's key", () => {

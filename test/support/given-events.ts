@@ -163,7 +163,7 @@ export function wrongCodesTried(c: SpecChallenge, count: number): GivenEvent[] {
       given(
         otpStream(c),
         'OtpVerificationFailed',
-        { challengeId: c.id, reason: 'wrong_code', attemptsRemaining: Math.max(0, 5 - i) },
+        { challengeId: c.id, reason: 'wrong_code', attemptsRemaining: Math.max(0, 5 - i), failedAt: c.requestedAt.toISOString() },
         meta,
       ),
     );

@@ -13,4 +13,6 @@ export interface CommandDeps {
   tokens: TokenIssuer;
   logger: Logger;
   otpCodeLength: number;
+  /** Code requests per email per hour; OTP_DEFAULT_PER_EMAIL_PER_HOUR when absent. */
+  otpPerEmailPerHour?: number;
 }

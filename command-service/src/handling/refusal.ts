@@ -17,6 +17,8 @@ const DECIDER_REFUSALS = [
   'challenge_exists',
   'challenge_locked',
   'no_challenge',
+  'too_many_code_requests',
+  'verification_delayed',
   // sessions
   'session_exists',
   'invalid_ttl',

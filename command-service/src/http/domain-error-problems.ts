@@ -37,6 +37,9 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   challenge_exists: conflict('Challenge exists'),
   challenge_locked: { status: 429, type: problemTypes.challengeLocked, title: 'Too many attempts' },
   no_challenge: invalidCode,
+  // Per-email limits: Retry-After says when, and nothing was sent or compared.
+  too_many_code_requests: { status: 429, type: problemTypes.rateLimited, title: 'Too many requests' },
+  verification_delayed: { status: 429, type: problemTypes.rateLimited, title: 'Too many requests' },
   session_exists: conflict('Session exists'),
   // A generated kid drawn twice: the rotation may simply be asked for again.
   signing_key_exists: conflict('Signing key exists'),

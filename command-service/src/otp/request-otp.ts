@@ -1,7 +1,7 @@
 import { streams, type OtpRequestAccepted } from '@otp/contracts';
 import { emailKey, otpCodeHash, randomDigits, randomHex } from '@otp/platform/crypto';
 import { otpDecider } from './otp-decider';
-import { OTP_TTL_MS } from './otp-policy';
+import { OTP_DEFAULT_PER_EMAIL_PER_HOUR, OTP_TTL_MS, secondsUntil } from './otp-policy';
 import { otpEmail } from './otp-email';
 import type { CommandContext } from '../handling/command-context';
 import type { CommandDeps } from '../handling/command-deps';
@@ -36,10 +36,17 @@ export async function requestOtp(
       email,
       codeHash: otpCodeHash(deps.hashKey, challengeId, code),
       codeLength: deps.otpCodeLength,
+      perEmailPerHour: deps.otpPerEmailPerHour ?? OTP_DEFAULT_PER_EMAIL_PER_HOUR,
       now: ctx.now,
     },
     ctx,
   );
+  const exceeded = handled.events.find((e) => e.type === 'OtpRateLimitExceeded');
+  if (exceeded?.type === 'OtpRateLimitExceeded') {
+    throw new Refusal('too_many_code_requests', 'too many codes were requested for this email', {
+      retryAfterSeconds: secondsUntil(Date.parse(exceeded.data.retryAt), ctx.now),
+    });
+  }
   const requested = handled.events.find((e) => e.type === 'OtpRequested');
   if (!requested || requested.type !== 'OtpRequested') throw new Error('RequestOtp decided no OtpRequested event');
 

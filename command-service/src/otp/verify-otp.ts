@@ -3,8 +3,7 @@ import { emailKey, otpCodeHash, randomHex, secretEquals } from '@otp/platform/cr
 import { DomainError } from '../handling/decider';
 import { Refusal } from '../handling/refusal';
 import { otpDecider } from './otp-decider';
-import { lockedDetail, secondsUntilNewCode } from './otp-policy';
-import { outcomeOf, type VerifyOutcome } from './verify-outcome';
+import { outcomeOf } from './verify-outcome';
 import { sessionDecider } from '../sessions/session-decider';
 import { userDecider } from '../users/user-decider';
 import type { CommandContext } from '../handling/command-context';
@@ -22,7 +21,7 @@ import { normaliseEmail } from '../users/emails';
  */
 export async function verifyOtp(
   deps: CommandDeps,
-  input: { customerId: string; clientId: string; email: string; code: string },
+  input: { customerId: string; clientId: string; email: string; code: string; challengeId?: string | undefined },
   ctx: CommandContext,
 ): Promise<TokenResponse & { position: bigint | undefined }> {
   const email = normaliseEmail(input.email);
@@ -33,6 +32,7 @@ export async function verifyOtp(
       otpDecider,
       {
         type: 'VerifyOtp',
+        challengeId: input.challengeId,
         codeMatches: (stored) => secretEquals(stored.codeHash, otpCodeHash(deps.hashKey, stored.challengeId, input.code)),
         newUserId: `usr_${randomHex(8)}`,
         now: ctx.now,
@@ -40,12 +40,17 @@ export async function verifyOtp(
       ctx,
     )
     .catch((error: unknown) => {
-      // No challenge for this email: refused without an event (recording it would create a stream for any address).
-      if (error instanceof DomainError && error.code === 'no_challenge') throw refusalOf({ kind: 'no_challenge' }, undefined, ctx.now);
+      // No such challenge for this email: refused without an event (recording it would create a stream
+      // for any address), after the same keyed hash a known email costs, so the two take the same time.
+      if (error instanceof DomainError && error.code === 'no_challenge') {
+        const hash = otpCodeHash(deps.hashKey, input.challengeId ?? 'chl_0000000000000000', input.code);
+        secretEquals(hash, hash);
+        throw notValid();
+      }
       throw error;
     });
   const outcome = outcomeOf(verified.events);
-  if (outcome.kind !== 'verified') throw refusalOf(outcome, verified.state.challenge?.expiresAt, ctx.now);
+  if (outcome.kind !== 'verified') throw notValid();
 
   const challenge = verified.events.find((e) => e.type === 'OtpVerified');
   const challengeId = challenge?.type === 'OtpVerified' ? challenge.data.challengeId : '';
@@ -91,29 +96,9 @@ export async function verifyOtp(
 }
 
 /**
- * What the caller is told when the code did not verify. A locked code says
- * when the email can get a new one, as a request for it would be refused
- * until then.
+ * What the caller is told whenever a code did not verify, whatever the reason
+ * (wrong, locked, expired, used, or no code at all): one answer, so it says
+ * nothing about whether the email has a challenge or a user. A lock no longer
+ * holds back the next code, so "request a new code" is always true advice.
  */
-function refusalOf(outcome: Exclude<VerifyOutcome, { kind: 'verified' }>, codeExpiresAt: string | undefined, now: Date): Refusal {
-  switch (outcome.kind) {
-    case 'wrong_code':
-      return new Refusal('wrong_code', 'the code is not correct', { attemptsRemaining: outcome.attemptsRemaining });
-    case 'locked': {
-      const retryAfterSeconds = codeExpiresAt === undefined ? 0 : secondsUntilNewCode(codeExpiresAt, now);
-      if (codeExpiresAt === undefined || retryAfterSeconds === 0) {
-        return new Refusal('challenge_locked', 'too many wrong codes; request a new code', { attemptsRemaining: 0 });
-      }
-      return new Refusal('challenge_locked', lockedDetail(codeExpiresAt), { attemptsRemaining: 0, retryAfterSeconds });
-    }
-    // One answer for these three: which of them applies is nobody's business but the code holder's.
-    case 'expired':
-    case 'already_used':
-    case 'no_challenge':
-      return new Refusal('code_not_valid', 'the code is not valid or has expired; request a new code', { attemptsRemaining: 0 });
-    default: {
-      const unreachable: never = outcome;
-      return unreachable;
-    }
-  }
-}
+const notValid = (): Refusal => new Refusal('code_not_valid', 'the code is not valid or has expired; request a new code');

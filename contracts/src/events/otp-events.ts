@@ -22,6 +22,8 @@ export const OtpVerificationFailed = z
     challengeId: ChallengeId,
     reason: z.enum(['wrong_code', 'expired', 'no_challenge', 'already_used', 'locked']),
     attemptsRemaining: z.number().int().min(0),
+    // When it failed, for the per-email delays; absent on failures recorded before they existed.
+    failedAt: IsoTimestamp.optional(),
   })
   .strict();
 
@@ -33,5 +35,16 @@ export const OtpVerified = z
     userId: UserId,
     newUser: z.boolean(),
     verifiedAt: IsoTimestamp,
+  })
+  .strict();
+
+// A refused code request, recorded once per window and email, not once per
+// refusal: how often a limit is hit stays visible without letting a flood of
+// refusals flood the stream.
+export const OtpRateLimitExceeded = z
+  .object({
+    limit: z.literal('perEmailPerHour'),
+    max: z.number().int().positive(),
+    retryAt: IsoTimestamp,
   })
   .strict();

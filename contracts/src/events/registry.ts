@@ -10,7 +10,7 @@ import {
   CustomerRegistered,
   CustomerSuspended,
 } from './customer-events';
-import { OtpChallengeLocked, OtpRequested, OtpVerificationFailed, OtpVerified } from './otp-events';
+import { OtpChallengeLocked, OtpRateLimitExceeded, OtpRequested, OtpVerificationFailed, OtpVerified } from './otp-events';
 import { SessionStarted, UserCreated, UserLoggedIn } from './user-events';
 import { SessionRefreshed, SessionRevoked } from './session-events';
 import { UserProfileUpdated } from './user-events';
@@ -28,6 +28,7 @@ export const eventSchemas = {
   OtpVerificationFailed,
   OtpChallengeLocked,
   OtpVerified,
+  OtpRateLimitExceeded,
   UserCreated,
   UserLoggedIn,
   SessionStarted,
@@ -56,6 +57,7 @@ export const currentSchemaVersion: Record<EventType, number> = {
   OtpVerificationFailed: 1,
   OtpChallengeLocked: 1,
   OtpVerified: 1,
+  OtpRateLimitExceeded: 1,
   UserCreated: 1,
   UserLoggedIn: 1,
   SessionStarted: 1,

@@ -40,7 +40,14 @@ export type RegisterCustomerBody = z.infer<typeof RegisterCustomerBody>;
 export const RequestOtpBody = z.object({ email: Email }).strict();
 export type RequestOtpBody = z.infer<typeof RequestOtpBody>;
 
-export const VerifyOtpBody = z.object({ email: Email, code: z.string().regex(/^[0-9]{6,9}$/, 'must be 6 to 9 digits') }).strict();
+export const VerifyOtpBody = z
+  .object({
+    email: Email,
+    code: z.string().regex(/^[0-9]{6,9}$/, 'must be 6 to 9 digits'),
+    // The challenge the code was sent for: a guess naming another cannot touch it.
+    challengeId: ChallengeId.optional(),
+  })
+  .strict();
 export type VerifyOtpBody = z.infer<typeof VerifyOtpBody>;
 
 export const IssuedApiKey = z.object({

@@ -32,4 +32,5 @@ export const problemTypes = {
   unavailable: `${base}service-unavailable`,
   internal: `${base}internal`,
   invalidToken: `${base}invalid-token`,
+  rateLimited: `${base}rate-limited`,
 } as const;

@@ -5,8 +5,10 @@ import { assertNever, type Projector } from './projector';
 
 function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
   switch (event.type) {
+    // A code request refused for the per-email limit is a failure too.
     case 'OtpVerificationFailed':
     case 'OtpChallengeLocked':
+    case 'OtpRateLimitExceeded':
       return 'failure';
     case 'CustomerRegistered':
     case 'ApiKeyIssued':

@@ -62,7 +62,7 @@ describe('audit projector', () => {
     expect(op?.kind === 'put' && Object.keys(op.doc)).not.toContain('userAgent');
   });
 
-  it('marks failed verifications and locks as failures, everything else (a logout among them) as success', () => {
+  it('marks failed verifications, locks and refused code requests as failures, everything else (a logout among them) as success', () => {
     const outcomes = Object.fromEntries(
       EVENT_TYPES.map((type) => {
         const [op] = projectAudit(projected(type, (type === 'SessionRevoked' ? { reason: 'logout' } : {}) as never));
@@ -76,6 +76,7 @@ describe('audit projector', () => {
       OtpVerificationFailed: 'failure',
       OtpChallengeLocked: 'failure',
       OtpVerified: 'success',
+      OtpRateLimitExceeded: 'failure',
       UserCreated: 'success',
       UserLoggedIn: 'success',
       SessionStarted: 'success',

@@ -58,6 +58,7 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
     case 'OtpVerificationFailed':
     case 'OtpChallengeLocked':
     case 'OtpVerified':
+    case 'OtpRateLimitExceeded':
     case 'UserCreated':
     case 'UserLoggedIn':
     case 'SessionStarted':

@@ -18,8 +18,10 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
       return 'usersCreated';
     case 'UserLoggedIn':
       return 'logins';
-    // A lock follows the failed attempt that caused it, which is already counted.
+    // A lock follows the failed attempt that caused it, which is already counted; a
+    // request refused for the per-email limit sent no code and is in the audit trail, not the bill.
     case 'OtpChallengeLocked':
+    case 'OtpRateLimitExceeded':
     case 'CustomerRegistered':
     case 'ApiKeyIssued':
     case 'SessionStarted':
