@@ -15,7 +15,6 @@ const DECIDER_REFUSALS = [
   // otp
   'invalid_code_length',
   'challenge_exists',
-  'challenge_locked',
   'no_challenge',
   'too_many_code_requests',
   'verification_delayed',
@@ -33,13 +32,7 @@ const DECIDER_REFUSALS = [
 ] as const;
 
 /** What the use cases answer beside those, where a command ran and the caller still does not get what it asked for. */
-const USE_CASE_REFUSALS = [
-  'wrong_code',
-  'code_not_valid',
-  'email_delivery_failed',
-  'refresh_token_reused',
-  'access_token_invalid',
-] as const;
+const USE_CASE_REFUSALS = ['code_not_valid', 'email_delivery_failed', 'refresh_token_reused', 'access_token_invalid'] as const;
 
 /**
  * Every way the write side says no. The HTTP edge maps each code to its

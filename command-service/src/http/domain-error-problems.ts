@@ -35,7 +35,6 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   invalid_code_length: misconfigured,
   // A challenge id drawn twice with another code: the request may simply be sent again.
   challenge_exists: conflict('Challenge exists'),
-  challenge_locked: { status: 429, type: problemTypes.challengeLocked, title: 'Too many attempts' },
   no_challenge: invalidCode,
   // Per-email limits: Retry-After says when, and nothing was sent or compared.
   too_many_code_requests: { status: 429, type: problemTypes.rateLimited, title: 'Too many requests' },
@@ -44,7 +43,6 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   // A generated kid drawn twice: the rotation may simply be asked for again.
   signing_key_exists: conflict('Signing key exists'),
   invalid_ttl: misconfigured,
-  wrong_code: invalidCode,
   code_not_valid: invalidCode,
   email_delivery_failed: { status: 503, type: problemTypes.emailDeliveryFailed, title: 'Email delivery failed' },
   session_not_found: invalidToken,

@@ -15,15 +15,15 @@ describe('the answer to each refusal', () => {
 
   it('puts the code and the guesses left in the body, and the wait in Retry-After', () => {
     const problem = problemOf(
-      new Refusal('challenge_locked', 'locked', { attemptsRemaining: 0, retryAfterSeconds: 540, challengeId: 'chl_1' }),
+      new Refusal('verification_delayed', 'wait', { attemptsRemaining: 0, retryAfterSeconds: 540, challengeId: 'chl_1' }),
     );
-    expect(problem).toMatchObject({ status: 429, type: problemTypes.challengeLocked, headers: { 'Retry-After': '540' } });
+    expect(problem).toMatchObject({ status: 429, type: problemTypes.rateLimited, headers: { 'Retry-After': '540' } });
     expect(problem.toProblem()).toEqual({
-      type: problemTypes.challengeLocked,
-      title: 'Too many attempts',
+      type: problemTypes.rateLimited,
+      title: 'Too many requests',
       status: 429,
-      detail: 'locked',
-      code: 'challenge_locked',
+      detail: 'wait',
+      code: 'verification_delayed',
       attemptsRemaining: 0,
     });
   });

@@ -16,17 +16,6 @@ export const otpExpiresAt = (requestedAt: Date): Date => new Date(requestedAt.ge
 // already expired, so "10 minutes" never means 10 minutes and a tick.
 export const isExpired = (expiresAt: string, now: Date): boolean => now.getTime() >= Date.parse(expiresAt);
 
-/**
- * Whole seconds until a locked code would have expired, which is when its
- * email may have a new one (rounded up, so asking again then succeeds); 0 once
- * it has expired.
- */
-export const secondsUntilNewCode = (expiresAt: string, now: Date): number =>
-  Math.max(0, Math.ceil((Date.parse(expiresAt) - now.getTime()) / 1000));
-
-/** What a caller is told about a locked code, whether it asked for a new one or guessed again: the truth, with the time. */
-export const lockedDetail = (expiresAt: string): string => `too many wrong codes; this email can get a new code from ${expiresAt}`;
-
 // The per-email budget across all of an email's challenges (NIST SP 800-63B
 // 5.2.2: at most 100 consecutive failures, delays of 30 s up to 1 h before
 // that). The first 20 wrong codes in a row cost nothing: an owner who mistypes,
