@@ -4,3 +4,4 @@ export * from './audit/index';
 export * from './http/index';
 export * from './read-models/index';
 export * from './api-keys/index';
+export * from './config/index';

@@ -15,6 +15,7 @@ import { SessionStarted, UserCreated, UserLoggedIn } from './user-events';
 import { SessionRefreshed, SessionRevoked } from './session-events';
 import { UserProfileUpdated } from './user-events';
 import { SigningKeyActivated, SigningKeyAdded, SigningKeyRetired } from './signing-key-events';
+import { TenantConfigChanged } from '../config/config-events';
 
 /**
  * Every event type the system writes, with the schema version it writes now.
@@ -45,6 +46,7 @@ export const eventSchemas = {
   SigningKeyAdded,
   SigningKeyActivated,
   SigningKeyRetired,
+  TenantConfigChanged,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -74,6 +76,7 @@ export const currentSchemaVersion: Record<EventType, number> = {
   SigningKeyAdded: 1,
   SigningKeyActivated: 1,
   SigningKeyRetired: 1,
+  TenantConfigChanged: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

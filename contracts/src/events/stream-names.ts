@@ -5,6 +5,8 @@ export const streams = {
   user: (customerId: string, userId: string) => `user-${customerId}.${userId}`,
   session: (sessionId: string) => `session-${sessionId}`,
   keyUse: (customerId: string) => `keyuse-${customerId}`,
+  /** A tenant's versioned config: revision N-1 holds version N. */
+  config: (customerId: string) => `config-${customerId}`,
   /** One per deployment: every instance signs with the key this stream calls current. */
   signingKeys: (deployment: string) => `signingkeys-${deployment}`,
 } as const;

@@ -27,6 +27,7 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'SigningKeyAdded':
     case 'SigningKeyActivated':
     case 'SigningKeyRetired':
+    case 'TenantConfigChanged':
       return 'success';
     case 'SessionRefreshed':
     case 'UserProfileUpdated':

@@ -93,6 +93,7 @@ describe('audit projector', () => {
       SigningKeyAdded: 'success',
       SigningKeyActivated: 'success',
       SigningKeyRetired: 'success',
+      TenantConfigChanged: 'success',
     });
   });
 

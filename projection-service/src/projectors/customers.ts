@@ -70,6 +70,9 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
     case 'SessionRevoked':
     case 'UserProfileUpdated':
       return [];
+    // The config is read from its own stream by the write side (ETag, If-Match), not from a read model.
+    case 'TenantConfigChanged':
+      return [];
     default:
       return assertNever(event);
   }

@@ -40,6 +40,7 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'SessionRefreshed':
     case 'SessionRevoked':
     case 'UserProfileUpdated':
+    case 'TenantConfigChanged':
       return undefined;
     default:
       return assertNever(event);

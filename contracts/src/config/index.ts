@@ -1,0 +1,3 @@
+export * from './tenant-config';
+export * from './config-events';
+export * from './config-state';
