@@ -6,3 +6,5 @@ export * from './session-events';
 export * from './signing-key-events';
 export * from './registry';
 export * from './stream-names';
+export * from './delivery-events';
+export * from './limit-events';

@@ -16,6 +16,8 @@ import { SessionRefreshed, SessionRevoked } from './session-events';
 import { UserProfileUpdated } from './user-events';
 import { SigningKeyActivated, SigningKeyAdded, SigningKeyRetired } from './signing-key-events';
 import { TenantConfigChanged } from '../config/config-events';
+import { EmailFailed, EmailSent } from './delivery-events';
+import { QuotaExceeded, RateLimitExceeded } from './limit-events';
 
 /**
  * Every event type the system writes, with the schema version it writes now.
@@ -47,6 +49,10 @@ export const eventSchemas = {
   SigningKeyActivated,
   SigningKeyRetired,
   TenantConfigChanged,
+  EmailSent,
+  EmailFailed,
+  RateLimitExceeded,
+  QuotaExceeded,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -77,6 +83,10 @@ export const currentSchemaVersion: Record<EventType, number> = {
   SigningKeyActivated: 1,
   SigningKeyRetired: 1,
   TenantConfigChanged: 1,
+  EmailSent: 1,
+  EmailFailed: 1,
+  RateLimitExceeded: 1,
+  QuotaExceeded: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

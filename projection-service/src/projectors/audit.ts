@@ -9,6 +9,9 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'OtpVerificationFailed':
     case 'OtpChallengeLocked':
     case 'OtpRateLimitExceeded':
+    case 'EmailFailed':
+    case 'RateLimitExceeded':
+    case 'QuotaExceeded':
       return 'failure';
     case 'CustomerRegistered':
     case 'ApiKeyIssued':
@@ -28,6 +31,7 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'SigningKeyActivated':
     case 'SigningKeyRetired':
     case 'TenantConfigChanged':
+    case 'EmailSent':
       return 'success';
     case 'SessionRefreshed':
     case 'UserProfileUpdated':

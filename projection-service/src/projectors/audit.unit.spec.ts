@@ -94,6 +94,10 @@ describe('audit projector', () => {
       SigningKeyActivated: 'success',
       SigningKeyRetired: 'success',
       TenantConfigChanged: 'success',
+      EmailSent: 'success',
+      EmailFailed: 'failure',
+      RateLimitExceeded: 'failure',
+      QuotaExceeded: 'failure',
     });
   });
 

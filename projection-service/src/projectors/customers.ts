@@ -73,6 +73,12 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
     // The config is read from its own stream by the write side (ETag, If-Match), not from a read model.
     case 'TenantConfigChanged':
       return [];
+    // Deliveries and limits are counted by the usage projection; the customer document does not change.
+    case 'EmailSent':
+    case 'EmailFailed':
+    case 'RateLimitExceeded':
+    case 'QuotaExceeded':
+      return [];
     default:
       return assertNever(event);
   }

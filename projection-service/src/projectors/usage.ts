@@ -41,6 +41,10 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'SessionRevoked':
     case 'UserProfileUpdated':
     case 'TenantConfigChanged':
+    case 'EmailSent':
+    case 'EmailFailed':
+    case 'RateLimitExceeded':
+    case 'QuotaExceeded':
       return undefined;
     default:
       return assertNever(event);
