@@ -11,7 +11,7 @@ import {
   createSigningKeyring,
   loadOrCreateKeyFile,
 } from '@otp/command-service';
-import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
@@ -113,6 +113,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         documents,
         authenticate,
         checkOperator,
+        checkServiceKey: createServiceKeyCheck(config.SERVICE_KEY, hashKey),
         waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),
       }),
     ],

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CommandSettingsEnv } from '@otp/command-service';
-import { CommonEnv, SecretEnv } from '@otp/platform/config';
+import { CommonEnv, SecretEnv, ServiceKeyEnv } from '@otp/platform/config';
 import { ConnectionLimitsEnv } from '@otp/platform/http';
 
 /** Where the embedded server keeps its files; tools that work on them read the same variable. */
@@ -19,6 +19,7 @@ export const EmbeddedEnv = CommonEnv.extend({
   HASH_KEY: z.string().optional(),
   SMTP_URL: z.url().optional(),
   ...CommandSettingsEnv,
+  ...ServiceKeyEnv,
   ...ConnectionLimitsEnv,
   /** The `iss` of access tokens; defaults to http://localhost:PORT. */
   JWT_ISSUER: z.string().optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommonEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from '@otp/platform/config';
+import { CommonEnv, DistributedEnv, EventStoreChoiceEnv, ServiceKeyEnv, withEventStoreChoice } from '@otp/platform/config';
 import { ConnectionLimitsEnv } from '@otp/platform/http';
 
 /**
@@ -13,6 +13,7 @@ export const QueryServiceEnv = CommonEnv.extend({
   ...EventStoreChoiceEnv,
   /** How often a read waiting on X-Min-Position asks MongoDB for the read models' checkpoint. */
   CHECKPOINT_POLL_MS: z.coerce.number().int().min(5).max(1_000).default(25),
+  ...ServiceKeyEnv,
   ...ConnectionLimitsEnv,
 }).transform(withEventStoreChoice);
 export type QueryServiceConfig = z.infer<typeof QueryServiceEnv>;

@@ -1,5 +1,5 @@
 import { openApiDocument } from '@otp/contracts';
-import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { StreamStateCache } from '@otp/platform/event-store';
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
         documents,
         authenticate: createApiKeyAuthenticator({ eventStore, states: new StreamStateCache(), hashKey: config.HASH_KEY }),
         checkOperator: createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY),
+        checkServiceKey: createServiceKeyCheck(config.SERVICE_KEY, config.HASH_KEY),
         waitForPosition,
       }),
     ],

@@ -22,9 +22,13 @@ export interface EmbeddedServer {
 /**
  * The bundle `npm start` runs, as a process over a temp DATA_DIR with an SMTP sink, started
  * before a describe's cases and stopped and removed after them. `beforeStart` may put files
- * into DATA_DIR first. Cases read the fields when they run: they are set in `beforeAll`.
+ * into DATA_DIR first; `env` adds settings. Cases read the fields when they run: they are set in `beforeAll`.
  */
-export function useEmbeddedServer(prefix: string, beforeStart?: (dataDir: string) => Promise<void>): EmbeddedServer {
+export function useEmbeddedServer(
+  prefix: string,
+  beforeStart?: (dataDir: string) => Promise<void>,
+  env: Record<string, string> = {},
+): EmbeddedServer {
   let dataDir: string | undefined;
   let smtp: SmtpSink | undefined;
   let server: ServerProcess | undefined;
@@ -34,7 +38,7 @@ export function useEmbeddedServer(prefix: string, beforeStart?: (dataDir: string
     return value;
   };
   const start = async () => {
-    server = await startServer({ DATA_DIR: started(dataDir), OPERATOR_TOKEN, SMTP_URL: started(smtp).url });
+    server = await startServer({ ...env, DATA_DIR: started(dataDir), OPERATOR_TOKEN, SMTP_URL: started(smtp).url });
     http = httpClient(server.baseUrl);
   };
 

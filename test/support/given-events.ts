@@ -13,7 +13,7 @@ import {
 import { DEFAULT_SCOPES } from '@otp/command-service';
 import { randomHex, randomToken } from '@otp/platform/crypto';
 import { normaliseEmail } from '../../command-service/src/users/emails';
-import { emailKeyFor, storedApiKeyHash, storedCodeHash } from './spec-secrets';
+import { emailKeyFor, signupCustomerIdFor, signupEmailKeyFor, storedApiKeyHash, storedCodeHash } from './spec-secrets';
 
 /** An event as the write side would have appended it: schema-valid data and metadata; the store seals it. */
 export interface GivenEvent {
@@ -251,4 +251,74 @@ export function signingKeysRotated(
     given(streamName, 'SigningKeyActivated', { kid: kids.next, activatedAt: at.toISOString() }, meta),
     given(streamName, 'SigningKeyAdded', { ...newNext, addedAt: at.toISOString() }, meta),
   ];
+}
+
+/** A self-service signup's code: sent to `email` at `at`, or `minutesAgo` before now. */
+export interface SpecSignup {
+  id: string;
+  /** As the caller typed it; the events hold its normalised form. */
+  email: string;
+  code: string;
+  companyName: string;
+  /** The customer a verify registers: derived from the email. */
+  customerId: string;
+  requestedAt: Date;
+}
+
+/** A random address per case, so cases sharing one app never share a signup stream or a customer. */
+export const specSignupEmail = (name = 'ada'): string => `${name}.${randomHex(4)}@signup.test`;
+
+export function specSignup(email: string, options: { code?: string; minutesAgo?: number; companyName?: string } = {}): SpecSignup {
+  const requestedAt = new Date(Date.now() - (options.minutesAgo ?? 0) * 60_000);
+  return {
+    id: `chl_${randomHex(8)}`,
+    email,
+    code: options.code ?? '123456789',
+    companyName: options.companyName ?? 'Acme Ltd',
+    customerId: signupCustomerIdFor(email),
+    requestedAt,
+  };
+}
+
+const signupStream = (s: SpecSignup) => streams.signup(signupEmailKeyFor(s.email));
+const bySignup = (s: SpecSignup, at: Date) => ({ tenantId: s.customerId, actor: 'system' as const, at });
+
+/** What POST /v1/signup records: the code and what to register with it, on the email's signup stream. */
+export function signupRequested(s: SpecSignup): GivenEvent[] {
+  const requestedAt = s.requestedAt.toISOString();
+  const otp = {
+    challengeId: s.id,
+    customerId: s.customerId,
+    emailKey: signupEmailKeyFor(s.email),
+    email: normaliseEmail(s.email),
+    codeHash: storedCodeHash(s.id, s.code),
+    codeLength: s.code.length,
+    requestedAt,
+    expiresAt: new Date(s.requestedAt.getTime() + 10 * 60_000).toISOString(),
+    maxAttempts: 5,
+  };
+  const application = { challengeId: s.id, customerId: s.customerId, companyName: s.companyName, plan: 'free' as const, requestedAt };
+  return [
+    given(signupStream(s), 'OtpRequested', otp, bySignup(s, s.requestedAt)),
+    given(signupStream(s), 'SignupRequested', application, bySignup(s, s.requestedAt)),
+  ];
+}
+
+/** `count` wrong codes at a signup's challenge; the fifth also locks it. */
+export function signupWrongCodesTried(s: SpecSignup, count: number): GivenEvent[] {
+  return Array.from({ length: count }, (_, i) => {
+    const data = {
+      challengeId: s.id,
+      reason: 'wrong_code' as const,
+      attemptsRemaining: Math.max(0, 4 - i),
+      failedAt: s.requestedAt.toISOString(),
+    };
+    const failed = given(signupStream(s), 'OtpVerificationFailed', data, bySignup(s, s.requestedAt));
+    return i === 4 ? [failed, given(signupStream(s), 'OtpChallengeLocked', { challengeId: s.id }, bySignup(s, s.requestedAt))] : [failed];
+  }).flat();
+}
+
+/** The tenant a completed signup of `s` registered, under the id derived from its email. */
+export function signedUpTenant(s: SpecSignup): SpecTenant {
+  return { id: s.customerId, name: s.companyName, email: normaliseEmail(s.email), plan: 'free', key: specApiKey(s.customerId) };
 }

@@ -16,20 +16,22 @@ import {
   loadOrCreateKeyFile,
 } from '@otp/command-service';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
-import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createReadModelProjections, registerProjectionMetrics } from '@otp/projection-service';
 import { queryRoutes } from '@otp/query-service';
-import { SPEC_HASH_KEY, SPEC_OPERATOR_TOKEN } from './spec-secrets';
+import { SPEC_HASH_KEY, SPEC_OPERATOR_TOKEN, SPEC_SERVICE_KEY } from './spec-secrets';
 
 export interface RouteAppOptions {
   /** Sends codes over SMTP instead of into the dev mailbox, e.g. to a port where no server listens. */
   smtpUrl?: string;
   /** Records each key's last use as the composition roots do (customers/key-use-recorder.ts). */
   recordKeyUse?: boolean;
+  /** The X-Service-Key the service lookups accept; SPEC_SERVICE_KEY unless given, none when null (as with SERVICE_KEY unset). */
+  serviceKey?: string | null;
 }
 
 export const SPEC_ISSUER = 'http://route-spec.test';
@@ -109,6 +111,10 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         documents,
         authenticate,
         checkOperator,
+        checkServiceKey: createServiceKeyCheck(
+          options.serviceKey === null ? undefined : (options.serviceKey ?? SPEC_SERVICE_KEY),
+          SPEC_HASH_KEY,
+        ),
         waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),
       }),
     ],

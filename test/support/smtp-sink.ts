@@ -44,7 +44,7 @@ export async function startSmtpSink() {
           .slice(since)
           .reverse()
           .find((m) => m.to.includes(email));
-        const code = mail && /sign-in code is ([0-9]{6,9})/.exec(mail.raw)?.[1];
+        const code = mail && /sign-(?:in|up) code is ([0-9]{6,9})/.exec(mail.raw)?.[1];
         if (code) return code;
         if (Date.now() > deadline) throw new Error(`no code for ${email} within ${timeoutMs} ms`);
         await new Promise<void>((resolve) => {

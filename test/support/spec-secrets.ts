@@ -1,4 +1,4 @@
-import { apiKeyHash, emailKey, otpCodeHash } from '@otp/platform/crypto';
+import { apiKeyHash, emailKey, otpCodeHash, signupCustomerId, signupEmailKey } from '@otp/platform/crypto';
 import { normaliseEmail } from '../../command-service/src/users/emails';
 
 /**
@@ -8,6 +8,7 @@ import { normaliseEmail } from '../../command-service/src/users/emails';
  */
 export const SPEC_HASH_KEY = Buffer.alloc(32, 0x5e);
 export const SPEC_OPERATOR_TOKEN = 'op_route_spec_token_that_is_long_enough_0123';
+export const SPEC_SERVICE_KEY = 'svc_route_spec_key_that_is_long_enough_0123';
 
 /** What `ApiKeyIssued.keyHash` holds for `key`. */
 export const storedApiKeyHash = (key: string): string => apiKeyHash(SPEC_HASH_KEY, key);
@@ -17,3 +18,9 @@ export const storedCodeHash = (challengeId: string, code: string): string => otp
 
 /** The keyed hash that names an email's OTP stream and is kept in its events. */
 export const emailKeyFor = (customerId: string, email: string): string => emailKey(SPEC_HASH_KEY, customerId, normaliseEmail(email));
+
+/** The keyed hash that names an email's signup stream. */
+export const signupEmailKeyFor = (email: string): string => signupEmailKey(SPEC_HASH_KEY, normaliseEmail(email));
+
+/** The customer id a signup of `email` registers. */
+export const signupCustomerIdFor = (email: string): string => signupCustomerId(SPEC_HASH_KEY, normaliseEmail(email));

@@ -15,6 +15,8 @@ export type RegisterCustomer = {
   name: string;
   email: string;
   plan: Plan;
+  /** Given at self-service signup. */
+  companyName?: string;
   now: Date;
 };
 
@@ -59,7 +61,8 @@ function register(command: RegisterCustomer, state: CustomerState): CustomerEven
     throw new DomainError('customer_exists', 'customer is already registered', { customerId: command.customerId });
   }
   const { customerId, name, email, plan, now } = command;
-  return [{ type: 'CustomerRegistered', data: { customerId, name, email, plan, registeredAt: now.toISOString() } }];
+  const company = command.companyName !== undefined ? { companyName: command.companyName } : {};
+  return [{ type: 'CustomerRegistered', data: { customerId, name, email, plan, registeredAt: now.toISOString(), ...company } }];
 }
 
 function requireRegistered(state: CustomerState, customerId: string): void {

@@ -76,6 +76,23 @@ describe('RegisterCustomer', () => {
         },
       ]));
 
+  it('records the company name a signup gave', () =>
+    given([])
+      .when({ type: 'RegisterCustomer', customerId, name: 'Acme Ltd', email: 'ops@acme.test', plan: 'free', companyName: 'Acme Ltd', now })
+      .then([
+        {
+          type: 'CustomerRegistered',
+          data: {
+            customerId,
+            name: 'Acme Ltd',
+            email: 'ops@acme.test',
+            plan: 'free',
+            registeredAt: now.toISOString(),
+            companyName: 'Acme Ltd',
+          },
+        },
+      ]));
+
   it('refuses to register the same customer twice', () =>
     given([registered])
       .when({ type: 'RegisterCustomer', customerId, name: 'Acme', email: 'ops@acme.test', plan: 'free', now })

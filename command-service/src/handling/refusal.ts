@@ -32,7 +32,14 @@ const DECIDER_REFUSALS = [
 ] as const;
 
 /** What the use cases answer beside those, where a command ran and the caller still does not get what it asked for. */
-const USE_CASE_REFUSALS = ['code_not_valid', 'email_delivery_failed', 'refresh_token_reused', 'access_token_invalid'] as const;
+const USE_CASE_REFUSALS = [
+  'code_not_valid',
+  'email_delivery_failed',
+  'refresh_token_reused',
+  'access_token_invalid',
+  // signup
+  'signup_already_completed',
+] as const;
 
 /**
  * Every way the write side says no. The HTTP edge maps each code to its

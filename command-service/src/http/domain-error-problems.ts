@@ -53,6 +53,8 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   access_token_invalid: invalidToken,
   // A verified token whose user stream is empty (its write lost): a new login writes it again.
   user_not_found: invalidToken,
+  // The code was right, so only the email's owner learns it: its account exists, and its first key was shown once already.
+  signup_already_completed: { status: 409, type: problemTypes.signupAlreadyCompleted, title: 'Signup already completed' },
 };
 
 /** The problem a refusal is answered with: its code and the guesses left in the body, the wait in Retry-After. */

@@ -1,6 +1,2 @@
-/**
- * One spelling per address: trimmed, Unicode NFC, lower-cased. Lower-casing
- * the local part is technically lossy, but every large provider treats it as
- * case-insensitive, and two accounts for `Ann@x` and `ann@x` would be worse.
- */
-export const normaliseEmail = (email: string): string => email.trim().normalize('NFC').toLowerCase();
+// The rule is shared with the read side's lookups, so it lives in contracts.
+export { normaliseEmail } from '@otp/contracts';

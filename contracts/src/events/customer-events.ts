@@ -9,6 +9,8 @@ export const CustomerRegistered = z
     email: z.string(),
     plan: Plan,
     registeredAt: IsoTimestamp,
+    // Given at self-service signup; absent on the operator's registrations and on events before it existed.
+    companyName: z.string().optional(),
   })
   .strict();
 

@@ -7,6 +7,8 @@ export const streams = {
   keyUse: (customerId: string) => `keyuse-${customerId}`,
   /** A tenant's versioned config: revision N-1 holds version N. */
   config: (customerId: string) => `config-${customerId}`,
+  /** A self-service signup's codes, per email (its keyed hash): no tenant exists yet to name it by. */
+  signup: (signupEmailKey: string) => `signup-${signupEmailKey}`,
   /** One per deployment: every instance signs with the key this stream calls current. */
   signingKeys: (deployment: string) => `signingkeys-${deployment}`,
 } as const;

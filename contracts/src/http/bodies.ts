@@ -1,6 +1,8 @@
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
+import { normaliseEmail } from '../emails';
 import { ApiKeyName, StatusReason } from '../events/customer-events';
+import { SelfServicePlan, SignupRequested } from '../events/signup-events';
 import { ApiKeyId, ChallengeId, CustomerId, IsoTimestamp, Plan, Scope, SessionId, UserId } from '../ids';
 import { ApiKeySummary, CustomerDocument } from '../read-models/documents';
 
@@ -49,6 +51,16 @@ export const VerifyOtpBody = z
   })
   .strict();
 export type VerifyOtpBody = z.infer<typeof VerifyOtpBody>;
+
+/** A self-service signup: no credential, so nothing here is trusted beyond its shape. */
+export const SignupBody = z
+  .object({ email: Email, companyName: SignupRequested.shape.companyName, plan: SelfServicePlan.optional() })
+  .strict();
+export type SignupBody = z.infer<typeof SignupBody>;
+
+/** The signup's code is checked as an end user's is: the same fields, the same rules. */
+export const VerifySignupBody = VerifyOtpBody;
+export type VerifySignupBody = VerifyOtpBody;
 
 export const IssuedApiKey = z.object({
   id: ApiKeyId,
@@ -178,3 +190,10 @@ export const CustomerStatusResponse = z.object({ id: CustomerId, status: z.enum(
 export type CustomerStatusResponse = z.infer<typeof CustomerStatusResponse>;
 
 export const ApiKeyList = z.object({ items: z.array(ApiKeySummary) });
+
+/** A service looks customers up by email: normalised as every email is, so any spelling finds it. */
+export const ServiceCustomersQuery = z.object({ email: Email.transform(normaliseEmail) }).strict();
+export type ServiceCustomersQuery = z.infer<typeof ServiceCustomersQuery>;
+
+/** Several when the operator registered more than one customer for one contact email; signup never does. */
+export const ServiceCustomerList = z.object({ items: z.array(CustomerView) });

@@ -22,6 +22,9 @@ import {
   RevokeTokenBody,
   UpdateProfileBody,
   UserProfile,
+  ServiceCustomerList,
+  SignupBody,
+  VerifySignupBody,
 } from './bodies';
 import { Problem } from './problem';
 import { RotatedSigningKey, RotateSigningKeyBody } from './signing-key-bodies';
@@ -32,7 +35,7 @@ const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
-const auth = (scheme: 'apiKey' | 'operator' | 'accessToken') => [{ [scheme]: [] }];
+const auth = (scheme: 'apiKey' | 'operator' | 'accessToken' | 'serviceKey') => [{ [scheme]: [] }];
 const common = {
   '400': problem('invalid input (malformed JSON, wrong types, unknown fields)'),
   '401': problem('missing or invalid credential'),
@@ -81,6 +84,7 @@ export function openApiDocument(serverUrl?: string) {
         apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (ok_...)' },
         operator: { type: 'http', scheme: 'bearer', description: 'Operator token' },
         accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "The end user's access token (RFC 9068)" },
+        serviceKey: { type: 'apiKey', in: 'header', name: 'X-Service-Key', description: "The deployment's SERVICE_KEY; unset refuses all" },
       },
       schemas: { Problem: schema(Problem) },
     },
@@ -197,6 +201,49 @@ export function openApiDocument(serverUrl?: string) {
           summary: 'Moved to POST /v1/customer/api-keys',
           deprecated: true,
           responses: { '308': { description: 'Location: /v1/customer/api-keys; the method and body are kept' } },
+        },
+      },
+      '/v1/signup': {
+        post: {
+          summary: 'Sign up: email a code that creates the account',
+          requestBody: json(SignupBody),
+          responses: {
+            '202': { description: 'same answer whether or not the email has an account', ...json(OtpRequestAccepted) },
+            '429': problem('too many codes for this email this hour: ask again after Retry-After seconds'),
+            '503': problem('email delivery failed'),
+            ...common,
+          },
+        },
+      },
+      '/v1/signup/verify': {
+        post: {
+          summary: 'Verify the signup code: the customer and its first key (customer:admin), shown once',
+          requestBody: json(VerifySignupBody),
+          responses: {
+            '201': { description: 'registered; the key is shown only here', ...json(CustomerRegisteredResponse) },
+            '401': problem('wrong, used or expired code, or none asked for: one answer'),
+            '409': problem('this email already has an account (only a right code learns it)'),
+            '429': problem('too many wrong codes for this email: wait Retry-After seconds'),
+            '400': common['400'],
+            '413': common['413'],
+            '415': common['415'],
+          },
+        },
+      },
+      '/v1/service/customers': {
+        get: {
+          summary: "The customers of an email (any spelling), for the deployment's other services",
+          security: auth('serviceKey'),
+          parameters: [query('email', true, 'normalised as stored: trimmed, lower-cased')],
+          responses: { '200': { description: 'the matches, empty when none', ...json(ServiceCustomerList) }, ...common },
+        },
+      },
+      '/v1/service/customers/{id}': {
+        get: {
+          summary: "A customer, for the deployment's other services",
+          security: auth('serviceKey'),
+          parameters: idParam('cus_...'),
+          responses: { '200': { description: 'the customer', ...json(CustomerView) }, '404': problem('no such customer'), ...common },
         },
       },
       '/v1/otp/request': {

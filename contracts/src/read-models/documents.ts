@@ -22,6 +22,7 @@ export const CustomerDocument = z.object({
   id: CustomerId,
   name: z.string(),
   email: z.string(),
+  companyName: z.string().optional(),
   plan: Plan,
   status: z.enum(['active', 'suspended', 'cancelled']),
   statusReason: z.string().optional(),

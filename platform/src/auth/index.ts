@@ -1,2 +1,3 @@
 export * from './api-key-authenticator';
 export * from './operator-check';
+export * from './service-key-check';

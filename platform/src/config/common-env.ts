@@ -14,3 +14,9 @@ export const CommonEnv = z.object({
 
 /** A secret given in the environment must at least be long enough to be one. */
 export const SecretEnv = z.string().min(32, 'must be at least 32 characters');
+
+/**
+ * The key other services of the deployment present in `X-Service-Key` for the customer lookups
+ * (`/v1/service/customers`). Unset: the lookups refuse every caller.
+ */
+export const ServiceKeyEnv = { SERVICE_KEY: SecretEnv.optional() };

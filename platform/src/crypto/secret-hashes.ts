@@ -22,3 +22,19 @@ export const refreshTokenHash = (hashKey: Buffer, token: string): string => keye
 
 /** Both sides of the operator check are hashed, so the constant-time compare sees equal lengths. */
 export const operatorTokenHash = (hashKey: Buffer, token: string): string => keyedHash(hashKey, 'operator-token', token);
+
+/** Names a self-service signup's stream (`signup-<this>`): one per email across the deployment, no tenant in it. */
+export const signupEmailKey = (hashKey: Buffer, normalisedEmail: string): string => keyedHash(hashKey, 'signup-email', normalisedEmail);
+
+/**
+ * The id a self-service signup's customer gets, derived from its email: one email can only ever
+ * name one `customer-<id>` stream, so a second signup finds the first instead of making another.
+ * Keyed, so the id says nothing about the email to whoever sees it in a key or a URL.
+ */
+export const signupCustomerId = (hashKey: Buffer, normalisedEmail: string): string =>
+  `cus_${Buffer.from(keyedHash(hashKey, 'signup-customer-id', normalisedEmail), 'base64url')
+    .toString('hex')
+    .slice(0, 16)}`;
+
+/** Both sides of the service-key check are hashed, so the constant-time compare sees equal lengths. */
+export const serviceKeyHash = (hashKey: Buffer, key: string): string => keyedHash(hashKey, 'service-key', key);

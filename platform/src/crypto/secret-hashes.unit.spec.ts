@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { apiKeyHash, emailKey, operatorTokenHash, otpCodeHash, refreshTokenHash } from './secret-hashes';
+import {
+  apiKeyHash,
+  emailKey,
+  operatorTokenHash,
+  otpCodeHash,
+  refreshTokenHash,
+  serviceKeyHash,
+  signupCustomerId,
+  signupEmailKey,
+} from './secret-hashes';
 
 // Stored events and stream names hold these values: a changed purpose or input
 // layout would orphan every key, code, email stream and session stored so far.
@@ -21,6 +30,20 @@ describe('secret hashes keep their stored values', () => {
 
   it('hashes the operator token', () =>
     expect(operatorTokenHash(hashKey, 'operator-secret')).toBe('MKLyPHq8ufg6rJEACEIxetbCRfPrU3vfGXupQD-NYu0'));
+
+  it('keys an email for its signup stream, across tenants', () =>
+    expect(signupEmailKey(hashKey, 'ada@example.com')).toBe('Vs_OzI5PdPx-Gu3GuPnsob-rVhFtgzIYPIO7DcuYrao'));
+
+  // The id names the customer's stream and sits in every key's prefix: it can never change for an email.
+  it("derives a signup's customer id from its email", () =>
+    expect(signupCustomerId(hashKey, 'ada@example.com')).toBe('cus_d974cffe1f3dc823'));
+
+  it('hashes the service key', () => expect(serviceKeyHash(hashKey, 'service-secret')).toBe('4A_TEyTYMGWUsFBXkZN56tqa9wwgr5L6D28FM_wCOTY'));
+
+  it('gives a signup stream and a tenant email stream different keys for one email', () =>
+    expect(signupEmailKey(hashKey, 'ada@example.com')).not.toBe(
+      emailKey(hashKey, signupCustomerId(hashKey, 'ada@example.com'), 'ada@example.com'),
+    ));
 
   it('never gives one purpose the hash of another', () => {
     const value = `rt_${'B'.repeat(43)}`;

@@ -21,7 +21,7 @@ describe('logger', () => {
       {
         code: '123456789',
         user: { email: 'ada@example.com', refreshToken: 'rt_x' },
-        req: { headers: { authorization: 'Bearer ok_x', host: 'h' } },
+        req: { headers: { authorization: 'Bearer ok_x', 'x-service-key': 'svc_x', host: 'h' } },
       },
       'oops',
     );
@@ -30,10 +30,10 @@ describe('logger', () => {
       msg: 'oops',
       code: '[redacted]',
       user: { email: 'ada@example.com', refreshToken: '[redacted]' },
-      req: { headers: { authorization: '[redacted]', host: 'h' } },
+      req: { headers: { authorization: '[redacted]', 'x-service-key': '[redacted]', host: 'h' } },
     });
     expect(lines[1]).toMatchObject({ msg: 'child', apiKey: '[redacted]', status: 200 });
-    expect(JSON.stringify(lines)).not.toMatch(/123456789|rt_x|ok_x|ok_secret/);
+    expect(JSON.stringify(lines)).not.toMatch(/123456789|rt_x|ok_x|svc_x|ok_secret/);
   });
 
   it('leaves an object without secrets as it is, without copying it', () => {

@@ -1,6 +1,8 @@
 /** Field names whose values are secrets wherever they appear in a logged object. */
 export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'authorization',
+  // The service-to-service header, as node lower-cases it.
+  'x-service-key',
   'code',
   'key',
   'apiKey',

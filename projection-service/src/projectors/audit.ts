@@ -32,6 +32,7 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'SigningKeyRetired':
     case 'TenantConfigChanged':
     case 'EmailSent':
+    case 'SignupRequested':
       return 'success';
     case 'SessionRefreshed':
     case 'UserProfileUpdated':

@@ -14,8 +14,19 @@ function setOnCustomer(customerId: string, fields: Record<string, unknown>): Wri
 export function projectCustomers(event: ProjectedEvent): WriteOp[] {
   switch (event.type) {
     case 'CustomerRegistered': {
-      const { customerId, name, email, plan, registeredAt } = event.data;
-      const doc: CustomerDocument = { _id: customerId, id: customerId, name, email, plan, status: 'active', registeredAt, apiKeys: {} };
+      const { customerId, name, email, plan, registeredAt, companyName } = event.data;
+      const company = companyName !== undefined ? { companyName } : {};
+      const doc: CustomerDocument = {
+        _id: customerId,
+        id: customerId,
+        name,
+        email,
+        ...company,
+        plan,
+        status: 'active',
+        registeredAt,
+        apiKeys: {},
+      };
       return [{ kind: 'put', collection: collections.customers, doc }];
     }
     case 'ApiKeyIssued': {
@@ -79,6 +90,9 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
     case 'RateLimitExceeded':
     case 'QuotaExceeded':
       return [];
+    // What a signup asked for is registered by the verify's CustomerRegistered, which this projects.
+    case 'SignupRequested':
+      return [];
     default:
       return assertNever(event);
   }
@@ -89,7 +103,7 @@ export const customersProjector: Projector = {
   // Still 1: the events added since write nothing new for the events already stored.
   version: 1,
   collections: [collections.customers],
-  // The operator's list filters by status or email and pages in id order.
+  // The operator's list filters by status or email and pages in id order; the service lookup by email uses the second.
   indexes: [
     { collection: collections.customers, fields: ['status', 'id'] },
     { collection: collections.customers, fields: ['email', 'id'] },

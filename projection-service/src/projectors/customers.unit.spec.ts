@@ -42,6 +42,20 @@ describe('customers projector', () => {
     expect(CustomerDocument.parse(expected)).toEqual(expected);
   });
 
+  it('keeps the company name a signup registered with', () => {
+    const [op] = projectCustomers(
+      projected('CustomerRegistered', {
+        customerId: ids.tenantA,
+        name: 'Acme Ltd',
+        email: 'ops@acme.test',
+        plan: 'free',
+        registeredAt: '2025-03-01T23:00:00.000Z',
+        companyName: 'Acme Ltd',
+      }),
+    );
+    expect(op?.kind === 'put' && op.doc).toMatchObject({ id: ids.tenantA, name: 'Acme Ltd', companyName: 'Acme Ltd' });
+  });
+
   it('adds the key under its id on ApiKeyIssued, without its hash', () => {
     const ops = projectCustomers(
       projected('ApiKeyIssued', {

@@ -1,4 +1,11 @@
-import { collections, readModelProjections, USAGE_COUNTERS, type UsageBucketDocument, type UsageCounters } from '@otp/contracts';
+import {
+  categoryOf,
+  collections,
+  readModelProjections,
+  USAGE_COUNTERS,
+  type UsageBucketDocument,
+  type UsageCounters,
+} from '@otp/contracts';
 import type { WriteOp } from '@otp/platform/document-store';
 import type { ProjectedEvent } from '../projected-event';
 import { assertNever, type Projector } from './projector';
@@ -45,6 +52,7 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'EmailFailed':
     case 'RateLimitExceeded':
     case 'QuotaExceeded':
+    case 'SignupRequested':
       return undefined;
     default:
       return assertNever(event);
@@ -55,6 +63,8 @@ export const usageBucketId = (tenantId: string, granularity: string, start: stri
 
 /** One increment per hour and per day bucket; the first event of a bucket creates it with every counter present. */
 export function projectUsage(event: ProjectedEvent): WriteOp[] {
+  // A signup's codes are the platform's, not the tenant's: neither billed nor counted against its quotas.
+  if (categoryOf(event.streamName) === 'signup') return [];
   const counter = counterOf(event);
   if (!counter) return [];
   const { tenantId, occurredAt } = event.metadata;

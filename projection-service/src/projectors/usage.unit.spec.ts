@@ -48,6 +48,12 @@ describe('usage projector', () => {
     expect(usage).toEqual(bucketsOfA({ otpRequested: 2, otpFailed: 1, otpVerified: 1, logins: 1 }));
   });
 
+  it("counts no code of a signup stream: it is the platform's, not the tenant's", () => {
+    const signup = (type: 'OtpRequested' | 'OtpVerified') =>
+      projected(type, {} as never, { streamName: 'signup-ek', metadata: { tenantId: ids.tenantA, occurredAt: at } });
+    expect(documentsAfter(usageProjector, [signup('OtpRequested'), signup('OtpVerified')]).usage ?? []).toEqual([]);
+  });
+
   it('keys buckets by the event metadata tenant', () => {
     const { usage } = documentsAfter(usageProjector, [event('OtpRequested', ids.tenantB)]);
     expect(usage?.map((doc) => [doc._id, doc.tenantId])).toEqual([

@@ -16,6 +16,7 @@ import { apiKeysView, customerView } from '../views/customer-view';
 import { bucketCount, bucketStart, denseBuckets, MAX_BUCKETS } from '../views/usage-buckets';
 import type { QueryDeps } from './query-deps';
 import { awaitMinPosition } from './read-your-writes';
+import { serviceRoutes } from './service-routes';
 
 /** The read API over the read models. A tenant only ever reads documents keyed by its own id. */
 export function queryRoutes(deps: QueryDeps): Router {
@@ -111,5 +112,6 @@ export function queryRoutes(deps: QueryDeps): Router {
     res.json({ items, nextCursor });
   });
 
+  router.use(serviceRoutes(deps));
   return router;
 }

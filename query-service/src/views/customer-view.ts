@@ -15,11 +15,12 @@ export function apiKeysView(doc: CustomerDocument, now: Date): ApiKeySummary[] {
 
 /** The API shape of a customer. */
 export function customerView(doc: CustomerDocument, now = new Date()): CustomerView {
-  const { id, name, email, plan, status, registeredAt, statusReason } = doc;
+  const { id, name, email, companyName, plan, status, registeredAt, statusReason } = doc;
   return {
     id,
     name,
     email,
+    ...(companyName !== undefined ? { companyName } : {}),
     plan,
     status,
     ...(statusReason !== undefined ? { statusReason } : {}),

@@ -20,6 +20,8 @@ describe('sqlite document store query plans', () => {
       { where: { tenantId: 't', granularity: 'hour', start: { $gte: 'a', $lt: 'b' } }, orderBy: [['start', 'asc']], limit: 10 },
     ],
     ['audit', ['tenantId', 'position'], { where: { tenantId: 't', position: { $gt: 5 } }, orderBy: [['position', 'asc']], limit: 10 }],
+    // The service lookup by email (query-service/src/http/service-routes.ts): the matches, never the collection.
+    ['customers', ['email', 'id'], { where: { email: 'ada@example.com' }, orderBy: [['id', 'asc']], limit: 100 }],
   ])('%s queries search the declared index without sorting', async (collection, fields, query) => {
     const file = join(dir, `${collection}.sqlite`);
     const store = openSqliteDocumentStore({ file });
