@@ -33,4 +33,5 @@ export const problemTypes = {
   internal: `${base}internal`,
   invalidToken: `${base}invalid-token`,
   rateLimited: `${base}rate-limited`,
+  preconditionFailed: `${base}precondition-failed`,
 } as const;
