@@ -154,6 +154,7 @@ describe('PUT /v1/customer/config', () => {
       .then(
         expectProblem(412, 'precondition-failed', {
           body: { code: 'config_version_conflict', detail: 'the config is at version 2, not 1' },
+          headers: { etag: '"2"' },
         }),
       );
   });

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { TenantConfigBody, TenantConfigPatchBody, TenantConfigQuery, type TenantConfigState } from '@otp/contracts';
 import { requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400, problems } from '@otp/platform/http';
+import { Refusal } from '../handling/refusal';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { withPosition } from '../http/with-position';
@@ -56,7 +57,12 @@ export function tenantConfigRoutes(deps: CommandRouteDeps): Router {
       deps,
       { customerId: principal.customerId, expectedVersion: version, change: change(req) },
       ctx,
-    );
+    ).catch((error: unknown) => {
+      // The 412 names the version that holds (as GET would), so the client knows what to read again.
+      if (error instanceof Refusal && error.code === 'config_version_conflict')
+        res.setHeader('ETag', `"${String(error.details['currentVersion'])}"`);
+      throw error;
+    });
     answer(withPosition(res, position), state);
   };
   router.put(

@@ -76,7 +76,7 @@ const configWrite = (summary: string, body: z.ZodType) => ({
   responses: {
     '200': { description: 'the config after (ETag: its version)', ...json(TenantConfigView) },
     '403': problem('key lacks customer:admin'),
-    '412': problem('If-Match names a version that is no longer current; nothing changed'),
+    '412': problem('If-Match names a version that is no longer current; nothing changed; ETag: the current version'),
     ...common,
     '400': problem('invalid input, a malformed If-Match, a template with an unknown variable or a text/html template without {{otp}}'),
   },
