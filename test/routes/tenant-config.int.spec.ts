@@ -378,4 +378,17 @@ describe("the tenant's config reaches its next request", () => {
         expectNewEvents([{ type: 'OtpVerified' }, { type: 'UserCreated' }, { type: 'UserLoggedIn' }, { type: 'SessionStarted' }]),
       );
   });
+
+  it("gives a rotated key the tenant's grace when the request names none", async () => {
+    const acme = specTenant();
+    const app = specApiKey(acme.id, ['otp:write']);
+    const config = { ...DEFAULT_TENANT_CONFIG, apiKeys: { rotationGraceSeconds: 3600 } };
+    const { response, newEvents } = await spec
+      .given(customerRegistered(acme), apiKeyIssued(acme, app), tenantConfigChanged(acme, 1, config))
+      .when((http) => http('POST', `/v1/customer/api-keys/${app.id}/rotate`, { token: acme.key.key, body: {} }))
+      .thenOutcome(expectResponse(201), expectNewEvents([{ type: 'ApiKeyRotated', data: { keyId: app.id } }]));
+    const { rotatedAt, graceEndsAt } = newEvents[0]!.data as { rotatedAt: string; graceEndsAt: string };
+    expect(Date.parse(graceEndsAt) - Date.parse(rotatedAt)).toBe(3_600_000);
+    expect(response.body.graceEndsAt).toBe(graceEndsAt);
+  });
 });
