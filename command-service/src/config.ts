@@ -2,18 +2,10 @@ import { z } from 'zod';
 import { CommonEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from '@otp/platform/config';
 import { ConnectionLimitsEnv } from '@otp/platform/http';
 
-/** Write-side settings the same in every mode: email sender, code length, token lifetimes. */
+/** Write-side settings the same in every mode: email sender, session age, signing keys. */
 export const CommandSettingsEnv = {
   MAIL_FROM: z.string().default('OTP Auth <no-reply@localhost>'),
-  OTP_CODE_LENGTH: z.coerce.number().int().min(6).max(9).default(9),
-  // Code requests per email per hour, until tenants have settings of their own.
-  OTP_PER_EMAIL_PER_HOUR: z.coerce.number().int().positive().default(3),
-  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(3600)
-    .default(30 * 86_400),
+  // Code length, lifetimes, limits and token lifetimes are each tenant's (PUT /v1/customer/config), no longer the deployment's.
   /** The absolute expiry of a session (RFC 9700 §4.14.2): refreshing never extends it. */
   SESSION_MAX_AGE_SECONDS: z.coerce
     .number()

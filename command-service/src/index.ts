@@ -13,3 +13,4 @@ export * from './tokens/token-issuer';
 export * from './http/index';
 export { CommandSettingsEnv } from './config';
 export { createKeyUseRecorder, type KeyUseRecorder } from './customers/key-use-recorder';
+export { sealTenantSecret, openTenantSecret } from './tenant-config/tenant-secrets';

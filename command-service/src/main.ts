@@ -12,7 +12,7 @@ import { commandRoutes } from './http/index';
 import { encryptionKeyFromHashKey, parseEncryptionKey } from './tokens/private-key-sealing';
 import { createSigningKeyring } from './tokens/signing-keyring';
 import { loadOrCreateKeyFile } from './tokens/signing-keys';
-import { createTokenIssuer } from './tokens/token-issuer';
+import { createTokenIssuer, LONGEST_ACCESS_TOKEN_TTL_SECONDS } from './tokens/token-issuer';
 import { CommandServiceEnv } from './config';
 
 /** The write side alone (distributed mode). Stateless (the signing keys are in the event store): scale it out behind the load balancer. */
@@ -29,21 +29,21 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
   // Every instance reads the same key stream, so all sign with the key it calls current.
+  // One key-encryption key: the signing keys are sealed under it, tenants' provider keys under a key derived from it.
+  const encryptionKey = config.SIGNING_KEY_ENCRYPTION_KEY
+    ? parseEncryptionKey(config.SIGNING_KEY_ENCRYPTION_KEY)
+    : encryptionKeyFromHashKey(config.HASH_KEY);
   const signingKeys = createSigningKeyring({
     commands,
-    encryptionKey: config.SIGNING_KEY_ENCRYPTION_KEY
-      ? parseEncryptionKey(config.SIGNING_KEY_ENCRYPTION_KEY)
-      : encryptionKeyFromHashKey(config.HASH_KEY),
+    encryptionKey,
     deployment: config.DEPLOYMENT_ID,
-    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    accessTokenTtlSeconds: LONGEST_ACCESS_TOKEN_TTL_SECONDS,
     firstKey: () => loadOrCreateKeyFile(config.SIGNING_KEY_FILE),
   });
   // At start, not in a request: the key file joins an empty stream here, and a wrong encryption key stops the start.
   await signingKeys.current(new Date());
   const tokens = createTokenIssuer(signingKeys, config.HASH_KEY, {
     issuer: config.JWT_ISSUER,
-    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
   });
   // The query service cannot append: there a key's reads do not mark its last use (docs/decisions.md).
@@ -63,8 +63,7 @@ async function main(): Promise<void> {
         tokens,
         signingKeys,
         logger,
-        otpCodeLength: config.OTP_CODE_LENGTH,
-        otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,
+        encryptionKey,
         authenticate,
         checkOperator,
       }),

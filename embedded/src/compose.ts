@@ -10,6 +10,7 @@ import {
   commandRoutes,
   createSigningKeyring,
   loadOrCreateKeyFile,
+  LONGEST_ACCESS_TOKEN_TTL_SECONDS,
 } from '@otp/command-service';
 import { createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
@@ -66,19 +67,19 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
   // The signing keys live in their stream; the key file, if any, is its first key.
+  // One key-encryption key: the signing keys are sealed under it, tenants' provider keys under a key derived from it.
+  const encryptionKey = loadSigningKeyEncryptionKey(config.DATA_DIR, config.SIGNING_KEY_ENCRYPTION_KEY);
   const signingKeys = createSigningKeyring({
     commands,
-    encryptionKey: loadSigningKeyEncryptionKey(config.DATA_DIR, config.SIGNING_KEY_ENCRYPTION_KEY),
+    encryptionKey,
     deployment: config.DEPLOYMENT_ID,
-    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    accessTokenTtlSeconds: LONGEST_ACCESS_TOKEN_TTL_SECONDS,
     firstKey: () => loadOrCreateKeyFile(join(config.DATA_DIR, DATA_DIR_FILES.signingKey)),
   });
   // At start, not in a request: the key file joins an empty stream here, and a wrong encryption key stops the start.
   await signingKeys.current(new Date());
   const tokens = createTokenIssuer(signingKeys, hashKey, {
     issuer: config.JWT_ISSUER ?? `http://localhost:${config.PORT}`,
-    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
   });
   // Each key that gets in, on either side, is recorded once a minute (customers/key-use-recorder.ts).
@@ -104,8 +105,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         tokens,
         signingKeys,
         logger,
-        otpCodeLength: config.OTP_CODE_LENGTH,
-        otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,
+        encryptionKey,
         authenticate,
         checkOperator,
       }),

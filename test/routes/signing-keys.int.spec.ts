@@ -4,7 +4,8 @@ import { generateSigningKey, publicHalf } from '@otp/command-service';
 import { sealPrivateKey } from '../../command-service/src/tokens/private-key-sealing';
 import { signingKeyDecider, type SigningKeysState } from '../../command-service/src/signing-keys/signing-key-decider';
 import { signingKeysRotated, specTenant } from '../support/given-events';
-import { SPEC_ACCESS_TOKEN_TTL_SECONDS, SPEC_DEPLOYMENT, SPEC_ISSUER, SPEC_SIGNING_KEY_ENCRYPTION_KEY } from '../support/route-app';
+import { LONGEST_ACCESS_TOKEN_TTL_SECONDS } from '@otp/command-service';
+import { SPEC_DEPLOYMENT, SPEC_ISSUER, SPEC_SIGNING_KEY_ENCRYPTION_KEY } from '../support/route-app';
 import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec, type RequestOptions } from '../support/route-spec';
 import { loginThroughApp } from '../support/spec-sessions';
 import { SPEC_OPERATOR_TOKEN } from '../support/spec-secrets';
@@ -87,8 +88,8 @@ describe('POST /v1/admin/signing-keys/rotate', () => {
       publicJwk: publicHalf(fresh.privateJwk),
       encryptedPrivateKey: sealPrivateKey(SPEC_SIGNING_KEY_ENCRYPTION_KEY, fresh.kid, fresh.privateJwk),
     };
-    // Retired longer ago than a token lives (plus the minute of slack): the clock moves through the event's time.
-    const longAgo = new Date(Date.now() - (SPEC_ACCESS_TOKEN_TTL_SECONDS + 61) * 1000);
+    // Retired longer ago than any tenant's token may live (plus the minute of slack): the clock moves through the event's time.
+    const longAgo = new Date(Date.now() - (LONGEST_ACCESS_TOKEN_TTL_SECONDS + 61) * 1000);
     await spec
       .given(signingKeysRotated(STREAM, { current: currentKid!, next: nextKid! }, sealed, longAgo))
       .when((http) => http('GET', '/.well-known/jwks.json'))

@@ -9,6 +9,7 @@ import {
   type EventType,
   type Plan,
   type Scope,
+  type TenantConfig,
 } from '@otp/contracts';
 import { DEFAULT_SCOPES } from '@otp/command-service';
 import { randomHex, randomToken } from '@otp/platform/crypto';
@@ -322,3 +323,11 @@ export function signupWrongCodesTried(s: SpecSignup, count: number): GivenEvent[
 export function signedUpTenant(s: SpecSignup): SpecTenant {
   return { id: s.customerId, name: s.companyName, email: normaliseEmail(s.email), plan: 'free', key: specApiKey(s.customerId) };
 }
+/** Version `version` of the tenant's config, whole, written by its first key at `at`. */
+export const tenantConfigChanged = (tenant: SpecTenant, version: number, config: TenantConfig, at = new Date()): GivenEvent =>
+  given(
+    streams.config(tenant.id),
+    'TenantConfigChanged',
+    { customerId: tenant.id, version, config, changedAt: at.toISOString() },
+    { tenantId: tenant.id, actor: byKey(tenant), at },
+  );

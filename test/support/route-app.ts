@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openApiDocument, READ_MODEL_PROJECTIONS } from '@otp/contracts';
+import { DEFAULT_TENANT_CONFIG, openApiDocument, READ_MODEL_PROJECTIONS } from '@otp/contracts';
 import {
   commandRoutes,
   createCommandHandler,
@@ -14,6 +14,7 @@ import {
   createSigningKeyring,
   createTokenIssuer,
   loadOrCreateKeyFile,
+  LONGEST_ACCESS_TOKEN_TTL_SECONDS,
 } from '@otp/command-service';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
@@ -35,7 +36,8 @@ export interface RouteAppOptions {
 }
 
 export const SPEC_ISSUER = 'http://route-spec.test';
-export const SPEC_ACCESS_TOKEN_TTL_SECONDS = 900;
+/** What a tenant that never wrote its config gets. */
+export const SPEC_ACCESS_TOKEN_TTL_SECONDS = DEFAULT_TENANT_CONFIG.tokens.accessTtlSeconds;
 /** Seals the signing keys' private halves, so a spec can give a key stream of its own. */
 export const SPEC_SIGNING_KEY_ENCRYPTION_KEY = Buffer.alloc(32, 11);
 export const SPEC_DEPLOYMENT = 'spec';
@@ -68,15 +70,13 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     commands,
     encryptionKey: SPEC_SIGNING_KEY_ENCRYPTION_KEY,
     deployment: SPEC_DEPLOYMENT,
-    accessTokenTtlSeconds: SPEC_ACCESS_TOKEN_TTL_SECONDS,
+    accessTokenTtlSeconds: LONGEST_ACCESS_TOKEN_TTL_SECONDS,
     firstKey: () => loadOrCreateKeyFile(join(dir, 'signing-key.json')),
   });
   // At start, not in a request: the key file joins an empty stream here, and a wrong encryption key stops the start.
   await signingKeys.current(new Date());
   const tokens = createTokenIssuer(signingKeys, SPEC_HASH_KEY, {
     issuer: SPEC_ISSUER,
-    accessTokenTtlSeconds: SPEC_ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: 30 * 86_400,
     sessionMaxAgeSeconds: 90 * 86_400,
   });
   const keyUse = createKeyUseRecorder({ commands, logger });
@@ -103,7 +103,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         tokens,
         signingKeys,
         logger,
-        otpCodeLength: 9,
+        encryptionKey: SPEC_SIGNING_KEY_ENCRYPTION_KEY,
         authenticate,
         checkOperator,
       }),

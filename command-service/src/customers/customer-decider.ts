@@ -4,8 +4,6 @@ import { DomainError, type Decider } from '../handling/decider';
 // A cap keeps a leaked admin key from minting an unbounded number of keys and
 // keeps the write-side key index per tenant small.
 export const MAX_ACTIVE_API_KEYS = 20;
-/** A rotated key's grace: a week unless the request says otherwise (the tenant config will supply the default). */
-export const DEFAULT_GRACE_SECONDS = 7 * 86_400;
 /** Longer than this and a rotation is a second key kept alive, not a hand-over. */
 export const MAX_GRACE_SECONDS = 30 * 86_400;
 
@@ -53,7 +51,18 @@ export type ChangeCustomerStatus = {
 
 export type ChangePlan = { type: 'ChangePlan'; customerId: string; plan: Plan; now: Date };
 
-export type CustomerCommand = RegisterCustomer | IssueApiKey | RotateApiKey | RevokeApiKey | ChangeCustomerStatus | ChangePlan;
+/** The tenant's own account details; each field absent keeps its value. */
+export type ChangeProfile = {
+  type: 'ChangeProfile';
+  customerId: string;
+  name?: string | undefined;
+  companyName?: string | undefined;
+  contactEmail?: string | undefined;
+  now: Date;
+};
+
+export type CustomerCommand =
+  RegisterCustomer | IssueApiKey | RotateApiKey | RevokeApiKey | ChangeCustomerStatus | ChangePlan | ChangeProfile;
 export type { CustomerEvent, CustomerState } from '@otp/contracts';
 
 function register(command: RegisterCustomer, state: CustomerState): CustomerEvent[] {
@@ -162,6 +171,16 @@ function changePlan(command: ChangePlan, state: CustomerState): CustomerEvent[] 
   return [{ type: 'CustomerPlanChanged', data: { customerId, plan, previousPlan, changedAt: now.toISOString() } }];
 }
 
+function changeProfile(command: ChangeProfile, state: CustomerState): CustomerEvent[] {
+  const { customerId, now } = command;
+  requireActive(state, customerId);
+  const fields = Object.fromEntries(
+    (['name', 'companyName', 'contactEmail'] as const).flatMap((field) => (command[field] !== undefined ? [[field, command[field]]] : [])),
+  );
+  if (Object.keys(fields).length === 0) return [];
+  return [{ type: 'CustomerProfileChanged', data: { customerId, ...fields, changedAt: now.toISOString() } }];
+}
+
 // The fold is shared with the API-key check (contracts): the rule for which
 // keys are valid is written once, and both read one cached state per stream.
 export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEvent> = {
@@ -182,6 +201,8 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
         return changeStatus(command, state);
       case 'ChangePlan':
         return changePlan(command, state);
+      case 'ChangeProfile':
+        return changeProfile(command, state);
       default: {
         const unknown: never = command;
         return unknown;

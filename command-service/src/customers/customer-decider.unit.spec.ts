@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { authorizeApiKey, type EventOf, type Scope } from '@otp/contracts';
+import { authorizeApiKey, DEFAULT_TENANT_CONFIG, type EventOf, type Scope } from '@otp/contracts';
 import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
 import { DomainError } from '../handling/decider';
 import {
   customerDecider,
-  DEFAULT_GRACE_SECONDS,
   MAX_ACTIVE_API_KEYS,
   MAX_GRACE_SECONDS,
   type ChangeCustomerStatus,
   type ChangePlan,
+  type ChangeProfile,
   type CustomerEvent,
   type CustomerState,
   type IssueApiKey,
@@ -17,6 +17,8 @@ import {
 } from './customer-decider';
 
 const given = contractCheckedSpecFor(customerDecider);
+// The default tenant's grace; the use case passes its tenant's.
+const DEFAULT_GRACE_SECONDS = DEFAULT_TENANT_CONFIG.apiKeys.rotationGraceSeconds;
 const customerId = 'cus_00000000000000a1';
 const now = new Date('2025-03-01T12:00:00.000Z');
 const keyId = (n: number) => `key_${n.toString(16).padStart(12, '0')}`;
@@ -437,4 +439,30 @@ describe('ChangePlan', () => {
   it('refuses a cancelled customer', () => given([registered, cancelledEvent]).when(changePlan('free')).thenRefuses('customer_cancelled'));
 
   it('refuses a customer that is not registered', () => given([]).when(changePlan('free')).thenRefuses('customer_not_found'));
+});
+
+describe('ChangeProfile', () => {
+  const change = (fields: Partial<ChangeProfile>): ChangeProfile => ({ type: 'ChangeProfile', customerId, now, ...fields });
+
+  it('records only the fields sent', () =>
+    given([registered])
+      .when(change({ companyName: 'Acme Ltd', contactEmail: 'billing@acme.test' }))
+      .then([
+        {
+          type: 'CustomerProfileChanged',
+          data: { customerId, companyName: 'Acme Ltd', contactEmail: 'billing@acme.test', changedAt: now.toISOString() },
+        },
+      ]));
+
+  it('records nothing when no field is sent', () => given([registered]).when(change({})).thenNothing());
+
+  it('refuses a suspended customer', () =>
+    given([registered, suspendedEvent])
+      .when(change({ name: 'Acme 2' }))
+      .thenRefuses('customer_inactive'));
+
+  it('refuses a customer that is not registered', () =>
+    given([])
+      .when(change({ name: 'Acme' }))
+      .thenRefuses('customer_not_found'));
 });

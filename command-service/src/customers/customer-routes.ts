@@ -7,6 +7,7 @@ import {
   RegisterCustomerBody,
   RotateApiKeyBody,
   StatusChangeBody,
+  UpdateCustomerBody,
 } from '@otp/contracts';
 import { requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400 } from '@otp/platform/http';
@@ -14,6 +15,7 @@ import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { withPosition } from '../http/with-position';
 import { changeCustomer, type StatusChange } from './change-customer';
+import { changeProfile } from './change-profile';
 import { issueApiKey } from './issue-api-key';
 import { registerCustomer } from './register-customer';
 import { revokeApiKey } from './revoke-api-key';
@@ -60,6 +62,14 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
     requireScope(principal, 'customer:admin');
     return { principal, ctx: commandContext(req, `apiKey:${principal.keyId}`, principal.customerId) };
   };
+
+  // 204 with the event's position: the customer document is the query side's, read it there with that position.
+  router.patch('/v1/customer', async (req, res) => {
+    const { principal, ctx } = await admin(req);
+    const body = parseOr400(UpdateCustomerBody, req.body ?? {});
+    const { position } = await changeProfile(deps, { customerId: principal.customerId, ...body }, ctx);
+    withPosition(res, position).status(204).end();
+  });
 
   router.post('/v1/customer/api-keys', async (req, res) => {
     const { principal, ctx } = await admin(req);

@@ -1,6 +1,7 @@
 import { streams, type RotatedApiKey } from '@otp/contracts';
 import { apiKeyHash } from '@otp/platform/crypto';
-import { customerDecider, DEFAULT_GRACE_SECONDS } from './customer-decider';
+import { tenantConfigOf } from '../tenant-config/tenant-config-of';
+import { customerDecider } from './customer-decider';
 import { newApiKey } from './new-api-key';
 import type { CommandContext } from '../handling/command-context';
 import type { CommandDeps } from '../handling/command-deps';
@@ -12,6 +13,8 @@ export async function rotateApiKey(
   ctx: CommandContext,
 ): Promise<RotatedApiKey & { position: bigint | undefined }> {
   const { keyId: newKeyId, prefix, key } = newApiKey(input.customerId);
+  // The tenant's default grace unless the request names one.
+  const graceSeconds = input.graceSeconds ?? (await tenantConfigOf(deps, input.customerId)).apiKeys.rotationGraceSeconds;
   const handled = await deps.commands.handle(
     streams.customer(input.customerId),
     customerDecider,
@@ -22,7 +25,7 @@ export async function rotateApiKey(
       newKeyId,
       prefix,
       keyHash: apiKeyHash(deps.hashKey, key),
-      graceSeconds: input.graceSeconds ?? DEFAULT_GRACE_SECONDS,
+      graceSeconds,
       now: ctx.now,
     },
     ctx,

@@ -9,10 +9,9 @@ export interface CommandDeps {
   commands: CommandHandler;
   /** Server secret for keyed hashes (codes, keys, email keys, refresh tokens). */
   hashKey: Buffer;
+  /** The key-encryption key the signing keys are sealed under; tenant secrets are sealed under a key derived from it. */
+  encryptionKey: Buffer;
   mailer: Mailer;
   tokens: TokenIssuer;
   logger: Logger;
-  otpCodeLength: number;
-  /** Code requests per email per hour; OTP_DEFAULT_PER_EMAIL_PER_HOUR when absent. */
-  otpPerEmailPerHour?: number;
 }

@@ -1,4 +1,4 @@
-import { currentSchemaVersion, type DomainEvent } from '@otp/contracts';
+import { currentSchemaVersion, parseEvent, type DomainEvent } from '@otp/contracts';
 import { uuidFromTimeAndName } from '@otp/platform/crypto';
 import {
   loadState,
@@ -53,6 +53,14 @@ export function createCommandHandler({ eventStore, states }: CommandHandlerOptio
      */
     async read<S, E extends DomainEvent>(streamName: string, fold: Fold<S, E>): Promise<S> {
       return (await loadState(eventStore, states, streamName, fold)).state;
+    },
+    /**
+     * Every event of a stream, oldest first, each validated and upcast: for reads of its past (a
+     * config's earlier versions), which the cache, holding only the newest state, cannot answer.
+     */
+    async history<E extends DomainEvent>(streamName: string): Promise<E[]> {
+      const recorded = await eventStore.readStream(streamName);
+      return recorded.map((e) => parseEvent(e.type, e.data, Number(e.metadata['schemaVersion'] ?? 1)) as E);
     },
     /**
      * `command` may be a function of the state, for commands whose inputs depend on

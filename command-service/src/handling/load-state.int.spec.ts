@@ -50,7 +50,7 @@ describe('loading stream state through the cache', () => {
     mailer: {} as Mailer,
     tokens: {} as TokenIssuer,
     logger: createLogger({ level: 'silent' }),
-    otpCodeLength: 9,
+    encryptionKey: Buffer.alloc(32, 8),
   });
   const open = () => {
     const store = openSqliteEventStore({ file: join(dir, 'events.sqlite') });

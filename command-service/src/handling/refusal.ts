@@ -29,6 +29,9 @@ const DECIDER_REFUSALS = [
   'user_not_found',
   // signing keys
   'signing_key_exists',
+  // tenant config
+  'config_version_conflict',
+  'invalid_template',
 ] as const;
 
 /** What the use cases answer beside those, where a command ran and the caller still does not get what it asked for. */

@@ -3,6 +3,7 @@ import { customerRoutes } from '../customers/customer-routes';
 import { otpRoutes } from '../otp/otp-routes';
 import { signingKeyRoutes } from '../signing-keys/signing-key-routes';
 import { signupRoutes } from '../signup/signup-routes';
+import { tenantConfigRoutes } from '../tenant-config/tenant-config-routes';
 import { jwksRoutes } from '../tokens/jwks-routes';
 import { createAccessTokenVerifier } from '../tokens/access-token-verifier';
 import { tokenRoutes } from '../tokens/token-routes';
@@ -18,7 +19,7 @@ export type { CommandRouteDeps } from './command-route-deps';
  */
 export function commandRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
-  router.use(customerRoutes(deps), otpRoutes(deps), signupRoutes(deps), jwksRoutes(deps), signingKeyRoutes(deps));
+  router.use(customerRoutes(deps), tenantConfigRoutes(deps), otpRoutes(deps), signupRoutes(deps), jwksRoutes(deps), signingKeyRoutes(deps));
   // One verifier for both; it reads the published keys per token, so a rotation needs no new verifier.
   const verify = createAccessTokenVerifier(deps.tokens);
   router.use(tokenRoutes(deps, verify), userRoutes(deps, verify));

@@ -51,6 +51,9 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   refresh_token_unknown: invalidToken,
   refresh_token_reused: invalidToken,
   access_token_invalid: invalidToken,
+  // If-Match named a version that is no longer current: read the config again, then write.
+  config_version_conflict: { status: 412, type: problemTypes.preconditionFailed, title: 'Precondition failed' },
+  invalid_template: { status: 400, type: problemTypes.validation, title: 'Invalid request' },
   // A verified token whose user stream is empty (its write lost): a new login writes it again.
   user_not_found: invalidToken,
   // The code was right, so only the email's owner learns it: its account exists, and its first key was shown once already.

@@ -1,8 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TENANT_CONFIG } from '@otp/contracts';
 import { DomainError } from '../handling/decider';
 import { otpDecider, type OtpEvent, type RequestOtp } from './otp-decider';
-import { OTP_DEFAULT_CODE_LENGTH, OTP_FAILURE_MEMORY_MS, OTP_MAX_ATTEMPTS, OTP_MAX_FAILURES_IN_A_ROW } from './otp-policy';
+import { OTP_FAILURE_MEMORY_MS, OTP_MAX_FAILURES_IN_A_ROW } from './otp-policy';
+
+const OTP_DEFAULT_CODE_LENGTH = DEFAULT_TENANT_CONFIG.otp.length;
+const OTP_MAX_ATTEMPTS = DEFAULT_TENANT_CONFIG.otp.maxAttempts;
 
 // Random sequences of requests, verifications, resends and clock moves
 // against the pure decider, checking what must hold whatever the order.
@@ -80,6 +84,8 @@ function run(steps: readonly Step[]): Run {
               email: 'ada@example.test',
               codeHash: hashOf(idFor(issued.length), codeFor(issued.length)),
               codeLength: OTP_DEFAULT_CODE_LENGTH,
+              ttlSeconds: DEFAULT_TENANT_CONFIG.otp.ttlSeconds,
+              maxAttempts: OTP_MAX_ATTEMPTS,
               perEmailPerHour: 3,
               now: new Date(now),
             };

@@ -5,7 +5,6 @@ import {
   isAllowedCodeLength,
   isExpired,
   OTP_FAILURE_MEMORY_MS,
-  OTP_MAX_ATTEMPTS,
   OTP_MAX_FAILURES_IN_A_ROW,
   OTP_REQUEST_WINDOW_MS,
   otpExpiresAt,
@@ -21,7 +20,10 @@ export type RequestOtp = {
   codeHash: string;
   /** Required: the handler generated the code with it, so the decider checks that same number. */
   codeLength: number;
-  /** Code requests this email may make per hour (the tenant's setting; env config for now). */
+  /** The tenant's settings when the code is sent, recorded on the challenge so a later change never reaches a code already out. */
+  ttlSeconds: number;
+  maxAttempts: number;
+  /** Code requests this email may make per hour. */
   perEmailPerHour: number;
   now: Date;
 };
@@ -157,7 +159,7 @@ function evolve(state: OtpState, event: OtpEvent): OtpState {
 // counted from this stream; the request past it records the excess once per
 // window and sends nothing.
 function request(command: RequestOtp, state: OtpState): OtpEvent[] {
-  const { challengeId, customerId, emailKey, email, codeHash, codeLength, perEmailPerHour, now } = command;
+  const { challengeId, customerId, emailKey, email, codeHash, codeLength, ttlSeconds, maxAttempts, perEmailPerHour, now } = command;
   if (!isAllowedCodeLength(codeLength)) {
     throw new DomainError('invalid_code_length', 'code length is outside the allowed range', { codeLength });
   }
@@ -189,8 +191,8 @@ function request(command: RequestOtp, state: OtpState): OtpEvent[] {
         codeHash,
         codeLength,
         requestedAt: now.toISOString(),
-        expiresAt: otpExpiresAt(now).toISOString(),
-        maxAttempts: OTP_MAX_ATTEMPTS,
+        expiresAt: otpExpiresAt(now, ttlSeconds).toISOString(),
+        maxAttempts,
       },
     },
   ];

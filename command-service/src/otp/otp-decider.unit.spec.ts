@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TENANT_CONFIG, type EventOf } from '@otp/contracts';
 import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
 import { otpDecider, type OtpEvent, type RequestOtp, type VerifyOtp } from './otp-decider';
-import { OTP_DEFAULT_CODE_LENGTH, OTP_MAX_ATTEMPTS, OTP_TTL_MS } from './otp-policy';
 
 const given = contractCheckedSpecFor(otpDecider);
+// The default tenant's settings; a request carries its tenant's.
+const OTP_DEFAULT_CODE_LENGTH = DEFAULT_TENANT_CONFIG.otp.length;
+const OTP_TTL_MS = DEFAULT_TENANT_CONFIG.otp.ttlSeconds * 1000;
+const OTP_MAX_ATTEMPTS = DEFAULT_TENANT_CONFIG.otp.maxAttempts;
 const customerId = 'cus_00000000000000a1';
 const A = 'chl_000000000000000a';
 const B = 'chl_000000000000000b';
@@ -27,6 +31,8 @@ const requestCmd = (challengeId: string, now = t0, codeLength = OTP_DEFAULT_CODE
   email: 'ada@example.test',
   codeHash: hashOf(challengeId, codeOf[challengeId] ?? ''),
   codeLength,
+  ttlSeconds: DEFAULT_TENANT_CONFIG.otp.ttlSeconds,
+  maxAttempts: OTP_MAX_ATTEMPTS,
   perEmailPerHour: 3,
   now,
 });
@@ -77,6 +83,18 @@ describe('RequestOtp', () => {
   it('records the expiry as ten minutes after the request', () => {
     const [event] = otpDecider.decide(requestCmd(A), otpDecider.initialState());
     expect(event?.type === 'OtpRequested' && event.data.expiresAt).toBe('2025-03-01T12:10:00.000Z');
+  });
+
+  it("records the tenant's lifetime and guesses on the challenge, so a later config change never reaches a code already sent", () => {
+    const [event] = otpDecider.decide({ ...requestCmd(A), ttlSeconds: 120, maxAttempts: 2 }, otpDecider.initialState());
+    expect(event?.type === 'OtpRequested' && [event.data.expiresAt, event.data.maxAttempts]).toEqual(['2025-03-01T12:02:00.000Z', 2]);
+  });
+
+  it('locks a challenge after the guesses recorded on it, not the default five', () => {
+    const two: OtpEvent = { type: 'OtpRequested', data: { ...(requested(A).data as EventOf<'OtpRequested'>['data']), maxAttempts: 2 } };
+    return given([two, wrong(A, 1)])
+      .when(verify('000000000'))
+      .then([wrong(A, 0), locked(A)]);
   });
 
   it.each([6, 7, 8, 9])('accepts a code length of %i', (codeLength) => {

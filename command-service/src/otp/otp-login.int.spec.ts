@@ -57,11 +57,16 @@ describe('OTP login use cases', () => {
     const hashKey = Buffer.alloc(32, 7);
     const tokens = createTokenIssuer(await loadOrCreateSigningKeys(join(dir, 'key.json')), hashKey, {
       issuer: 'http://test',
-      accessTokenTtlSeconds: 900,
-      refreshTokenTtlSeconds: 3600,
       sessionMaxAgeSeconds: 7200,
     });
-    deps = { commands: commandsOf(eventStore), hashKey, mailer, tokens, logger: createLogger({ level: 'silent' }), otpCodeLength: 9 };
+    deps = {
+      commands: commandsOf(eventStore),
+      hashKey,
+      mailer,
+      tokens,
+      logger: createLogger({ level: 'silent' }),
+      encryptionKey: Buffer.alloc(32, 8),
+    };
     customerId = (await registerCustomer(deps, { name: 'Acme', email: 'ops@acme.test' }, ctx('operator'))).customer.id;
   });
 

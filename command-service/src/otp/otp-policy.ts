@@ -2,15 +2,13 @@
 // decider (which enforces them) cannot drift apart.
 export const OTP_MIN_CODE_LENGTH = 6;
 export const OTP_MAX_CODE_LENGTH = 9;
-// 9 digits: 10^9 codes, so 5 guesses per code give a 1 in 200 million chance.
-export const OTP_DEFAULT_CODE_LENGTH = 9;
-export const OTP_TTL_MS = 10 * 60 * 1000;
-export const OTP_MAX_ATTEMPTS = 5;
+// The length, lifetime, guesses per code and requests per hour are each tenant's (its config's
+// `otp` section; by default 9 digits, 10 minutes, 5 guesses: a 1 in 200 million chance per code).
 
 export const isAllowedCodeLength = (length: number): boolean =>
   Number.isInteger(length) && length >= OTP_MIN_CODE_LENGTH && length <= OTP_MAX_CODE_LENGTH;
 
-export const otpExpiresAt = (requestedAt: Date): Date => new Date(requestedAt.getTime() + OTP_TTL_MS);
+export const otpExpiresAt = (requestedAt: Date, ttlSeconds: number): Date => new Date(requestedAt.getTime() + ttlSeconds * 1000);
 
 // The challenge is usable on [requestedAt, expiresAt): at expiresAt it is
 // already expired, so "10 minutes" never means 10 minutes and a tick.
@@ -25,7 +23,6 @@ export const OTP_FREE_FAILURES_IN_A_ROW = 20;
 // A run of failures is forgotten a day after its last one, so the hard stop at
 // 100 is a day's pause rather than a permanent lock anyone could impose.
 export const OTP_FAILURE_MEMORY_MS = 24 * 60 * 60 * 1000;
-export const OTP_DEFAULT_PER_EMAIL_PER_HOUR = 3;
 export const OTP_REQUEST_WINDOW_MS = 60 * 60 * 1000;
 
 /**

@@ -1,12 +1,13 @@
 import { streams, type OtpRequestAccepted } from '@otp/contracts';
 import { emailKey, otpCodeHash, randomDigits, randomHex } from '@otp/platform/crypto';
 import { otpDecider } from './otp-decider';
-import { OTP_DEFAULT_PER_EMAIL_PER_HOUR, OTP_TTL_MS, secondsUntil } from './otp-policy';
+import { secondsUntil } from './otp-policy';
 import { otpEmail } from './otp-email';
 import type { CommandContext } from '../handling/command-context';
 import type { CommandDeps } from '../handling/command-deps';
 import { Refusal } from '../handling/refusal';
 import { normaliseEmail } from '../users/emails';
+import { tenantConfigOf } from '../tenant-config/tenant-config-of';
 
 /** The caller may ask again once the mail server has had a moment. */
 const RETRY_DELIVERY_AFTER_SECONDS = 5;
@@ -24,7 +25,9 @@ export async function requestOtp(
   const email = normaliseEmail(input.email);
   const key = emailKey(deps.hashKey, input.customerId, email);
   const challengeId = `chl_${randomHex(8)}`;
-  const code = randomDigits(deps.otpCodeLength);
+  // The tenant's settings as they are now; the challenge records them, so a later change leaves this code alone.
+  const { otp, email: emailSettings } = await tenantConfigOf(deps, input.customerId);
+  const code = randomDigits(otp.length);
   const handled = await deps.commands.handle(
     streams.otp(input.customerId, key),
     otpDecider,
@@ -35,8 +38,10 @@ export async function requestOtp(
       emailKey: key,
       email,
       codeHash: otpCodeHash(deps.hashKey, challengeId, code),
-      codeLength: deps.otpCodeLength,
-      perEmailPerHour: deps.otpPerEmailPerHour ?? OTP_DEFAULT_PER_EMAIL_PER_HOUR,
+      codeLength: otp.length,
+      ttlSeconds: otp.ttlSeconds,
+      maxAttempts: otp.maxAttempts,
+      perEmailPerHour: otp.perEmailPerHour,
       now: ctx.now,
     },
     ctx,
@@ -51,7 +56,8 @@ export async function requestOtp(
   if (!requested || requested.type !== 'OtpRequested') throw new Error('RequestOtp decided no OtpRequested event');
 
   try {
-    await deps.mailer.send(otpEmail({ id: challengeId, to: email, code, expiresInMinutes: OTP_TTL_MS / 60_000 }));
+    const expiresInMinutes = Math.ceil(otp.ttlSeconds / 60);
+    await deps.mailer.send(otpEmail({ id: challengeId, to: email, code, expiresInMinutes }, emailSettings));
   } catch (error) {
     // The challenge stays recorded (it simply expires); the caller may ask again.
     deps.logger.error({ challengeId, requestId: ctx.requestId, err: (error as Error).message }, 'otp email delivery failed');

@@ -9,6 +9,7 @@ import { userDecider } from '../users/user-decider';
 import type { CommandContext } from '../handling/command-context';
 import type { CommandDeps } from '../handling/command-deps';
 import { normaliseEmail } from '../users/emails';
+import { tenantConfigOf } from '../tenant-config/tenant-config-of';
 
 /**
  * Verifies a code against the email's challenge stream, the one place that
@@ -26,7 +27,9 @@ export async function verifyOtp(
 ): Promise<TokenResponse & { position: bigint | undefined }> {
   const email = normaliseEmail(input.email);
   const key = emailKey(deps.hashKey, input.customerId, email);
-  const verified = await deps.commands
+  // Read beside the verification, not after it: the lifetimes are needed only once the code holds.
+  const config = tenantConfigOf(deps, input.customerId);
+  const verifying = deps.commands
     .handle(
       streams.otp(input.customerId, key),
       otpDecider,
@@ -49,6 +52,7 @@ export async function verifyOtp(
       }
       throw error;
     });
+  const [verified, { tokens: lifetimes }] = await Promise.all([verifying, config]);
   const outcome = outcomeOf(verified.events);
   if (outcome.kind !== 'verified') throw notValid();
 
@@ -75,21 +79,30 @@ export async function verifyOtp(
         userId,
         customerId: input.customerId,
         refreshTokenHash: refresh.hash,
-        ttlSeconds: deps.tokens.settings.refreshTokenTtlSeconds,
+        ttlSeconds: lifetimes.refreshTtlSeconds,
         now,
       },
       ctx,
     ),
     // The command id, not the request id: a client may send its own X-Request-Id, and a token id
     // others revoke or dedupe by must be unique and not the client's choice.
-    deps.tokens.accessToken({ userId, customerId: input.customerId, clientId: input.clientId, email, sessionId, jti: ctx.commandId, now }),
+    deps.tokens.accessToken({
+      userId,
+      customerId: input.customerId,
+      clientId: input.clientId,
+      email,
+      sessionId,
+      jti: ctx.commandId,
+      ttlSeconds: lifetimes.accessTtlSeconds,
+      now,
+    }),
   ]);
   const positions = [verified.position, login.position, session.position].filter((p): p is bigint => p !== undefined);
   return {
     accessToken,
     refreshToken: refresh.token,
     tokenType: 'Bearer',
-    expiresIn: deps.tokens.settings.accessTokenTtlSeconds,
+    expiresIn: lifetimes.accessTtlSeconds,
     user: { id: userId, email },
     position: positions.reduce((a, b) => (a > b ? a : b)),
   };

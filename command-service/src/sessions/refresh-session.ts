@@ -4,6 +4,7 @@ import type { CommandContext } from '../handling/command-context';
 import type { CommandDeps } from '../handling/command-deps';
 import { Refusal } from '../handling/refusal';
 import { sessionOfRefreshToken } from '../tokens/token-issuer';
+import { tenantConfigOf } from '../tenant-config/tenant-config-of';
 import { userDecider } from '../users/user-decider';
 import { sessionDecider } from './session-decider';
 import { readSession } from './session-of-token';
@@ -31,6 +32,7 @@ export async function refreshSession(
   const presented = deps.tokens.refreshTokenHash(input.refreshToken);
   const next = deps.tokens.newRefreshToken(sessionId);
   const { settings } = deps.tokens;
+  const lifetimes = (await tenantConfigOf(deps, input.customerId)).tokens;
   const handled = await deps.commands.handle(
     streams.session(sessionId),
     sessionDecider,
@@ -39,7 +41,7 @@ export async function refreshSession(
       customerId: input.customerId,
       tokenMatches: (stored) => secretEquals(stored, presented),
       newRefreshTokenHash: next.hash,
-      idleTtlSeconds: settings.refreshTokenTtlSeconds,
+      idleTtlSeconds: lifetimes.refreshTtlSeconds,
       maxAgeSeconds: settings.sessionMaxAgeSeconds,
       now: ctx.now,
     },
@@ -56,13 +58,14 @@ export async function refreshSession(
     email,
     sessionId,
     jti: ctx.commandId,
+    ttlSeconds: lifetimes.accessTtlSeconds,
     now: ctx.now,
   });
   return {
     accessToken,
     refreshToken: next.token,
     tokenType: 'Bearer',
-    expiresIn: settings.accessTokenTtlSeconds,
+    expiresIn: lifetimes.accessTtlSeconds,
     user: { id: handled.state.userId!, email },
     position: handled.position,
   };

@@ -1,12 +1,15 @@
-import type { OtpRequestAccepted, SignupBody } from '@otp/contracts';
+import { DEFAULT_TENANT_CONFIG, type OtpRequestAccepted, type SignupBody } from '@otp/contracts';
 import { otpCodeHash, randomDigits, randomHex } from '@otp/platform/crypto';
 import type { CommandContext } from '../handling/command-context';
 import type { CommandDeps } from '../handling/command-deps';
 import { Refusal } from '../handling/refusal';
-import { OTP_DEFAULT_PER_EMAIL_PER_HOUR, OTP_TTL_MS, secondsUntil } from '../otp/otp-policy';
+import { secondsUntil } from '../otp/otp-policy';
 import { signupDecider } from './signup-decider';
 import { signupEmail } from './signup-email';
 import { signupIdentity } from './signup-identity';
+
+/** A signup has no tenant yet: its code follows the defaults every tenant starts with. */
+const SIGNUP_OTP = DEFAULT_TENANT_CONFIG.otp;
 
 /** The caller may ask again once the mail server has had a moment. */
 const RETRY_DELIVERY_AFTER_SECONDS = 5;
@@ -24,7 +27,7 @@ export async function requestSignup(
 ): Promise<OtpRequestAccepted & { position: bigint | undefined }> {
   const { email, emailKey, customerId, streamName } = signupIdentity(deps.hashKey, body.email);
   const challengeId = `chl_${randomHex(8)}`;
-  const code = randomDigits(deps.otpCodeLength);
+  const code = randomDigits(SIGNUP_OTP.length);
   const handled = await deps.commands.handle(
     streamName,
     signupDecider,
@@ -35,8 +38,10 @@ export async function requestSignup(
       emailKey,
       email,
       codeHash: otpCodeHash(deps.hashKey, challengeId, code),
-      codeLength: deps.otpCodeLength,
-      perEmailPerHour: deps.otpPerEmailPerHour ?? OTP_DEFAULT_PER_EMAIL_PER_HOUR,
+      codeLength: SIGNUP_OTP.length,
+      ttlSeconds: SIGNUP_OTP.ttlSeconds,
+      maxAttempts: SIGNUP_OTP.maxAttempts,
+      perEmailPerHour: SIGNUP_OTP.perEmailPerHour,
       companyName: body.companyName,
       plan: body.plan ?? 'free',
       now: ctx.now,
@@ -54,7 +59,7 @@ export async function requestSignup(
   if (requested?.type !== 'OtpRequested') throw new Error('RequestSignup decided no OtpRequested event');
 
   try {
-    await deps.mailer.send(signupEmail({ id: challengeId, to: email, code, expiresInMinutes: OTP_TTL_MS / 60_000 }));
+    await deps.mailer.send(signupEmail({ id: challengeId, to: email, code, expiresInMinutes: SIGNUP_OTP.ttlSeconds / 60 }));
   } catch (error) {
     // The challenge stays recorded (it simply expires); the caller may ask again.
     deps.logger.error({ challengeId, requestId: ctx.requestId, err: (error as Error).message }, 'signup email delivery failed');

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
-import { OTP_DEFAULT_CODE_LENGTH, OTP_MAX_ATTEMPTS, OTP_TTL_MS } from '../otp/otp-policy';
+import { DEFAULT_TENANT_CONFIG } from '@otp/contracts';
 import type { VerifyOtp } from '../otp/otp-decider';
 import { signupDecider, type RequestSignup, type SignupEvent, type SignupState } from './signup-decider';
 
 const given = contractCheckedSpecFor(signupDecider);
+const { length: OTP_DEFAULT_CODE_LENGTH, maxAttempts: OTP_MAX_ATTEMPTS } = DEFAULT_TENANT_CONFIG.otp;
+const OTP_TTL_MS = DEFAULT_TENANT_CONFIG.otp.ttlSeconds * 1000;
 const customerId = 'cus_00000000000000d1';
 const A = 'chl_000000000000000a';
 const B = 'chl_000000000000000b';
@@ -21,6 +23,8 @@ const ask = (challengeId: string, now = t0, companyName = 'Acme Ltd'): RequestSi
   email: 'ada@acme.test',
   codeHash: hashOf(challengeId),
   codeLength: OTP_DEFAULT_CODE_LENGTH,
+  ttlSeconds: OTP_TTL_MS / 1000,
+  maxAttempts: OTP_MAX_ATTEMPTS,
   perEmailPerHour: 3,
   companyName,
   plan: 'free',

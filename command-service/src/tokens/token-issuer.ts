@@ -1,12 +1,17 @@
 import { SignJWT } from 'jose';
+import { TokenSettings as TenantTokenSettings } from '@otp/contracts';
 import { randomToken, refreshTokenHash } from '@otp/platform/crypto';
 import type { SigningKeySource } from './signing-keys';
 
+/**
+ * The longest an access token may live, whatever a tenant sets (its config's `tokens`): a
+ * retired signing key stays published this long, so no token outlives the key that verifies it.
+ */
+export const LONGEST_ACCESS_TOKEN_TTL_SECONDS = TenantTokenSettings.shape.accessTtlSeconds.maxValue ?? 86_400;
+
+/** The deployment's; the lifetimes of access and refresh tokens are each tenant's (its config's `tokens`). */
 export interface TokenSettings {
   issuer: string;
-  accessTokenTtlSeconds: number;
-  /** Idle expiry of a session: a refresh token not exchanged within it is refused. */
-  refreshTokenTtlSeconds: number;
   /** Absolute expiry (RFC 9700 §4.14.2): no refresh extends a session past its start plus this. */
   sessionMaxAgeSeconds: number;
 }
@@ -19,6 +24,8 @@ export interface AccessTokenClaims {
   email: string;
   sessionId: string;
   jti: string;
+  /** The tenant's access token lifetime. */
+  ttlSeconds: number;
   now: Date;
 }
 
@@ -41,7 +48,7 @@ export function createTokenIssuer(keys: SigningKeySource, hashKey: Buffer, setti
         .setSubject(claims.userId)
         .setAudience(claims.customerId)
         .setIssuedAt(iat)
-        .setExpirationTime(iat + settings.accessTokenTtlSeconds)
+        .setExpirationTime(iat + claims.ttlSeconds)
         .setJti(claims.jti)
         .sign(key.privateKey);
     },

@@ -9,7 +9,8 @@ export type CustomerEvent =
   | EventOf<'CustomerSuspended'>
   | EventOf<'CustomerActivated'>
   | EventOf<'CustomerCancelled'>
-  | EventOf<'CustomerPlanChanged'>;
+  | EventOf<'CustomerPlanChanged'>
+  | EventOf<'CustomerProfileChanged'>;
 
 export type CustomerStatus = 'unregistered' | 'active' | 'suspended' | 'cancelled';
 /** 'rotated': replaced, and valid until its `graceEndsAt`. */
@@ -71,6 +72,9 @@ function evolve(state: CustomerState, event: CustomerEvent): CustomerState {
       return { ...state, status: 'cancelled' };
     case 'CustomerPlanChanged':
       return { ...state, plan: event.data.plan };
+    // Names and addresses decide nothing about keys: the read model keeps them.
+    case 'CustomerProfileChanged':
+      return state;
     default: {
       const unknown: never = event;
       return unknown;

@@ -61,6 +61,22 @@ export const CustomerSuspended = z.object({ customerId: CustomerId, reason: Stat
 export const CustomerActivated = z.object({ customerId: CustomerId, reason: StatusReason, activatedAt: IsoTimestamp }).strict();
 /** Final: a cancelled customer is never activated again (its history stays for the audit). */
 export const CustomerCancelled = z.object({ customerId: CustomerId, reason: StatusReason, cancelledAt: IsoTimestamp }).strict();
+/**
+ * The tenant changed its own account details; only the fields it sent are here. `email` on
+ * CustomerRegistered stays the address the account was opened with; `contactEmail` is where the
+ * tenant wants to be reached now.
+ */
+export const CustomerProfileChanged = z
+  .object({
+    customerId: CustomerId,
+    name: z.string().optional(),
+    companyName: z.string().optional(),
+    // Personal data: kept in a named field so per-subject encryption can reach it.
+    contactEmail: z.string().optional(),
+    changedAt: IsoTimestamp,
+  })
+  .strict();
+
 export const CustomerPlanChanged = z.object({ customerId: CustomerId, plan: Plan, previousPlan: Plan, changedAt: IsoTimestamp }).strict();
 
 /**

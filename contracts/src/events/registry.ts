@@ -7,6 +7,7 @@ import {
   CustomerActivated,
   CustomerCancelled,
   CustomerPlanChanged,
+  CustomerProfileChanged,
   CustomerRegistered,
   CustomerSuspended,
 } from './customer-events';
@@ -55,6 +56,7 @@ export const eventSchemas = {
   RateLimitExceeded,
   QuotaExceeded,
   SignupRequested,
+  CustomerProfileChanged,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -90,6 +92,7 @@ export const currentSchemaVersion: Record<EventType, number> = {
   RateLimitExceeded: 1,
   QuotaExceeded: 1,
   SignupRequested: 1,
+  CustomerProfileChanged: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

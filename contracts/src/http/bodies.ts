@@ -90,6 +90,20 @@ export const CustomerIdParam = z.object({ id: CustomerId }).strict();
 export const CustomerView = CustomerDocument.omit({ _id: true, apiKeys: true }).extend({ apiKeys: z.array(ApiKeySummary) });
 export type CustomerView = z.infer<typeof CustomerView>;
 
+/** PATCH /v1/customer: what the tenant may change about its own account; at least one field. */
+export const UpdateCustomerBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    companyName: z.string().trim().min(1).max(200).optional(),
+    contactEmail: Email.optional(),
+  })
+  .strict()
+  .refine(
+    (b) => b.name !== undefined || b.companyName !== undefined || b.contactEmail !== undefined,
+    'send name, companyName or contactEmail',
+  );
+export type UpdateCustomerBody = z.infer<typeof UpdateCustomerBody>;
+
 export const CustomerRegisteredResponse = z.object({ customer: CustomerView, apiKey: IssuedApiKey });
 export type CustomerRegisteredResponse = z.infer<typeof CustomerRegisteredResponse>;
 

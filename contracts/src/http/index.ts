@@ -3,3 +3,4 @@ export * from './bodies';
 export * from './signing-key-bodies';
 export * from './queries';
 export * from './openapi';
+export * from './config-bodies';

@@ -20,12 +20,14 @@ import {
   IntrospectTokenBody,
   RefreshTokenBody,
   RevokeTokenBody,
+  UpdateCustomerBody,
   UpdateProfileBody,
   UserProfile,
   ServiceCustomerList,
   SignupBody,
   VerifySignupBody,
 } from './bodies';
+import { TenantConfigBody, TenantConfigPatchBody, TenantConfigView } from './config-bodies';
 import { Problem } from './problem';
 import { RotatedSigningKey, RotateSigningKeyBody } from './signing-key-bodies';
 
@@ -67,6 +69,20 @@ const query = (name: string, required: boolean, description: string) => ({
   required,
   schema: { type: 'string' },
   description,
+});
+
+const configWrite = (summary: string, body: z.ZodType) => ({
+  summary: `${summary}; If-Match: "<version>" makes it conditional`,
+  security: auth('apiKey'),
+  parameters: [{ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'the ETag read, e.g. "3"' }],
+  requestBody: json(body),
+  responses: {
+    '200': { description: 'the config after (ETag: its version)', ...json(TenantConfigView) },
+    '403': problem('key lacks customer:admin'),
+    '412': problem('If-Match names a version that is no longer current; nothing changed; ETag: the current version'),
+    ...common,
+    '400': problem('invalid input, a malformed If-Match, a template with an unknown variable or a text/html template without {{otp}}'),
+  },
 });
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the server validates with. */
@@ -195,6 +211,37 @@ export function openApiDocument(serverUrl?: string) {
           security: auth('apiKey'),
           responses: { '200': { description: 'the customer', ...json(CustomerView) }, ...common },
         },
+        patch: {
+          summary: 'Change the account name, company name or contact email (customer:admin)',
+          security: auth('apiKey'),
+          requestBody: json(UpdateCustomerBody),
+          responses: {
+            '204': { description: 'recorded; X-Event-Position, for GET /v1/customer with X-Min-Position' },
+            '403': problem('key lacks customer:admin, or the customer is suspended'),
+            ...common,
+          },
+        },
+      },
+      '/v1/customer/config': {
+        get: {
+          summary: 'The config (ETag: its version); ?version=N an earlier version, ?asOf=<timestamp> the version in force then',
+          security: auth('apiKey'),
+          parameters: [
+            query('version', false, 'an earlier version (0: the defaults)'),
+            query('asOf', false, 'an ISO 8601 timestamp: the version in force then'),
+          ],
+          responses: {
+            '200': { description: 'the config; a provider key shows only as apiKeySet', ...json(TenantConfigView) },
+            '403': problem('key lacks customer:admin'),
+            '404': problem('no such version'),
+            ...common,
+          },
+        },
+        put: configWrite('Replace the whole config: a new version, unless it changes nothing', TenantConfigBody),
+        patch: configWrite(
+          'Change some fields (omitted ones keep their value, arrays are replaced whole): a new version',
+          TenantConfigPatchBody,
+        ),
       },
       '/v1/api-keys': {
         post: {

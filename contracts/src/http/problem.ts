@@ -34,4 +34,5 @@ export const problemTypes = {
   invalidToken: `${base}invalid-token`,
   rateLimited: `${base}rate-limited`,
   signupAlreadyCompleted: `${base}signup-already-completed`,
+  preconditionFailed: `${base}precondition-failed`,
 } as const;

@@ -22,7 +22,9 @@ export const CustomerDocument = z.object({
   id: CustomerId,
   name: z.string(),
   email: z.string(),
+  // Set by the tenant (PATCH /v1/customer); absent for a customer that never did.
   companyName: z.string().optional(),
+  contactEmail: z.string().optional(),
   plan: Plan,
   status: z.enum(['active', 'suspended', 'cancelled']),
   statusReason: z.string().optional(),

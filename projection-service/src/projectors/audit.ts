@@ -37,6 +37,8 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'SessionRefreshed':
     case 'UserProfileUpdated':
       return 'success';
+    case 'CustomerProfileChanged':
+      return 'success';
     // A logout is the user's wish; a reused refresh token is a stolen or replayed one.
     case 'SessionRevoked':
       return event.data.reason === 'logout' ? 'success' : 'failure';

@@ -89,6 +89,7 @@ describe('audit projector', () => {
       CustomerActivated: 'success',
       CustomerCancelled: 'success',
       CustomerPlanChanged: 'success',
+      CustomerProfileChanged: 'success',
       ApiKeyUsed: 'success',
       SigningKeyAdded: 'success',
       SigningKeyActivated: 'success',

@@ -63,6 +63,12 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
       return setOnCustomer(event.data.customerId, { status: 'cancelled', statusReason: event.data.reason });
     case 'CustomerPlanChanged':
       return setOnCustomer(event.data.customerId, { plan: event.data.plan });
+    case 'CustomerProfileChanged': {
+      // Only what the tenant sent; `email` stays the address the account was opened with.
+      const { customerId, name, companyName, contactEmail } = event.data;
+      const fields = { name, companyName, contactEmail };
+      return setOnCustomer(customerId, Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)));
+    }
     case 'ApiKeyUsed':
       return setOnCustomer(event.data.customerId, { [`apiKeys.${event.data.keyId}.lastUsedAt`]: event.data.minute });
     case 'OtpRequested':

@@ -14,6 +14,7 @@ const CUSTOMER_EVENTS = new Set<EventType>([
   'CustomerActivated',
   'CustomerCancelled',
   'CustomerPlanChanged',
+  'CustomerProfileChanged',
   'ApiKeyUsed',
 ]);
 
@@ -236,6 +237,19 @@ describe('customers projector', () => {
       expect(after(suspended)).toEqual([customer({ status: 'suspended', statusReason: 'unpaid' })]);
       expect(after(suspended, plan, activated)).toEqual([customer({ status: 'active', statusReason: 'paid', plan: 'enterprise' })]);
       expect(after(suspended, activated, cancelled)).toEqual([customer({ status: 'cancelled', statusReason: 'closed' })]);
+    });
+
+    it('changes only the profile fields the tenant sent, and keeps the address the account was opened with', () => {
+      const named = projected('CustomerProfileChanged', { customerId, companyName: 'Acme Ltd', changedAt: '2025-03-04T00:00:00.000Z' });
+      const moved = projected('CustomerProfileChanged', {
+        customerId,
+        name: 'Acme Shop',
+        contactEmail: 'billing@acme.test',
+        changedAt: '2025-03-05T00:00:00.000Z',
+      });
+      const docs = after(named, moved);
+      expect(docs).toEqual([customer({ name: 'Acme Shop', companyName: 'Acme Ltd', contactEmail: 'billing@acme.test' })]);
+      expect(CustomerDocument.parse(docs![0])).toEqual(docs![0]);
     });
 
     it('keeps the minute a key was last used', () =>

@@ -38,6 +38,7 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'CustomerActivated':
     case 'CustomerCancelled':
     case 'CustomerPlanChanged':
+    case 'CustomerProfileChanged':
     case 'ApiKeyUsed':
     case 'SigningKeyAdded':
     case 'SigningKeyActivated':

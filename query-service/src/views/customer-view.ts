@@ -13,14 +13,15 @@ export function apiKeysView(doc: CustomerDocument, now: Date): ApiKeySummary[] {
     .map((key) => keyView(key, now));
 }
 
-/** The API shape of a customer. */
+/** The API shape of a customer; `companyName` and `contactEmail` only once the tenant set them (PATCH /v1/customer). */
 export function customerView(doc: CustomerDocument, now = new Date()): CustomerView {
-  const { id, name, email, companyName, plan, status, registeredAt, statusReason } = doc;
+  const { id, name, email, companyName, contactEmail, plan, status, registeredAt, statusReason } = doc;
   return {
     id,
     name,
     email,
     ...(companyName !== undefined ? { companyName } : {}),
+    ...(contactEmail !== undefined ? { contactEmail } : {}),
     plan,
     status,
     ...(statusReason !== undefined ? { statusReason } : {}),
