@@ -6,6 +6,7 @@ import { openSelectedEventStore } from '@otp/platform/event-store/selected';
 import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createSmtpMailer } from './email/smtp-mailer';
+import { createTenantMailers } from './email/tenant-mailers';
 import { createKeyUseRecorder } from './customers/key-use-recorder';
 import { createCommandHandler } from './handling/command-handler';
 import { commandRoutes } from './http/index';
@@ -28,12 +29,21 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics();
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
+  const encryptionKey = config.SIGNING_KEY_ENCRYPTION_KEY
+    ? parseEncryptionKey(config.SIGNING_KEY_ENCRYPTION_KEY)
+    : encryptionKeyFromHashKey(config.HASH_KEY);
+  // The signing keys' key-encryption key also seals tenants' secrets (under a key derived for them).
+  const mailers = createTenantMailers({
+    relay: mailer,
+    encryptionKey,
+    from: config.MAIL_FROM,
+    resend: { baseUrl: config.RESEND_BASE_URL, timeoutMs: config.RESEND_TIMEOUT_MS },
+    logger: logger.child({ component: 'email' }),
+  });
   // Every instance reads the same key stream, so all sign with the key it calls current.
   const signingKeys = createSigningKeyring({
     commands,
-    encryptionKey: config.SIGNING_KEY_ENCRYPTION_KEY
-      ? parseEncryptionKey(config.SIGNING_KEY_ENCRYPTION_KEY)
-      : encryptionKeyFromHashKey(config.HASH_KEY),
+    encryptionKey,
     deployment: config.DEPLOYMENT_ID,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     firstKey: () => loadOrCreateKeyFile(config.SIGNING_KEY_FILE),
@@ -60,6 +70,7 @@ async function main(): Promise<void> {
         commands,
         hashKey: config.HASH_KEY,
         mailer,
+        mailers,
         tokens,
         signingKeys,
         logger,

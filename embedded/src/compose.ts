@@ -6,6 +6,7 @@ import {
   createKeyUseRecorder,
   createDevMailbox,
   createSmtpMailer,
+  createTenantMailers,
   createTokenIssuer,
   commandRoutes,
   createSigningKeyring,
@@ -52,6 +53,16 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     ? createSmtpMailer(config.SMTP_URL, config.MAIL_FROM)
     : createDevMailbox(join(config.DATA_DIR, DATA_DIR_FILES.mailbox), config.MAIL_FROM, logger.child({ component: 'dev-mailbox' }));
 
+  // The signing keys' key-encryption key also seals tenants' secrets (under a key derived for them).
+  const encryptionKey = loadSigningKeyEncryptionKey(config.DATA_DIR, config.SIGNING_KEY_ENCRYPTION_KEY);
+  const mailers = createTenantMailers({
+    relay: mailer,
+    encryptionKey,
+    from: config.MAIL_FROM,
+    resend: { baseUrl: config.RESEND_BASE_URL, timeoutMs: config.RESEND_TIMEOUT_MS },
+    logger: logger.child({ component: 'email' }),
+  });
+
   // What the process keeps: one cache of folded streams for the commands and the key check, whichever store object each is handed.
   const states = new StreamStateCache();
   const checkOperator = createOperatorCheck(operatorToken, hashKey);
@@ -68,7 +79,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   // The signing keys live in their stream; the key file, if any, is its first key.
   const signingKeys = createSigningKeyring({
     commands,
-    encryptionKey: loadSigningKeyEncryptionKey(config.DATA_DIR, config.SIGNING_KEY_ENCRYPTION_KEY),
+    encryptionKey,
     deployment: config.DEPLOYMENT_ID,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     firstKey: () => loadOrCreateKeyFile(join(config.DATA_DIR, DATA_DIR_FILES.signingKey)),
@@ -101,6 +112,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         commands,
         hashKey,
         mailer,
+        mailers,
         tokens,
         signingKeys,
         logger,

@@ -1,5 +1,6 @@
 import type { Logger } from '@otp/platform/logging';
 import type { Mailer } from '../email/mailer';
+import type { TenantMailers } from '../email/tenant-mailers';
 import type { TokenIssuer } from '../tokens/token-issuer';
 import type { CommandHandler } from './command-handler';
 
@@ -9,7 +10,10 @@ export interface CommandDeps {
   commands: CommandHandler;
   /** Server secret for keyed hashes (codes, keys, email keys, refresh tokens). */
   hashKey: Buffer;
+  /** The deployment's own mailer (SMTP relay or dev mailbox), for mail sent on no tenant's behalf. */
   mailer: Mailer;
+  /** Each tenant's mailer as its config chooses (the relay above, or its HTTP provider); holds the opened keys. */
+  mailers: TenantMailers;
   tokens: TokenIssuer;
   logger: Logger;
   otpCodeLength: number;

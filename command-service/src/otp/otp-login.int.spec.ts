@@ -48,8 +48,9 @@ describe('OTP login use cases', () => {
     sent = [];
     mailWorks = true;
     const mailer: Mailer = {
+      provider: 'smtp',
       async send(email) {
-        if (!mailWorks) throw new EmailDeliveryError('smtp delivery failed: connection refused');
+        if (!mailWorks) throw new EmailDeliveryError('smtp', 'unavailable', 'ECONNECTION');
         sent.push(email);
       },
       async close() {},
@@ -61,7 +62,15 @@ describe('OTP login use cases', () => {
       refreshTokenTtlSeconds: 3600,
       sessionMaxAgeSeconds: 7200,
     });
-    deps = { commands: commandsOf(eventStore), hashKey, mailer, tokens, logger: createLogger({ level: 'silent' }), otpCodeLength: 9 };
+    deps = {
+      commands: commandsOf(eventStore),
+      hashKey,
+      mailer,
+      mailers: { for: () => mailer },
+      tokens,
+      logger: createLogger({ level: 'silent' }),
+      otpCodeLength: 9,
+    };
     customerId = (await registerCustomer(deps, { name: 'Acme', email: 'ops@acme.test' }, ctx('operator'))).customer.id;
   });
 
@@ -144,6 +153,14 @@ describe('OTP login use cases', () => {
       ctx(customerId),
     );
     expect(tokens.user.email).toBe('bob@example.com');
+    const events = await eventStore.readStream(streams.otp(customerId, emailKey(deps.hashKey, customerId, 'bob@example.com')));
+    expect(events.map((e) => [e.type, e.data['reason']])).toEqual([
+      ['OtpRequested', undefined],
+      ['EmailFailed', 'unavailable'],
+      ['OtpRequested', undefined],
+      ['EmailSent', undefined],
+      ['OtpVerified', undefined],
+    ]);
   });
 
   it('treats differently written forms of one address as one user', async () => {

@@ -1,15 +1,13 @@
-import { streams, type OtpRequestAccepted } from '@otp/contracts';
+import { streams, tenantConfigFold, type OtpRequestAccepted } from '@otp/contracts';
 import { emailKey, otpCodeHash, randomDigits, randomHex } from '@otp/platform/crypto';
 import { otpDecider } from './otp-decider';
 import { OTP_DEFAULT_PER_EMAIL_PER_HOUR, OTP_TTL_MS, secondsUntil } from './otp-policy';
 import { otpEmail } from './otp-email';
+import { sendOtpEmail } from './send-otp-email';
 import type { CommandContext } from '../handling/command-context';
 import type { CommandDeps } from '../handling/command-deps';
 import { Refusal } from '../handling/refusal';
 import { normaliseEmail } from '../users/emails';
-
-/** The caller may ask again once the mail server has had a moment. */
-const RETRY_DELIVERY_AFTER_SECONDS = 5;
 
 /**
  * Records the challenge, then sends the code. The answer is the same whether
@@ -25,8 +23,9 @@ export async function requestOtp(
   const key = emailKey(deps.hashKey, input.customerId, email);
   const challengeId = `chl_${randomHex(8)}`;
   const code = randomDigits(deps.otpCodeLength);
+  const streamName = streams.otp(input.customerId, key);
   const handled = await deps.commands.handle(
-    streams.otp(input.customerId, key),
+    streamName,
     otpDecider,
     {
       type: 'RequestOtp',
@@ -50,14 +49,13 @@ export async function requestOtp(
   const requested = handled.events.find((e) => e.type === 'OtpRequested');
   if (!requested || requested.type !== 'OtpRequested') throw new Error('RequestOtp decided no OtpRequested event');
 
-  try {
-    await deps.mailer.send(otpEmail({ id: challengeId, to: email, code, expiresInMinutes: OTP_TTL_MS / 60_000 }));
-  } catch (error) {
-    // The challenge stays recorded (it simply expires); the caller may ask again.
-    deps.logger.error({ challengeId, requestId: ctx.requestId, err: (error as Error).message }, 'otp email delivery failed');
-    throw new Refusal('email_delivery_failed', 'the code could not be sent; try again shortly', {
-      retryAfterSeconds: RETRY_DELIVERY_AFTER_SECONDS,
-    });
-  }
-  return { challengeId, expiresAt: requested.data.expiresAt, position: handled.position };
+  // The tenant's provider and sender, as its config says now.
+  const { email: settings } = (await deps.commands.read(streams.config(input.customerId), tenantConfigFold)).config;
+  const outgoing = otpEmail({ id: challengeId, to: email, code, expiresInMinutes: OTP_TTL_MS / 60_000 });
+  const sent = await sendOtpEmail(
+    deps,
+    { customerId: input.customerId, streamName, provider: settings.provider, email: { ...outgoing, from: settings.from ?? undefined } },
+    ctx,
+  );
+  return { challengeId, expiresAt: requested.data.expiresAt, position: sent ?? handled.position };
 }
