@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DEFAULT_TENANT_CONFIG,
   EventMetadata,
   eventSchemas,
   formatApiKey,
@@ -9,6 +10,7 @@ import {
   type EventType,
   type Plan,
   type Scope,
+  type TenantConfig,
 } from '@otp/contracts';
 import { DEFAULT_SCOPES } from '@otp/command-service';
 import { randomHex, randomToken } from '@otp/platform/crypto';
@@ -251,4 +253,15 @@ export function signingKeysRotated(
     given(streamName, 'SigningKeyActivated', { kid: kids.next, activatedAt: at.toISOString() }, meta),
     given(streamName, 'SigningKeyAdded', { ...newNext, addedAt: at.toISOString() }, meta),
   ];
+}
+
+/** Version `version` of the tenant's config: the defaults with `change` applied, as a PUT by its admin key stores it. */
+export function tenantConfigChanged(
+  tenant: SpecTenant,
+  change: (config: TenantConfig) => TenantConfig,
+  version = 1,
+  at = new Date(),
+): GivenEvent {
+  const data = { customerId: tenant.id, version, config: change(structuredClone(DEFAULT_TENANT_CONFIG)), changedAt: at.toISOString() };
+  return given(streams.config(tenant.id), 'TenantConfigChanged', data, { tenantId: tenant.id, actor: byKey(tenant), at });
 }
