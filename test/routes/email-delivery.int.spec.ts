@@ -123,7 +123,7 @@ describe('email delivery per tenant', () => {
 
   it('records a send that outlives the timeout as EmailFailed timeout', async () => {
     const acme = specTenant('Acme');
-    resend.failNext({ hang: true });
+    resend.failNext({ hang: 'before headers' });
     await spec
       .given(customerRegistered(acme), onResend(acme, ACME_KEY))
       .when(requestCode(acme.key.key, 'slow@example.com'))

@@ -15,8 +15,11 @@ export interface ResendEmail {
   html: string;
 }
 
-/** A scripted answer for the next request: a status with Resend's error body, or no answer at all. */
-export type ResendFault = { status: 401 | 403 | 422 | 429 | 500 } | { hang: true };
+/**
+ * A scripted answer for the next request: a status with Resend's error body, no answer at all,
+ * headers and then silence, or a 200 that is not Resend's (a proxy's page).
+ */
+export type ResendFault = { status: 401 | 403 | 422 | 429 | 500 } | { hang: 'before headers' | 'after headers' } | { notResend: true };
 
 // POST /emails as https://resend.com/docs/api-reference/emails/send-email documents it.
 const SendEmailBody = z.object({
@@ -74,7 +77,12 @@ export async function startResendServer(keys: string[]) {
     const to = typeof body.to === 'string' ? [body.to] : body.to;
     const fault = faults.shift();
     if (fault && 'hang' in fault) {
+      if (fault.hang === 'after headers') res.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
       hanging.push(res);
+      return;
+    }
+    if (fault && 'notResend' in fault) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>welcome to the proxy</html>');
       return;
     }
     if (fault) return refuse(res, fault.status, `could not send to ${to.join(', ')}`);

@@ -69,7 +69,9 @@ describe('Resend sender', () => {
     [{ status: 422 }, 'rejected', 'HTTP 422'],
     [{ status: 429 }, 'rate_limited', 'HTTP 429'],
     [{ status: 500 }, 'unavailable', 'HTTP 500'],
-    [{ hang: true }, 'timeout', 'no answer in 300 ms'],
+    [{ hang: 'before headers' }, 'timeout', 'no answer in 300 ms'],
+    [{ hang: 'after headers' }, 'timeout', 'no answer in 300 ms'],
+    [{ notResend: true }, 'unavailable', 'HTTP 200 without an email id'],
   ];
   it.each(faults)('maps %o to %s, and the error keeps none of what the provider said', async (fault, reason, status) => {
     server.failNext(fault);

@@ -54,9 +54,14 @@ export function createResendSender(apiKey: string, from: string, settings: Resen
         await response.body?.cancel();
         throw new EmailDeliveryError('resend', failureReason(response.status), `HTTP ${response.status}`);
       }
-      // An answer that is not Resend's (a proxy's page) did not send anything we can vouch for.
-      const accepted = ResendAccepted.safeParse(await response.json().catch(() => null));
-      if (!accepted.success) throw new EmailDeliveryError('resend', 'unavailable', `HTTP ${response.status} without an email id`);
+      // The deadline covers the body too; an answer that is not Resend's (a proxy's page) vouches for no email.
+      const answer: unknown = await response.json().catch((error: Error) => error);
+      if (answer instanceof Error && answer.name === 'TimeoutError') {
+        throw new EmailDeliveryError('resend', 'timeout', `no answer in ${settings.timeoutMs} ms`);
+      }
+      if (!ResendAccepted.safeParse(answer).success) {
+        throw new EmailDeliveryError('resend', 'unavailable', `HTTP ${response.status} without an email id`);
+      }
     },
     async close() {},
   };

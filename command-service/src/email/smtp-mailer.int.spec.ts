@@ -25,6 +25,7 @@ describe('SMTP mailer', () => {
     const refused = await strict.send(email).catch((error: unknown) => error);
     await strict.close();
     expect(refused).toBeInstanceOf(EmailDeliveryError);
+    expect(refused).toMatchObject({ provider: 'smtp', reason: 'misconfigured' });
     expect(sink.messages).toHaveLength(0);
 
     const relay = createSmtpMailer(sink.url, 'OTP <otp@example.com>');
