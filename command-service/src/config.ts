@@ -17,6 +17,10 @@ export const CommandSettingsEnv = {
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .default('main'),
+  /** The Resend API, for tenants whose config sends through Resend with their own key; another URL is for a test server or an egress proxy. */
+  RESEND_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).default('https://api.resend.com'),
+  /** How long one Resend send may take, connecting and answering, before it counts as failed (`timeout`). */
+  RESEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Base64 of 32 bytes: seals the signing keys' private halves in their stream (AES-256-GCM). */
   SIGNING_KEY_ENCRYPTION_KEY: z.string().optional(),
 };

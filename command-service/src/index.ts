@@ -6,6 +6,8 @@ export { createCommandHandler, type CommandHandler } from './handling/command-ha
 export * from './email/mailer';
 export * from './email/smtp-mailer';
 export * from './email/dev-mailbox';
+export * from './email/resend-sender';
+export * from './email/tenant-mailers';
 export * from './tokens/signing-keys';
 export * from './tokens/signing-keyring';
 export { parseEncryptionKey } from './tokens/private-key-sealing';

@@ -6,6 +6,7 @@ import { openSelectedEventStore } from '@otp/platform/event-store/selected';
 import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createSmtpMailer } from './email/smtp-mailer';
+import { createTenantMailers } from './email/tenant-mailers';
 import { createKeyUseRecorder } from './customers/key-use-recorder';
 import { createCommandHandler } from './handling/command-handler';
 import { commandRoutes } from './http/index';
@@ -28,11 +29,18 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics();
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
-  // Every instance reads the same key stream, so all sign with the key it calls current.
-  // One key-encryption key: the signing keys are sealed under it, tenants' provider keys under a key derived from it.
   const encryptionKey = config.SIGNING_KEY_ENCRYPTION_KEY
     ? parseEncryptionKey(config.SIGNING_KEY_ENCRYPTION_KEY)
     : encryptionKeyFromHashKey(config.HASH_KEY);
+  // The signing keys' key-encryption key also seals tenants' secrets (under a key derived for them).
+  const mailers = createTenantMailers({
+    relay: mailer,
+    encryptionKey,
+    from: config.MAIL_FROM,
+    resend: { baseUrl: config.RESEND_BASE_URL, timeoutMs: config.RESEND_TIMEOUT_MS },
+    logger: logger.child({ component: 'email' }),
+  });
+  // Every instance reads the same key stream, so all sign with the key it calls current.
   const signingKeys = createSigningKeyring({
     commands,
     encryptionKey,
@@ -60,6 +68,7 @@ async function main(): Promise<void> {
         commands,
         hashKey: config.HASH_KEY,
         mailer,
+        mailers,
         tokens,
         signingKeys,
         logger,

@@ -6,6 +6,7 @@ import {
   createKeyUseRecorder,
   createDevMailbox,
   createSmtpMailer,
+  createTenantMailers,
   createTokenIssuer,
   commandRoutes,
   createSigningKeyring,
@@ -53,6 +54,16 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     ? createSmtpMailer(config.SMTP_URL, config.MAIL_FROM)
     : createDevMailbox(join(config.DATA_DIR, DATA_DIR_FILES.mailbox), config.MAIL_FROM, logger.child({ component: 'dev-mailbox' }));
 
+  // The signing keys' key-encryption key also seals tenants' secrets (under a key derived for them).
+  const encryptionKey = loadSigningKeyEncryptionKey(config.DATA_DIR, config.SIGNING_KEY_ENCRYPTION_KEY);
+  const mailers = createTenantMailers({
+    relay: mailer,
+    encryptionKey,
+    from: config.MAIL_FROM,
+    resend: { baseUrl: config.RESEND_BASE_URL, timeoutMs: config.RESEND_TIMEOUT_MS },
+    logger: logger.child({ component: 'email' }),
+  });
+
   // What the process keeps: one cache of folded streams for the commands and the key check, whichever store object each is handed.
   const states = new StreamStateCache();
   const checkOperator = createOperatorCheck(operatorToken, hashKey);
@@ -67,8 +78,6 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
   // The signing keys live in their stream; the key file, if any, is its first key.
-  // One key-encryption key: the signing keys are sealed under it, tenants' provider keys under a key derived from it.
-  const encryptionKey = loadSigningKeyEncryptionKey(config.DATA_DIR, config.SIGNING_KEY_ENCRYPTION_KEY);
   const signingKeys = createSigningKeyring({
     commands,
     encryptionKey,
@@ -102,6 +111,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         commands,
         hashKey,
         mailer,
+        mailers,
         tokens,
         signingKeys,
         logger,

@@ -15,4 +15,15 @@ describe('embedded configuration', () => {
       'smtps://u:p@smtp.example.com',
     );
   });
+
+  it("sends tenants on Resend to Resend's API unless told another http(s) URL, and bounds the timeout", () => {
+    expect(loadConfig(EmbeddedEnv, {})).toMatchObject({ RESEND_BASE_URL: 'https://api.resend.com', RESEND_TIMEOUT_MS: 10_000 });
+    expect(loadConfig(EmbeddedEnv, { RESEND_BASE_URL: 'http://127.0.0.1:4010', RESEND_TIMEOUT_MS: '500' })).toMatchObject({
+      RESEND_BASE_URL: 'http://127.0.0.1:4010',
+      RESEND_TIMEOUT_MS: 500,
+    });
+    expect(() => loadConfig(EmbeddedEnv, { RESEND_BASE_URL: 'ftp://api.resend.com' })).toThrow(/RESEND_BASE_URL: must be an http/);
+    expect(() => loadConfig(EmbeddedEnv, { RESEND_BASE_URL: 'api.resend.com' })).toThrow(/RESEND_BASE_URL/);
+    expect(() => loadConfig(EmbeddedEnv, { RESEND_TIMEOUT_MS: '0' })).toThrow(/RESEND_TIMEOUT_MS/);
+  });
 });

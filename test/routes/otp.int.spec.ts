@@ -186,7 +186,10 @@ describe('POST /v1/otp/request when the mail server is down', () => {
       .when(requestCode(acme.key.key, 'bob@example.com'))
       .then(
         expectProblem(503, 'email-delivery-failed', { headers: { 'retry-after': '5' } }),
-        expectNewEvents([{ type: 'OtpRequested', data: { email: 'bob@example.com' } }]),
+        expectNewEvents([
+          { type: 'OtpRequested', data: { email: 'bob@example.com' } },
+          { type: 'EmailFailed', data: { provider: 'smtp', purpose: 'otp', reason: 'unavailable' } },
+        ]),
         expectThat(({ response }) => expect(response.text).not.toMatch(/[0-9]{9}/)),
       );
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DEFAULT_TENANT_CONFIG,
   EventMetadata,
   eventSchemas,
   formatApiKey,
@@ -331,3 +332,14 @@ export const tenantConfigChanged = (tenant: SpecTenant, version: number, config:
     { customerId: tenant.id, version, config, changedAt: at.toISOString() },
     { tenantId: tenant.id, actor: byKey(tenant), at },
   );
+
+/** Version `version` of the tenant's config (the whole-document form is `tenantConfigChanged`): the defaults with `change` applied, as a PUT by its admin key stores it. */
+export function tenantConfigWith(
+  tenant: SpecTenant,
+  change: (config: TenantConfig) => TenantConfig,
+  version = 1,
+  at = new Date(),
+): GivenEvent {
+  const data = { customerId: tenant.id, version, config: change(structuredClone(DEFAULT_TENANT_CONFIG)), changedAt: at.toISOString() };
+  return given(streams.config(tenant.id), 'TenantConfigChanged', data, { tenantId: tenant.id, actor: byKey(tenant), at });
+}

@@ -12,6 +12,7 @@ import {
   createDevMailbox,
   createSmtpMailer,
   createSigningKeyring,
+  createTenantMailers,
   createTokenIssuer,
   loadOrCreateKeyFile,
   LONGEST_ACCESS_TOKEN_TTL_SECONDS,
@@ -21,7 +22,7 @@ import { createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck }
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics } from '@otp/platform/http';
-import { createLogger } from '@otp/platform/logging';
+import { createLogger, type Logger } from '@otp/platform/logging';
 import { createReadModelProjections, registerProjectionMetrics } from '@otp/projection-service';
 import { queryRoutes } from '@otp/query-service';
 import { SPEC_HASH_KEY, SPEC_OPERATOR_TOKEN, SPEC_SERVICE_KEY } from './spec-secrets';
@@ -33,6 +34,10 @@ export interface RouteAppOptions {
   recordKeyUse?: boolean;
   /** The X-Service-Key the service lookups accept; SPEC_SERVICE_KEY unless given, none when null (as with SERVICE_KEY unset). */
   serviceKey?: string | null;
+  /** Where tenants on `{kind: 'resend'}` send: a local server standing in for the Resend API. */
+  resend?: { baseUrl: string; timeoutMs: number };
+  /** The app's logger (silent otherwise), e.g. one writing to a stream a spec reads. */
+  logger?: Logger;
 }
 
 export const SPEC_ISSUER = 'http://route-spec.test';
@@ -52,13 +57,21 @@ export const SPEC_DEPLOYMENT = 'spec';
  */
 export async function startRouteApp(options: RouteAppOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'otp-route-spec-'));
-  const logger = createLogger({ level: 'silent' });
+  const logger = options.logger ?? createLogger({ level: 'silent' });
   const eventStore = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
   const documents = openSqliteDocumentStore({ file: join(dir, 'read-models.sqlite') });
   const mailboxDir = join(dir, 'mailbox');
   const mailer = options.smtpUrl
     ? createSmtpMailer(options.smtpUrl, 'Spec <no-reply@route-spec.test>')
     : createDevMailbox(mailboxDir, 'Spec <no-reply@route-spec.test>', logger);
+  // Nothing listens there unless a spec says where its Resend server is.
+  const mailers = createTenantMailers({
+    relay: mailer,
+    encryptionKey: SPEC_SIGNING_KEY_ENCRYPTION_KEY,
+    from: 'Spec <no-reply@route-spec.test>',
+    resend: options.resend ?? { baseUrl: 'http://127.0.0.1:9', timeoutMs: 1_000 },
+    logger,
+  });
   const states = new StreamStateCache();
   const checkOperator = createOperatorCheck(SPEC_OPERATOR_TOKEN, SPEC_HASH_KEY);
   const projections = createReadModelProjections({ eventStore, documents, logger });
@@ -100,6 +113,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         commands,
         hashKey: SPEC_HASH_KEY,
         mailer,
+        mailers,
         tokens,
         signingKeys,
         logger,

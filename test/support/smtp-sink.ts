@@ -7,14 +7,21 @@ export interface ReceivedMail {
   raw: string;
 }
 
-/** A real SMTP server on loopback that keeps what it receives, for the service to send to. */
-export async function startSmtpSink() {
+/**
+ * A real SMTP server on loopback that keeps what it receives, for the service to send to.
+ * Recipients in `refuse` get a 550 that quotes the address, as real relays' replies do.
+ */
+export async function startSmtpSink(options: { refuse?: string[] } = {}) {
   const messages: ReceivedMail[] = [];
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (!options.refuse?.includes(address.address)) return callback();
+      callback(Object.assign(new Error(`<${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

@@ -20,7 +20,7 @@ export function createDevMailbox(dir: string, from: string, logger: Logger): Mai
       // callback API, not fs/promises: its FileHandle round trips cost the event loop about
       // twice as much per file (measured 19 against 11 µs).
       await new Promise<void>((resolve, reject) => {
-        writeFile(file, mimeMessage(email, from), { mode: 0o600 }, (error) => (error ? reject(error) : resolve()));
+        writeFile(file, mimeMessage(email, email.from ?? from), { mode: 0o600 }, (error) => (error ? reject(error) : resolve()));
       });
       logger.info({ mailbox: file, subject: email.subject }, `dev mailbox: ${email.text.split('\n')[0]}`);
     },

@@ -25,11 +25,23 @@ describe('SMTP mailer', () => {
     const refused = await strict.send(email).catch((error: unknown) => error);
     await strict.close();
     expect(refused).toBeInstanceOf(EmailDeliveryError);
+    expect(refused).toMatchObject({ provider: 'smtp', reason: 'misconfigured' });
     expect(sink.messages).toHaveLength(0);
 
     const relay = createSmtpMailer(sink.url, 'OTP <otp@example.com>');
     await relay.send(email);
     await relay.close();
     expect(await sink.codeFor('ada@example.com', 0)).toBe('123456789');
+  });
+
+  it("reduces a relay's refusal to codes: the reply, which quotes the address, is not kept", async () => {
+    sink = await startSmtpSink({ refuse: ['ada@example.com'] });
+    const relay = createSmtpMailer(sink.url, 'OTP <otp@example.com>');
+    const refused = await relay.send(email).catch((error: unknown) => error);
+    await relay.close();
+    expect(refused).toBeInstanceOf(EmailDeliveryError);
+    expect(refused).toMatchObject({ provider: 'smtp', reason: 'rejected', message: 'smtp delivery failed: rejected (EENVELOPE 550)' });
+    expect(JSON.stringify({ ...(refused as object), message: (refused as Error).message })).not.toContain('ada@example.com');
+    expect(sink.messages).toHaveLength(0);
   });
 });

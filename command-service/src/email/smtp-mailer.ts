@@ -1,9 +1,31 @@
 import nodemailer from 'nodemailer';
-import { EmailDeliveryError, type Mailer, type OutgoingEmail } from './mailer';
+import { EmailDeliveryError, type EmailFailureReason, type Mailer, type OutgoingEmail } from './mailer';
 import { mimeMessage } from './mime-message';
 
 /** `Name <addr@x>` -> `addr@x`: the SMTP envelope wants the bare address. */
 const envelopeAddress = (from: string): string => /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
+
+/** What nodemailer's errors carry besides their text, which quotes the server's reply and with it the address. */
+interface SmtpFailure {
+  code?: unknown;
+  responseCode?: unknown;
+}
+
+/** A 5xx reply refuses this message, a 4xx one asks to come back later; no reply at all is the relay's trouble. */
+function failureReason(code: string, responseCode: number | undefined): EmailFailureReason {
+  if (code === 'EAUTH' || code === 'ETLS' || code === 'ENOAUTH') return 'misconfigured';
+  if (code === 'ETIMEDOUT') return 'timeout';
+  if (responseCode !== undefined && responseCode >= 500) return 'rejected';
+  return 'unavailable';
+}
+
+/** The error as a status only: nodemailer's code and the server's reply code, never its message. */
+export function smtpDeliveryError(error: unknown): EmailDeliveryError {
+  const { code, responseCode } = (error ?? {}) as SmtpFailure;
+  const safeCode = typeof code === 'string' && /^[A-Z_]{1,20}$/.test(code) ? code : 'EUNKNOWN';
+  const reply = typeof responseCode === 'number' && Number.isInteger(responseCode) ? responseCode : undefined;
+  return new EmailDeliveryError('smtp', failureReason(safeCode, reply), reply === undefined ? safeCode : `${safeCode} ${reply}`);
+}
 
 /** SMTP through a pooled nodemailer transport: connections are reused across messages. */
 export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
@@ -27,13 +49,15 @@ export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
     socketTimeout: 20_000,
   });
   return {
+    provider: 'smtp',
     async send(email: OutgoingEmail) {
+      const sender = email.from ?? from;
       try {
         // The message is composed once by our builder; nodemailer only carries it.
-        await transport.sendMail({ envelope: { from: envelopeAddress(from), to: [email.to] }, raw: mimeMessage(email, from) });
+        await transport.sendMail({ envelope: { from: envelopeAddress(sender), to: [email.to] }, raw: mimeMessage(email, sender) });
       } catch (error) {
-        // The SMTP error text never includes the body, so it is safe to keep.
-        throw new EmailDeliveryError(`smtp delivery failed: ${(error as Error).message}`);
+        // A rejection's text quotes the recipient ("550 <ada@...>: no such user"): only codes go on.
+        throw smtpDeliveryError(error);
       }
     },
     async close() {

@@ -1,5 +1,6 @@
 import type { Logger } from '@otp/platform/logging';
 import type { Mailer } from '../email/mailer';
+import type { TenantMailers } from '../email/tenant-mailers';
 import type { TokenIssuer } from '../tokens/token-issuer';
 import type { CommandHandler } from './command-handler';
 
@@ -11,7 +12,10 @@ export interface CommandDeps {
   hashKey: Buffer;
   /** The key-encryption key the signing keys are sealed under; tenant secrets are sealed under a key derived from it. */
   encryptionKey: Buffer;
+  /** The deployment's own mailer (SMTP relay or dev mailbox), for mail sent on no tenant's behalf. */
   mailer: Mailer;
+  /** Each tenant's mailer as its config chooses (the relay above, or its HTTP provider); holds the opened keys. */
+  mailers: TenantMailers;
   tokens: TokenIssuer;
   logger: Logger;
 }

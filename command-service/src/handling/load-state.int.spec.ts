@@ -12,6 +12,7 @@ import type { CommandDeps } from './command-deps';
 import { issueApiKey } from '../customers/issue-api-key';
 import { registerCustomer } from '../customers/register-customer';
 import type { Mailer } from '../email/mailer';
+import type { TenantMailers } from '../email/tenant-mailers';
 import type { TokenIssuer } from '../tokens/token-issuer';
 import type { CommandContext } from './command-context';
 import { createCommandHandler } from './command-handler';
@@ -48,6 +49,7 @@ describe('loading stream state through the cache', () => {
     commands,
     hashKey,
     mailer: {} as Mailer,
+    mailers: {} as TenantMailers,
     tokens: {} as TokenIssuer,
     logger: createLogger({ level: 'silent' }),
     encryptionKey: Buffer.alloc(32, 8),

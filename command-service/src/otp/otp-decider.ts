@@ -52,7 +52,9 @@ export type OtpEvent =
   | EventOf<'OtpVerificationFailed'>
   | EventOf<'OtpChallengeLocked'>
   | EventOf<'OtpVerified'>
-  | EventOf<'OtpRateLimitExceeded'>;
+  | EventOf<'OtpRateLimitExceeded'>
+  | EventOf<'EmailSent'>
+  | EventOf<'EmailFailed'>;
 
 export type ChallengeStatus = 'pending' | 'verified' | 'locked';
 
@@ -145,6 +147,10 @@ function evolve(state: OtpState, event: OtpEvent): OtpState {
     }
     case 'OtpRateLimitExceeded':
       return { ...state, limitRecordedUntil: event.data.retryAt };
+    // How the code's email went changes no rule: a challenge whose email failed simply expires.
+    case 'EmailSent':
+    case 'EmailFailed':
+      return state;
     default: {
       const unknown: never = event;
       return unknown;

@@ -48,8 +48,9 @@ describe('OTP login use cases', () => {
     sent = [];
     mailWorks = true;
     const mailer: Mailer = {
+      provider: 'smtp',
       async send(email) {
-        if (!mailWorks) throw new EmailDeliveryError('smtp delivery failed: connection refused');
+        if (!mailWorks) throw new EmailDeliveryError('smtp', 'unavailable', 'ECONNECTION');
         sent.push(email);
       },
       async close() {},
@@ -63,6 +64,7 @@ describe('OTP login use cases', () => {
       commands: commandsOf(eventStore),
       hashKey,
       mailer,
+      mailers: { for: () => mailer },
       tokens,
       logger: createLogger({ level: 'silent' }),
       encryptionKey: Buffer.alloc(32, 8),
@@ -149,6 +151,14 @@ describe('OTP login use cases', () => {
       ctx(customerId),
     );
     expect(tokens.user.email).toBe('bob@example.com');
+    const events = await eventStore.readStream(streams.otp(customerId, emailKey(deps.hashKey, customerId, 'bob@example.com')));
+    expect(events.map((e) => [e.type, e.data['reason']])).toEqual([
+      ['OtpRequested', undefined],
+      ['EmailFailed', 'unavailable'],
+      ['OtpRequested', undefined],
+      ['EmailSent', undefined],
+      ['OtpVerified', undefined],
+    ]);
   });
 
   it('treats differently written forms of one address as one user', async () => {

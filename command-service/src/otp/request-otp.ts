@@ -3,14 +3,12 @@ import { emailKey, otpCodeHash, randomDigits, randomHex } from '@otp/platform/cr
 import { otpDecider } from './otp-decider';
 import { secondsUntil } from './otp-policy';
 import { otpEmail } from './otp-email';
+import { sendOtpEmail } from './send-otp-email';
 import type { CommandContext } from '../handling/command-context';
 import type { CommandDeps } from '../handling/command-deps';
 import { Refusal } from '../handling/refusal';
 import { normaliseEmail } from '../users/emails';
 import { tenantConfigOf } from '../tenant-config/tenant-config-of';
-
-/** The caller may ask again once the mail server has had a moment. */
-const RETRY_DELIVERY_AFTER_SECONDS = 5;
 
 /**
  * Records the challenge, then sends the code. The answer is the same whether
@@ -28,8 +26,9 @@ export async function requestOtp(
   // The tenant's settings as they are now; the challenge records them, so a later change leaves this code alone.
   const { otp, email: emailSettings } = await tenantConfigOf(deps, input.customerId);
   const code = randomDigits(otp.length);
+  const streamName = streams.otp(input.customerId, key);
   const handled = await deps.commands.handle(
-    streams.otp(input.customerId, key),
+    streamName,
     otpDecider,
     {
       type: 'RequestOtp',
@@ -55,15 +54,17 @@ export async function requestOtp(
   const requested = handled.events.find((e) => e.type === 'OtpRequested');
   if (!requested || requested.type !== 'OtpRequested') throw new Error('RequestOtp decided no OtpRequested event');
 
-  try {
-    const expiresInMinutes = Math.ceil(otp.ttlSeconds / 60);
-    await deps.mailer.send(otpEmail({ id: challengeId, to: email, code, expiresInMinutes }, emailSettings));
-  } catch (error) {
-    // The challenge stays recorded (it simply expires); the caller may ask again.
-    deps.logger.error({ challengeId, requestId: ctx.requestId, err: (error as Error).message }, 'otp email delivery failed');
-    throw new Refusal('email_delivery_failed', 'the code could not be sent; try again shortly', {
-      retryAfterSeconds: RETRY_DELIVERY_AFTER_SECONDS,
-    });
-  }
-  return { challengeId, expiresAt: requested.data.expiresAt, position: handled.position };
+  const expiresInMinutes = Math.ceil(otp.ttlSeconds / 60);
+  const outgoing = otpEmail({ id: challengeId, to: email, code, expiresInMinutes }, emailSettings);
+  const sent = await sendOtpEmail(
+    deps,
+    {
+      customerId: input.customerId,
+      streamName,
+      provider: emailSettings.provider,
+      email: { ...outgoing, from: emailSettings.from ?? undefined },
+    },
+    ctx,
+  );
+  return { challengeId, expiresAt: requested.data.expiresAt, position: sent ?? handled.position };
 }

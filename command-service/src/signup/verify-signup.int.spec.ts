@@ -40,6 +40,7 @@ describe('verifying one signup from two processes at once', () => {
       commands: createCommandHandler({ eventStore, states: new StreamStateCache() }),
       hashKey,
       mailer,
+      mailers: { for: () => mailer },
       tokens: {} as TokenIssuer,
       logger: createLogger({ level: 'silent' }),
       // Signups are sealed nothing with; the key only has to be the right size.
