@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CommonEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from '@otp/platform/config';
+import { DnsResolverEnv } from '@otp/platform/dns';
 import { ConnectionLimitsEnv } from '@otp/platform/http';
 
 /** Write-side settings the same in every mode: email sender, code length, token lifetimes. */
@@ -27,6 +28,7 @@ export const CommandSettingsEnv = {
     .default('main'),
   /** Base64 of 32 bytes: seals the signing keys' private halves in their stream (AES-256-GCM). */
   SIGNING_KEY_ENCRYPTION_KEY: z.string().optional(),
+  ...DnsResolverEnv,
 };
 
 /** The command service on its own (distributed mode): EventStoreDB (or a shared SQLite file), SMTP, a mounted signing key. */

@@ -11,7 +11,8 @@ import {
   createSigningKeyring,
   loadOrCreateKeyFile,
 } from '@otp/command-service';
-import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { browserCors, createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createTxtLookup } from '@otp/platform/dns';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
@@ -97,6 +98,8 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     // Stalled projections leave usage and audit behind, not logins: the instance stays in traffic.
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
+      // Before every route: a preflight is answered here, and every answer to an allowed origin carries its grant.
+      browserCors({ eventStore, states }),
       commandRoutes({
         commands,
         hashKey,
@@ -104,6 +107,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         tokens,
         signingKeys,
         logger,
+        lookupTxt: createTxtLookup({ servers: config.DNS_RESOLVER }),
         otpCodeLength: config.OTP_CODE_LENGTH,
         otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,
         authenticate,

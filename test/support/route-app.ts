@@ -16,7 +16,8 @@ import {
   loadOrCreateKeyFile,
 } from '@otp/command-service';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
-import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { browserCors, createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createTxtLookup } from '@otp/platform/dns';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics } from '@otp/platform/http';
@@ -30,6 +31,10 @@ export interface RouteAppOptions {
   smtpUrl?: string;
   /** Records each key's last use as the composition roots do (customers/key-use-recorder.ts). */
   recordKeyUse?: boolean;
+  /** The DNS servers the domain checks ask (`127.0.0.1:<port>` of a spec's own server); unset, nothing answers. */
+  dnsResolver?: string;
+  /** Express `trust proxy`, for the specs of what a TLS proxy's X-Forwarded-Proto changes. */
+  trustProxy?: boolean | number | string;
 }
 
 export const SPEC_ISSUER = 'http://route-spec.test';
@@ -87,13 +92,17 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     ...(onAuthenticated ? { onAuthenticated } : {}),
   });
 
+  // A port no server listens on when a spec brings none: a lookup then fails fast instead of asking the internet.
+  const lookupTxt = createTxtLookup({ servers: [options.dnsResolver ?? '127.0.0.1:9'], timeoutMs: 500 });
   const app = createHttpApp({
     logger,
     metrics,
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     openapi: () => openApiDocument(),
     readiness: { eventStore: () => eventStore.ping(), readModels: () => documents.ping() },
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
+      browserCors({ eventStore, states }),
       commandRoutes({
         commands,
         hashKey: SPEC_HASH_KEY,
@@ -101,6 +110,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         tokens,
         signingKeys,
         logger,
+        lookupTxt,
         otpCodeLength: 9,
         authenticate,
         checkOperator,

@@ -29,7 +29,7 @@ export async function registerCustomer(
   );
   return {
     customer: customerViewFromEvents(handled.events),
-    apiKey: { id: keyId, key, prefix, scopes: [...DEFAULT_SCOPES] },
+    apiKey: { id: keyId, key, prefix, scopes: [...DEFAULT_SCOPES], kind: 'secret' },
     position: handled.position,
   };
 }
@@ -39,10 +39,10 @@ function customerViewFromEvents(events: CustomerEvent[]): CustomerView {
   for (const event of events) {
     if (event.type === 'CustomerRegistered') {
       const { customerId, name, email, plan, registeredAt } = event.data;
-      view = { id: customerId, name, email, plan, status: 'active', registeredAt, apiKeys: [] };
+      view = { id: customerId, name, email, plan, status: 'active', registeredAt, apiKeys: [], domains: [] };
     } else if (event.type === 'ApiKeyIssued' && view) {
-      const { keyId, prefix, scopes, issuedAt } = event.data;
-      view.apiKeys.push({ id: keyId, prefix, scopes, status: 'active', issuedAt });
+      const { keyId, prefix, scopes, issuedAt, kind } = event.data;
+      view.apiKeys.push({ id: keyId, prefix, scopes, status: 'active', issuedAt, kind: kind ?? 'secret' });
     }
   }
   if (!view) throw new Error('registration decided no CustomerRegistered event');

@@ -1,3 +1,4 @@
+import type { TxtLookup } from '@otp/platform/dns';
 import type { Logger } from '@otp/platform/logging';
 import type { Mailer } from '../email/mailer';
 import type { TokenIssuer } from '../tokens/token-issuer';
@@ -13,6 +14,8 @@ export interface CommandDeps {
   tokens: TokenIssuer;
   logger: Logger;
   otpCodeLength: number;
+  /** DNS TXT lookups for sending-domain checks, sent to DNS_RESOLVER when set. */
+  lookupTxt: TxtLookup;
   /** Code requests per email per hour; OTP_DEFAULT_PER_EMAIL_PER_HOUR when absent. */
   otpPerEmailPerHour?: number;
 }

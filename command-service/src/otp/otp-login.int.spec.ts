@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { streams } from '@otp/contracts';
 import { emailKey } from '@otp/platform/crypto';
+import { createTxtLookup } from '@otp/platform/dns';
 import { StreamStateCache, type EventStore } from '@otp/platform/event-store';
 import { openSqliteEventStore, type SqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createLogger } from '@otp/platform/logging';
@@ -61,7 +62,17 @@ describe('OTP login use cases', () => {
       refreshTokenTtlSeconds: 3600,
       sessionMaxAgeSeconds: 7200,
     });
-    deps = { commands: commandsOf(eventStore), hashKey, mailer, tokens, logger: createLogger({ level: 'silent' }), otpCodeLength: 9 };
+    // Nothing here checks a domain: a port no DNS server listens on.
+    const lookupTxt = createTxtLookup({ servers: ['127.0.0.1:9'] });
+    deps = {
+      commands: commandsOf(eventStore),
+      hashKey,
+      mailer,
+      tokens,
+      logger: createLogger({ level: 'silent' }),
+      lookupTxt,
+      otpCodeLength: 9,
+    };
     customerId = (await registerCustomer(deps, { name: 'Acme', email: 'ops@acme.test' }, ctx('operator'))).customer.id;
   });
 

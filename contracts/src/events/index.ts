@@ -8,3 +8,4 @@ export * from './registry';
 export * from './stream-names';
 export * from './delivery-events';
 export * from './limit-events';
+export * from './domain-events';

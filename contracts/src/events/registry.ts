@@ -18,6 +18,7 @@ import { SigningKeyActivated, SigningKeyAdded, SigningKeyRetired } from './signi
 import { TenantConfigChanged } from '../config/config-events';
 import { EmailFailed, EmailSent } from './delivery-events';
 import { QuotaExceeded, RateLimitExceeded } from './limit-events';
+import { DomainAdded, DomainVerified } from './domain-events';
 
 /**
  * Every event type the system writes, with the schema version it writes now.
@@ -53,6 +54,8 @@ export const eventSchemas = {
   EmailFailed,
   RateLimitExceeded,
   QuotaExceeded,
+  DomainAdded,
+  DomainVerified,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -87,6 +90,8 @@ export const currentSchemaVersion: Record<EventType, number> = {
   EmailFailed: 1,
   RateLimitExceeded: 1,
   QuotaExceeded: 1,
+  DomainAdded: 1,
+  DomainVerified: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

@@ -33,4 +33,8 @@ export const problemTypes = {
   internal: `${base}internal`,
   invalidToken: `${base}invalid-token`,
   rateLimited: `${base}rate-limited`,
+  // Browser keys and sending domains.
+  originNotAllowed: `${base}origin-not-allowed`,
+  publishableKeyNotAllowed: `${base}publishable-key-not-allowed`,
+  domainNotVerified: `${base}domain-not-verified`,
 } as const;

@@ -11,6 +11,9 @@ import { StreamStateCache } from '../event-store/stream-state-cache';
 import { openSqliteEventStore, type SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { createApiKeyAuthenticator, type ApiKeyPrincipal } from './api-key-authenticator';
 
+/** A key presented by a server: no Origin header. */
+const SERVER_CALL = { origin: undefined };
+
 /** The authenticator over a real SQLite store: which keys get in, what it reads, and what it tells. */
 describe('API key authentication', () => {
   const hashKey = Buffer.alloc(32, 7);
@@ -70,8 +73,8 @@ describe('API key authentication', () => {
       hashKey,
       onAuthenticated: (p) => seen.push(p),
     });
-    const principal = { customerId, keyId: key.keyId, scopes: ['otp:write'] };
-    await expect(authenticate(key.key)).resolves.toEqual(principal);
+    const principal = { customerId, keyId: key.keyId, scopes: ['otp:write'], kind: 'secret' };
+    await expect(authenticate(key.key, SERVER_CALL)).resolves.toEqual(principal);
     expect(seen).toEqual([principal]);
   });
 
@@ -81,7 +84,7 @@ describe('API key authentication', () => {
     const key = `${prefix}_${randomToken(32)}`;
     await issue(key, `key_${keyHex}`, prefix);
     const authenticate = createApiKeyAuthenticator({ eventStore: counted, states: new StreamStateCache(), hashKey });
-    await expect(authenticate(key)).resolves.toMatchObject({ keyId: `key_${keyHex}` });
+    await expect(authenticate(key, SERVER_CALL)).resolves.toMatchObject({ keyId: `key_${keyHex}` });
   });
 
   it('refuses a mistyped key before reading any stream', async () => {
@@ -90,7 +93,7 @@ describe('API key authentication', () => {
     const at = key.prefix.length + 10;
     const typo = `${key.key.slice(0, at)}${key.key[at] === 'x' ? 'y' : 'x'}${key.key.slice(at + 1)}`;
     const authenticate = createApiKeyAuthenticator({ eventStore: counted, states: new StreamStateCache(), hashKey });
-    await expect(authenticate(typo)).rejects.toMatchObject({ status: 401 });
+    await expect(authenticate(typo, SERVER_CALL)).rejects.toMatchObject({ status: 401 });
     expect(reads).toEqual([]);
   });
 
@@ -104,8 +107,14 @@ describe('API key authentication', () => {
       'any',
     );
     const authenticate = createApiKeyAuthenticator({ eventStore: counted, states: new StreamStateCache(), hashKey });
-    await expect(authenticate(key.key)).rejects.toMatchObject({ status: 403, type: 'https://otp-auth.dev/problems/customer-inactive' });
+    await expect(authenticate(key.key, SERVER_CALL)).rejects.toMatchObject({
+      status: 403,
+      type: 'https://otp-auth.dev/problems/customer-inactive',
+    });
     const forged = formatApiKey(customerId, key.keyId.slice(4), randomToken(32)).key;
-    await expect(authenticate(forged)).rejects.toMatchObject({ status: 401, type: 'https://otp-auth.dev/problems/invalid-api-key' });
+    await expect(authenticate(forged, SERVER_CALL)).rejects.toMatchObject({
+      status: 401,
+      type: 'https://otp-auth.dev/problems/invalid-api-key',
+    });
   });
 });

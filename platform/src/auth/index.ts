@@ -1,2 +1,4 @@
 export * from './api-key-authenticator';
 export * from './operator-check';
+export * from './browser-origins';
+export * from './browser-cors';

@@ -33,6 +33,10 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'TenantConfigChanged':
     case 'EmailSent':
       return 'success';
+    // A domain check DNS did not confirm is a refusal and records nothing; both events are successes.
+    case 'DomainAdded':
+    case 'DomainVerified':
+      return 'success';
     case 'SessionRefreshed':
     case 'UserProfileUpdated':
       return 'success';

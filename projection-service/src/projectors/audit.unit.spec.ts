@@ -98,6 +98,8 @@ describe('audit projector', () => {
       EmailFailed: 'failure',
       RateLimitExceeded: 'failure',
       QuotaExceeded: 'failure',
+      DomainAdded: 'success',
+      DomainVerified: 'success',
     });
   });
 

@@ -15,6 +15,8 @@ const CUSTOMER_EVENTS = new Set<EventType>([
   'CustomerCancelled',
   'CustomerPlanChanged',
   'ApiKeyUsed',
+  'DomainAdded',
+  'DomainVerified',
 ]);
 
 describe('customers projector', () => {
@@ -236,9 +238,46 @@ describe('customers projector', () => {
         ),
       ).toEqual([customer({ apiKeys: { [ids.keyA]: { ...keyA, lastUsedAt: '2025-03-02T09:14:00.000Z' } } })]));
 
+    it('keeps the kind of a publishable key and gives it to its heir', () => {
+      const documents = after(
+        { ...issued, data: { ...issued.data, prefix: 'pk_live_a1', kind: 'publishable' } },
+        { ...rotated, data: { ...rotated.data, prefix: 'pk_live_b2', kind: 'publishable' } },
+      );
+      expect(documents[0]?.apiKeys[ids.keyA]).toMatchObject({ kind: 'publishable', status: 'rotated' });
+      expect(documents[0]?.apiKeys[ids.keyB]).toMatchObject({ kind: 'publishable', status: 'active', prefix: 'pk_live_b2' });
+    });
+
+    const domainAdded = (domain: string, addedAt: string) =>
+      projected('DomainAdded', { customerId, domain, recordName: `_otp-auth.${domain}`, recordValue: 'otp-auth-verification=t', addedAt });
+
+    it('lists each sending domain with its record, pending until verified', () => {
+      const verified = projected('DomainVerified', { customerId, domain: 'mail.acme.test', verifiedAt: '2025-03-02T10:00:00.000Z' });
+      const [doc] = after(
+        domainAdded('mail.acme.test', '2025-03-02T09:00:00.000Z'),
+        domainAdded('eu.acme.test', '2025-03-02T09:30:00.000Z'),
+        verified,
+      );
+      expect(Object.values(doc?.domains ?? {})).toEqual([
+        {
+          domain: 'mail.acme.test',
+          status: 'verified',
+          record: { type: 'TXT', name: '_otp-auth.mail.acme.test', value: 'otp-auth-verification=t' },
+          addedAt: '2025-03-02T09:00:00.000Z',
+          verifiedAt: '2025-03-02T10:00:00.000Z',
+        },
+        {
+          domain: 'eu.acme.test',
+          status: 'pending',
+          record: { type: 'TXT', name: '_otp-auth.eu.acme.test', value: 'otp-auth-verification=t' },
+          addedAt: '2025-03-02T09:30:00.000Z',
+        },
+      ]);
+      expect(CustomerDocument.parse(doc)).toEqual(doc);
+    });
+
     it('gives the same documents when every event is applied twice', () => {
       const revokedA = projected('ApiKeyRevoked', { customerId, keyId: ids.keyA, revokedAt: '2025-03-03T00:00:00.000Z' });
-      const events = [registered, issued, rotated, revokedA];
+      const events = [registered, issued, rotated, revokedA, domainAdded('mail.acme.test', '2025-03-03T01:00:00.000Z')];
       expect(
         documentsAfter(
           customersProjector,

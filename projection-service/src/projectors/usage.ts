@@ -45,6 +45,9 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'EmailFailed':
     case 'RateLimitExceeded':
     case 'QuotaExceeded':
+    // Sending domains are account settings, not usage.
+    case 'DomainAdded':
+    case 'DomainVerified':
       return undefined;
     default:
       return assertNever(event);
