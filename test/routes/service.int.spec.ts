@@ -79,6 +79,8 @@ describe('the HTTP shell', () => {
               '/v1/tokens/revoke',
               '/v1/tokens/introspect',
               '/v1/users/me',
+              '/v1/customer/domains',
+              '/v1/customer/domains/{domain}/verify',
             ]),
           ),
         ),
