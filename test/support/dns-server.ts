@@ -1,6 +1,5 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 
 const TXT = 16;
 const NXDOMAIN = 3;
@@ -66,7 +65,7 @@ export async function startDnsServer() {
   });
   socket.bind(0, '127.0.0.1');
   await once(socket, 'listening');
-  const { port } = socket.address() as AddressInfo;
+  const { port } = socket.address();
   return {
     /** What DNS_RESOLVER names to reach it. */
     address: `127.0.0.1:${port}`,

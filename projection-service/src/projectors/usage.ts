@@ -45,6 +45,7 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'EmailFailed':
     case 'RateLimitExceeded':
     case 'QuotaExceeded':
+      return undefined;
     // Sending domains are account settings, not usage.
     case 'DomainAdded':
     case 'DomainVerified':
