@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatApiKey, streams, type Scope } from '@otp/contracts';
+import { DEFAULT_TENANT_CONFIG, formatApiKey, streams, type Scope } from '@otp/contracts';
 import { apiKeyHash } from '../crypto/secret-hashes';
 import { randomHex, randomToken } from '../crypto/secrets';
 import type { EventStore, ReadStreamOptions } from '../event-store/port';
@@ -32,8 +32,16 @@ describe('API key authentication', () => {
     causationId: 'c',
     requestId: 'r',
   });
-  const issue = async (key: string, keyId: string, prefix: string, scopes: Scope[] = ['otp:write']) => {
-    const data = { customerId, keyId, prefix, keyHash: apiKeyHash(hashKey, key), scopes, issuedAt: new Date().toISOString() };
+  const issue = async (key: string, keyId: string, prefix: string, scopes: Scope[] = ['otp:write'], kind?: 'publishable') => {
+    const data = {
+      customerId,
+      keyId,
+      prefix,
+      keyHash: apiKeyHash(hashKey, key),
+      scopes,
+      issuedAt: new Date().toISOString(),
+      ...(kind ? { kind } : {}),
+    };
     await store.append(streams.customer(customerId), [{ id: randomUUID(), type: 'ApiKeyIssued', data, metadata: meta() }], 'any');
   };
   const newKey = () => formatApiKey(customerId, randomHex(6), randomToken(32));
@@ -115,6 +123,58 @@ describe('API key authentication', () => {
     await expect(authenticate(forged, SERVER_CALL)).rejects.toMatchObject({
       status: 401,
       type: 'https://otp-auth.dev/problems/invalid-api-key',
+    });
+  });
+
+  describe('from a browser', () => {
+    const app = 'https://app.acme.test';
+    const allow = async (origins: string[]) => {
+      const config = { ...DEFAULT_TENANT_CONFIG, cors: { allowedOrigins: origins } };
+      const data = { customerId, version: 1, config, changedAt: new Date().toISOString() };
+      await store.append(streams.config(customerId), [{ id: randomUUID(), type: 'TenantConfigChanged', data, metadata: meta() }], 'any');
+    };
+    const publishable = async () => {
+      const key = formatApiKey(customerId, randomHex(6), randomToken(32), 'publishable');
+      await issue(key.key, key.keyId, key.prefix, ['otp:write'], 'publishable');
+      return key;
+    };
+    const authenticator = () => createApiKeyAuthenticator({ eventStore: counted, states: new StreamStateCache(), hashKey });
+
+    it('lets a publishable key in from an allowed origin on a route that admits it, telling its kind', async () => {
+      const key = await publishable();
+      await allow([app]);
+      await expect(authenticator()(key.key, { origin: app, publishable: 'allowed' })).resolves.toEqual({
+        customerId,
+        keyId: key.keyId,
+        scopes: ['otp:write'],
+        kind: 'publishable',
+      });
+    });
+
+    it.each([
+      ['on a route that does not admit it', { origin: 'https://app.acme.test' }, 'publishable-key-not-allowed'],
+      ['from a foreign origin', { origin: 'https://evil.test', publishable: 'allowed' as const }, 'origin-not-allowed'],
+      ['without an Origin', { origin: undefined, publishable: 'allowed' as const }, 'origin-not-allowed'],
+    ])('refuses a publishable key %s', async (_case, request, type) => {
+      const key = await publishable();
+      await allow([app]);
+      await expect(authenticator()(key.key, request)).rejects.toMatchObject({ status: 403, type: `https://otp-auth.dev/problems/${type}` });
+    });
+
+    it('reads no config stream for a server call', async () => {
+      const key = newKey();
+      await issue(key.key, key.keyId, key.prefix);
+      await authenticator()(key.key, SERVER_CALL);
+      expect(reads).toEqual([streams.customer(customerId)]);
+    });
+
+    it('sees a newly allowed origin at the next request', async () => {
+      const key = newKey();
+      await issue(key.key, key.keyId, key.prefix);
+      const authenticate = authenticator();
+      await expect(authenticate(key.key, { origin: app })).rejects.toMatchObject({ status: 403 });
+      await allow([app]);
+      await expect(authenticate(key.key, { origin: app })).resolves.toMatchObject({ kind: 'secret' });
     });
   });
 });
