@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CommonEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from '@otp/platform/config';
+import { DnsResolverEnv } from '@otp/platform/dns';
 import { ConnectionLimitsEnv } from '@otp/platform/http';
 
 /** Write-side settings the same in every mode: email sender, session age, signing keys. */
@@ -23,6 +24,7 @@ export const CommandSettingsEnv = {
   RESEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Base64 of 32 bytes: seals the signing keys' private halves in their stream (AES-256-GCM). */
   SIGNING_KEY_ENCRYPTION_KEY: z.string().optional(),
+  ...DnsResolverEnv,
 };
 
 /** The command service on its own (distributed mode): EventStoreDB (or a shared SQLite file), SMTP, a mounted signing key. */

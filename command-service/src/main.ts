@@ -1,5 +1,6 @@
 import { openApiDocument } from '@otp/contracts';
-import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { browserCors, createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createTxtLookup } from '@otp/platform/dns';
 import { loadConfig } from '@otp/platform/config';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     openapi: () => openApiDocument(),
     readiness: { eventStore: () => eventStore.ping() },
     routers: [
+      browserCors({ eventStore, states }),
       commandRoutes({
         commands,
         hashKey: config.HASH_KEY,
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
         signingKeys,
         logger,
         encryptionKey,
+        lookupTxt: createTxtLookup({ servers: config.DNS_RESOLVER }),
         authenticate,
         checkOperator,
       }),

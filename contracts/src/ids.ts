@@ -13,6 +13,10 @@ export const Scope = z.enum(['otp:write', 'customer:admin', 'analytics:read', 'a
 export type Scope = z.infer<typeof Scope>;
 export const ALL_SCOPES: readonly Scope[] = Scope.options;
 
+/** `secret` (`ok_...`, on a tenant's servers) or `publishable` (`pk_...`, in a web page). */
+export const ApiKeyKind = z.enum(['secret', 'publishable']);
+export type ApiKeyKind = z.infer<typeof ApiKeyKind>;
+
 export const Plan = z.enum(['free', 'pro', 'enterprise']);
 export type Plan = z.infer<typeof Plan>;
 

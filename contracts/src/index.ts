@@ -6,3 +6,4 @@ export * from './read-models/index';
 export * from './api-keys/index';
 export * from './config/index';
 export * from './emails';
+export * from './domains/index';

@@ -13,7 +13,8 @@ import {
   loadOrCreateKeyFile,
   LONGEST_ACCESS_TOKEN_TTL_SECONDS,
 } from '@otp/command-service';
-import { createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
+import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
+import { createTxtLookup } from '@otp/platform/dns';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
@@ -107,6 +108,8 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     // Stalled projections leave usage and audit behind, not logins: the instance stays in traffic.
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
+      // Before every route: a preflight is answered here, and every answer to an allowed origin carries its grant.
+      browserCors({ eventStore, states }),
       commandRoutes({
         commands,
         hashKey,
@@ -116,6 +119,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         signingKeys,
         logger,
         encryptionKey,
+        lookupTxt: createTxtLookup({ servers: config.DNS_RESOLVER }),
         authenticate,
         checkOperator,
       }),

@@ -1,5 +1,5 @@
 import { openApiDocument } from '@otp/contracts';
-import { createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
+import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { StreamStateCache } from '@otp/platform/event-store';
@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   const eventStore = openSelectedEventStore(config.eventStore, { writer: 'inline' });
   const documents = await openMongoDocumentStore({ url: config.MONGODB_URL, database: config.MONGODB_DB });
   const waitForPosition = createCheckpointWaiter(documents, { intervalMs: config.CHECKPOINT_POLL_MS });
+  // One cache for the key check and the CORS grants: both fold the tenant's config stream.
+  const states = new StreamStateCache();
 
   const app = createHttpApp({
     logger,
@@ -29,9 +31,10 @@ async function main(): Promise<void> {
       readModels: () => documents.ping(),
     },
     routers: [
+      browserCors({ eventStore, states }),
       queryRoutes({
         documents,
-        authenticate: createApiKeyAuthenticator({ eventStore, states: new StreamStateCache(), hashKey: config.HASH_KEY }),
+        authenticate: createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY }),
         checkOperator: createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY),
         checkServiceKey: createServiceKeyCheck(config.SERVICE_KEY, config.HASH_KEY),
         waitForPosition,

@@ -14,7 +14,8 @@ function viewOf(tenant: SpecTenant, keys: { id: string; prefix: string; scopes: 
     plan: tenant.plan,
     status: 'active',
     registeredAt: keys[0]!.issuedAt,
-    apiKeys: keys.map((key) => ({ ...key, status: 'active' })),
+    apiKeys: keys.map((key) => ({ ...key, status: 'active', kind: 'secret' })),
+    domains: [],
   };
 }
 

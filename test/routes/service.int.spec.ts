@@ -83,6 +83,8 @@ describe('the HTTP shell', () => {
               '/v1/signup/verify',
               '/v1/service/customers',
               '/v1/service/customers/{id}',
+              '/v1/customer/domains',
+              '/v1/customer/domains/{domain}/verify',
             ]),
           ),
         ),

@@ -152,7 +152,7 @@ describe('POST /v1/signup/verify', () => {
       );
     const { key, id, prefix } = response.body.apiKey;
     // The key names its customer: it cannot exist without the customer it was appended with.
-    expect(parseApiKey(key)).toEqual({ customerId: s.customerId, keyId: id, prefix });
+    expect(parseApiKey(key)).toEqual({ customerId: s.customerId, keyId: id, prefix, kind: 'secret' });
     expect(newEvents[2]!.data['keyHash']).toBe(storedApiKeyHash(key));
     expect(JSON.stringify(newEvents.map((e) => e.data))).not.toContain(key);
     expect(response.body.customer.apiKeys).toEqual([expect.objectContaining({ id, prefix, status: 'active' })]);

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TENANT_CONFIG, type TenantConfig } from '@otp/contracts';
 import { openTenantSecret } from '@otp/command-service';
-import { apiKeyIssued, customerRegistered, specApiKey, specTenant, tenantConfigChanged, type SpecTenant } from '../support/given-events';
+import {
+  apiKeyIssued,
+  customerRegistered,
+  domainAdded,
+  domainVerified,
+  specApiKey,
+  specTenant,
+  tenantConfigChanged,
+  type SpecTenant,
+} from '../support/given-events';
 import type { HttpCall } from '../support/http';
 import { SPEC_SIGNING_KEY_ENCRYPTION_KEY } from '../support/route-app';
 import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec } from '../support/route-spec';
@@ -223,11 +232,24 @@ describe('PUT /v1/customer/config', () => {
       .then(expectProblem(400, 'validation', { body: { errors: [{ path: 'email.from' }] } }));
   });
 
+  it('refuses a from address on a sending domain the tenant has not verified (422), recording nothing', async () => {
+    const acme = specTenant();
+    const from = 'Acme <login@acme.test>';
+    await spec
+      .given(customerRegistered(acme), domainAdded(acme, 'acme.test', 'otp-auth-verify=t'))
+      .when(write('PATCH', acme, { email: { from } }))
+      .then(expectProblem(422, 'domain-not-verified', { body: { detail: expect.stringContaining('email.from') as unknown } }));
+    await spec
+      .given(customerRegistered(acme), domainVerified(acme, 'acme.test'))
+      .when(write('PATCH', acme, { email: { from: 'login@elsewhere.test' } }))
+      .then(expectProblem(422, 'domain-not-verified'));
+  });
+
   it('seals the Resend key before it reaches the event and answers only that one is set', async () => {
     const acme = specTenant();
     const body = { ...six, email: { ...six.email, from: 'Acme <login@acme.test>', provider: { kind: 'resend', apiKey: RESEND_KEY } } };
     const { response, newEvents } = await spec
-      .given(customerRegistered(acme))
+      .given(customerRegistered(acme), domainAdded(acme, 'acme.test', 'otp-auth-verify=t'), domainVerified(acme, 'acme.test'))
       .when(write('PUT', acme, body))
       .thenOutcome(
         expectResponse(200, {

@@ -31,6 +31,8 @@ export interface SpecApiKey {
   /** The whole key, as its holder presents it; only its keyed hash is in the events. */
   key: string;
   scopes: Scope[];
+  /** Set for a publishable key; absent, the key is secret (as keys issued before kinds existed). */
+  kind?: 'publishable';
 }
 
 export interface SpecTenant {
@@ -137,6 +139,7 @@ export function apiKeyIssued(tenant: SpecTenant, key: SpecApiKey, at = new Date(
     keyHash: storedApiKeyHash(key.key),
     scopes: key.scopes,
     issuedAt: at.toISOString(),
+    ...(key.kind ? { kind: key.kind } : {}),
   };
   return given(streams.customer(tenant.id), 'ApiKeyIssued', data, { tenantId: tenant.id, actor, at });
 }
@@ -222,6 +225,7 @@ export function apiKeyRotated(tenant: SpecTenant, old: SpecApiKey, heir: SpecApi
     prefix: heir.prefix,
     keyHash: storedApiKeyHash(heir.key),
     scopes: old.scopes,
+    ...(old.kind ? { kind: old.kind } : {}),
     rotatedAt: at.toISOString(),
     graceEndsAt: new Date(at.getTime() + graceSeconds * 1000).toISOString(),
   };
@@ -343,3 +347,28 @@ export function tenantConfigWith(
   const data = { customerId: tenant.id, version, config: change(structuredClone(DEFAULT_TENANT_CONFIG)), changedAt: at.toISOString() };
   return given(streams.config(tenant.id), 'TenantConfigChanged', data, { tenantId: tenant.id, actor: byKey(tenant), at });
 }
+/** A publishable key (`pk_live_...`) for `tenantId`: what a tenant puts in its web pages, with otp:write alone. */
+export function specPublishableKey(tenantId: string): SpecApiKey {
+  const { keyId, prefix, key } = formatApiKey(tenantId, randomHex(6), randomToken(32), 'publishable');
+  return { id: keyId, prefix, key, scopes: ['otp:write'], kind: 'publishable' };
+}
+
+/** The tenant's config at version 1: the defaults, with these origins allowed to use its keys from a browser. */
+export function originsAllowed(tenant: SpecTenant, origins: string[], at = new Date()): GivenEvent {
+  const config = { ...DEFAULT_TENANT_CONFIG, cors: { allowedOrigins: origins } };
+  const data = { customerId: tenant.id, version: 1, config, changedAt: at.toISOString() };
+  return given(streams.config(tenant.id), 'TenantConfigChanged', data, { tenantId: tenant.id, actor: byKey(tenant), at });
+}
+
+/** The tenant claimed `domain`; the TXT record to publish holds `recordValue`. */
+export const domainAdded = (tenant: SpecTenant, domain: string, recordValue: string, at = new Date()): GivenEvent =>
+  onCustomer(
+    tenant,
+    'DomainAdded',
+    { customerId: tenant.id, domain, recordName: `_otp-auth.${domain}`, recordValue, addedAt: at.toISOString() },
+    at,
+    byKey(tenant),
+  );
+
+export const domainVerified = (tenant: SpecTenant, domain: string, at = new Date()): GivenEvent =>
+  onCustomer(tenant, 'DomainVerified', { customerId: tenant.id, domain, verifiedAt: at.toISOString() }, at, byKey(tenant));

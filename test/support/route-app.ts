@@ -18,7 +18,8 @@ import {
   LONGEST_ACCESS_TOKEN_TTL_SECONDS,
 } from '@otp/command-service';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
-import { createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
+import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
+import { createTxtLookup } from '@otp/platform/dns';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics } from '@otp/platform/http';
@@ -38,6 +39,10 @@ export interface RouteAppOptions {
   resend?: { baseUrl: string; timeoutMs: number };
   /** The app's logger (silent otherwise), e.g. one writing to a stream a spec reads. */
   logger?: Logger;
+  /** The DNS servers the domain checks ask (`127.0.0.1:<port>` of a spec's own server); unset, nothing answers. */
+  dnsResolver?: string;
+  /** Express `trust proxy`, for the specs of what a TLS proxy's X-Forwarded-Proto changes. */
+  trustProxy?: boolean | number | string;
 }
 
 export const SPEC_ISSUER = 'http://route-spec.test';
@@ -102,13 +107,17 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     ...(onAuthenticated ? { onAuthenticated } : {}),
   });
 
+  // A port no server listens on when a spec brings none: a lookup then fails fast instead of asking the internet.
+  const lookupTxt = createTxtLookup({ servers: [options.dnsResolver ?? '127.0.0.1:9'], timeoutMs: 500 });
   const app = createHttpApp({
     logger,
     metrics,
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     openapi: () => openApiDocument(),
     readiness: { eventStore: () => eventStore.ping(), readModels: () => documents.ping() },
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
+      browserCors({ eventStore, states }),
       commandRoutes({
         commands,
         hashKey: SPEC_HASH_KEY,
@@ -118,6 +127,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         signingKeys,
         logger,
         encryptionKey: SPEC_SIGNING_KEY_ENCRYPTION_KEY,
+        lookupTxt,
         authenticate,
         checkOperator,
       }),

@@ -1,4 +1,13 @@
-import { customerFold, type CustomerEvent, type CustomerState, type Plan, type Scope } from '@otp/contracts';
+import {
+  customerFold,
+  kindOfPrefix,
+  PUBLISHABLE_SCOPES,
+  type ApiKeyKind,
+  type CustomerEvent,
+  type CustomerState,
+  type Plan,
+  type Scope,
+} from '@otp/contracts';
 import { DomainError, type Decider } from '../handling/decider';
 
 // A cap keeps a leaked admin key from minting an unbounded number of keys and
@@ -26,6 +35,8 @@ export type IssueApiKey = {
   keyHash: string;
   scopes: readonly Scope[];
   name?: string;
+  /** Secret unless said: the prefix drawn for the key must name the same kind. */
+  kind?: ApiKeyKind;
   now: Date;
 };
 
@@ -80,7 +91,7 @@ function requireRegistered(state: CustomerState, customerId: string): void {
   }
 }
 
-function requireActive(state: CustomerState, customerId: string): void {
+export function requireActive(state: CustomerState, customerId: string): void {
   requireRegistered(state, customerId);
   if (state.status !== 'active') {
     throw new DomainError('customer_inactive', 'customer is not active', { customerId, status: state.status });
@@ -94,12 +105,23 @@ function issueApiKey(command: IssueApiKey, state: CustomerState): CustomerEvent[
   // Deduplicated so scope checks and read models never see the same grant twice.
   const scopes = [...new Set(command.scopes)];
   if (scopes.length === 0) throw new DomainError('no_scopes', 'an api key needs at least one scope');
+  const kind = command.kind ?? 'secret';
+  requirePrefixOfKind(prefix, kind);
+  // A publishable key is in a web page for anyone to copy: it may ask for codes and check them, nothing more.
+  if (kind === 'publishable' && scopes.some((scope) => !PUBLISHABLE_SCOPES.includes(scope))) {
+    throw new DomainError('publishable_scopes', 'a publishable key may only hold otp:write', { scopes });
+  }
   const active = [...state.keys.values()].filter((key) => key.status === 'active').length;
   if (active >= MAX_ACTIVE_API_KEYS) {
     throw new DomainError('too_many_keys', 'active api key limit reached', { limit: MAX_ACTIVE_API_KEYS });
   }
   const named = command.name !== undefined ? { name: command.name } : {};
-  return [{ type: 'ApiKeyIssued', data: { customerId, keyId, prefix, keyHash, scopes, issuedAt: now.toISOString(), ...named } }];
+  return [{ type: 'ApiKeyIssued', data: { customerId, keyId, prefix, keyHash, scopes, issuedAt: now.toISOString(), ...named, kind } }];
+}
+
+/** The use case draws the key; a prefix of the other kind would be a key that lies about what it may do. */
+function requirePrefixOfKind(prefix: string, kind: ApiKeyKind): void {
+  if (kindOfPrefix(prefix) !== kind) throw new Error(`a ${kind} key was drawn with the prefix of another kind`);
 }
 
 function rotateApiKey(command: RotateApiKey, state: CustomerState): CustomerEvent[] {
@@ -113,13 +135,14 @@ function rotateApiKey(command: RotateApiKey, state: CustomerState): CustomerEven
   // A key already rotated has its replacement; rotating it again would leave two heirs.
   if (key.status !== 'active') throw new DomainError('key_not_active', `the api key is ${key.status}`, { keyId, status: key.status });
   if (state.keys.has(newKeyId)) throw new DomainError('key_exists', 'api key id already used', { keyId: newKeyId });
+  requirePrefixOfKind(prefix, key.kind);
   const graceEndsAt = new Date(now.getTime() + graceSeconds * 1000).toISOString();
   const named = key.name !== null ? { name: key.name } : {};
   const rotatedAt = now.toISOString();
   return [
     {
       type: 'ApiKeyRotated',
-      data: { customerId, keyId, newKeyId, prefix, keyHash, scopes: [...key.scopes], ...named, rotatedAt, graceEndsAt },
+      data: { customerId, keyId, newKeyId, prefix, keyHash, scopes: [...key.scopes], ...named, kind: key.kind, rotatedAt, graceEndsAt },
     },
   ];
 }

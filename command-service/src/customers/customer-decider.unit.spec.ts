@@ -115,6 +115,7 @@ describe('IssueApiKey', () => {
             keyHash: 'hash-1',
             scopes: ['otp:write', 'analytics:read'],
             issuedAt: now.toISOString(),
+            kind: 'secret',
           },
         },
       ]));
@@ -167,6 +168,7 @@ describe('authorizeApiKey', () => {
       ok: true,
       customerId,
       scopes: ['otp:write', 'analytics:read'],
+      kind: 'secret',
     }));
 
   it('compares the stored hash with the presented one through the given function', () => {
@@ -218,9 +220,75 @@ describe('IssueApiKey with a name', () => {
             scopes: ['otp:write', 'analytics:read'],
             issuedAt: now.toISOString(),
             name: 'checkout app',
+            kind: 'secret',
           },
         },
       ]));
+});
+
+describe('IssueApiKey of a publishable key', () => {
+  const publishable = (scopes: Scope[] = ['otp:write']): IssueApiKey => ({
+    ...issue(1, scopes),
+    prefix: `pk_live_${customerId.slice(4)}_${keyId(1).slice(4)}`,
+    kind: 'publishable',
+  });
+
+  it('records the kind with the key', () =>
+    given([registered])
+      .when(publishable())
+      .then([
+        {
+          type: 'ApiKeyIssued',
+          data: {
+            customerId,
+            keyId: keyId(1),
+            prefix: `pk_live_${customerId.slice(4)}_${keyId(1).slice(4)}`,
+            keyHash: 'hash-1',
+            scopes: ['otp:write'],
+            issuedAt: now.toISOString(),
+            kind: 'publishable',
+          },
+        },
+      ]));
+
+  it('refuses any scope beyond otp:write: the key is in a web page for anyone to copy', () =>
+    given([registered])
+      .when(publishable(['otp:write', 'customer:admin']))
+      .thenRefuses('publishable_scopes'));
+
+  it('refuses a publishable key drawn with a secret prefix', () =>
+    expect(() =>
+      customerDecider.decide({ ...publishable(), prefix: `ok_live_${customerId.slice(4)}_000000000001` }, fold([registered])),
+    ).toThrow(/prefix of another kind/));
+
+  it('lets a publishable key in as publishable', () => {
+    const state = fold([registered, ...customerDecider.decide(publishable(), fold([registered]))]);
+    expect(authorizeApiKey(state, keyId(1), 'hash-1', (a, b) => a === b, now)).toEqual({
+      ok: true,
+      customerId,
+      scopes: ['otp:write'],
+      kind: 'publishable',
+    });
+  });
+
+  it('rotates a publishable key into a publishable heir', () => {
+    const issued = customerDecider.decide(publishable(), fold([registered]));
+    const rotate: RotateApiKey = {
+      type: 'RotateApiKey',
+      customerId,
+      keyId: keyId(1),
+      newKeyId: keyId(2),
+      prefix: `pk_live_${customerId.slice(4)}_${keyId(2).slice(4)}`,
+      keyHash: 'hash-2',
+      graceSeconds: 0,
+      now,
+    };
+    const [rotated] = customerDecider.decide(rotate, fold([registered, ...issued]));
+    expect(rotated).toMatchObject({ type: 'ApiKeyRotated', data: { kind: 'publishable', newKeyId: keyId(2) } });
+    expect(() =>
+      customerDecider.decide({ ...rotate, prefix: `ok_live_${customerId.slice(4)}_${keyId(2).slice(4)}` }, fold([registered, ...issued])),
+    ).toThrow(/prefix of another kind/);
+  });
 });
 
 describe('RotateApiKey', () => {
@@ -248,6 +316,7 @@ describe('RotateApiKey', () => {
       keyHash: 'hash-50',
       scopes: ['otp:write'],
       name: 'checkout app',
+      kind: 'secret',
       rotatedAt: now.toISOString(),
       graceEndsAt,
     },
@@ -300,7 +369,12 @@ describe('RotateApiKey', () => {
       }));
 
     it('lets the new key in with the old scopes', () =>
-      expect(authorizeApiKey(state, keyId(50), 'hash-50', equals, now)).toEqual({ ok: true, customerId, scopes: ['otp:write'] }));
+      expect(authorizeApiKey(state, keyId(50), 'hash-50', equals, now)).toEqual({
+        ok: true,
+        customerId,
+        scopes: ['otp:write'],
+        kind: 'secret',
+      }));
 
     it('treats a grace of zero as revoked at once', () =>
       expect(authorizeApiKey(fold([registered, named, rotated(now.toISOString())]), keyId(1), 'hash-1', equals, now)).toEqual({

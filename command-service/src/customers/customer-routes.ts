@@ -9,7 +9,7 @@ import {
   StatusChangeBody,
   UpdateCustomerBody,
 } from '@otp/contracts';
-import { requireScope } from '@otp/platform/auth';
+import { keyRequest, requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400 } from '@otp/platform/http';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
@@ -58,7 +58,7 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
   });
 
   const admin = async (req: Request) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
     requireScope(principal, 'customer:admin');
     return { principal, ctx: commandContext(req, `apiKey:${principal.keyId}`, principal.customerId) };
   };

@@ -48,7 +48,7 @@ export async function registerWithFirstKey(
   );
   return {
     customer: customerViewFromEvents(handled.events),
-    apiKey: { id: keyId, key, prefix, scopes: [...DEFAULT_SCOPES] },
+    apiKey: { id: keyId, key, prefix, scopes: [...DEFAULT_SCOPES], kind: 'secret' },
     position: handled.position,
   };
 }
@@ -59,10 +59,10 @@ function customerViewFromEvents(events: CustomerEvent[]): CustomerView {
     if (event.type === 'CustomerRegistered') {
       const { customerId, name, email, plan, registeredAt, companyName } = event.data;
       const company = companyName !== undefined ? { companyName } : {};
-      view = { id: customerId, name, email, ...company, plan, status: 'active', registeredAt, apiKeys: [] };
+      view = { id: customerId, name, email, ...company, plan, status: 'active', registeredAt, apiKeys: [], domains: [] };
     } else if (event.type === 'ApiKeyIssued' && view) {
-      const { keyId, prefix, scopes, issuedAt } = event.data;
-      view.apiKeys.push({ id: keyId, prefix, scopes, status: 'active', issuedAt });
+      const { keyId, prefix, scopes, issuedAt, kind } = event.data;
+      view.apiKeys.push({ id: keyId, prefix, scopes, status: 'active', issuedAt, kind: kind ?? 'secret' });
     }
   }
   if (!view) throw new Error('registration decided no CustomerRegistered event');

@@ -1,4 +1,4 @@
-import { streams, type RotatedApiKey } from '@otp/contracts';
+import { customerFold, streams, type RotatedApiKey } from '@otp/contracts';
 import { apiKeyHash } from '@otp/platform/crypto';
 import { tenantConfigOf } from '../tenant-config/tenant-config-of';
 import { customerDecider } from './customer-decider';
@@ -12,7 +12,9 @@ export async function rotateApiKey(
   input: { customerId: string; keyId: string; graceSeconds?: number },
   ctx: CommandContext,
 ): Promise<RotatedApiKey & { position: bigint | undefined }> {
-  const { keyId: newKeyId, prefix, key } = newApiKey(input.customerId);
+  // A key's kind never changes, so reading it before the command cannot race: the heir is drawn of the same kind.
+  const current = await deps.commands.read(streams.customer(input.customerId), customerFold);
+  const { keyId: newKeyId, prefix, key } = newApiKey(input.customerId, current.keys.get(input.keyId)?.kind);
   // The tenant's default grace unless the request names one.
   const graceSeconds = input.graceSeconds ?? (await tenantConfigOf(deps, input.customerId)).apiKeys.rotationGraceSeconds;
   const handled = await deps.commands.handle(
@@ -32,7 +34,17 @@ export async function rotateApiKey(
   );
   const rotated = handled.events[0];
   if (rotated?.type !== 'ApiKeyRotated') throw new Error('rotation decided no ApiKeyRotated event');
-  const { scopes, name, graceEndsAt } = rotated.data;
+  const { scopes, name, graceEndsAt, kind } = rotated.data;
   const named = name !== undefined ? { name } : {};
-  return { id: newKeyId, key, prefix, scopes, ...named, replaces: input.keyId, graceEndsAt, position: handled.position };
+  return {
+    id: newKeyId,
+    key,
+    prefix,
+    scopes,
+    ...named,
+    kind: kind ?? 'secret',
+    replaces: input.keyId,
+    graceEndsAt,
+    position: handled.position,
+  };
 }

@@ -1,3 +1,4 @@
+import type { TxtLookup } from '@otp/platform/dns';
 import type { Logger } from '@otp/platform/logging';
 import type { Mailer } from '../email/mailer';
 import type { TenantMailers } from '../email/tenant-mailers';
@@ -18,4 +19,6 @@ export interface CommandDeps {
   mailers: TenantMailers;
   tokens: TokenIssuer;
   logger: Logger;
+  /** DNS TXT lookups for sending-domain checks, sent to DNS_RESOLVER when set. */
+  lookupTxt: TxtLookup;
 }

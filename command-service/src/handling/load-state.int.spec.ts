@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { streams } from '@otp/contracts';
 import { createApiKeyAuthenticator } from '@otp/platform/auth';
+import { createTxtLookup } from '@otp/platform/dns';
 import { observeAppends, StreamStateCache, type EventStore, type ReadStreamOptions } from '@otp/platform/event-store';
 import { openSqliteEventStore, type SqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createLogger } from '@otp/platform/logging';
@@ -16,6 +17,9 @@ import type { TenantMailers } from '../email/tenant-mailers';
 import type { TokenIssuer } from '../tokens/token-issuer';
 import type { CommandContext } from './command-context';
 import { createCommandHandler } from './command-handler';
+
+/** A key presented by a server: no Origin header. */
+const SERVER_CALL = { origin: undefined };
 
 /** The write-model cache over real SQLite files: a second connection, with its own cache, is another process. */
 describe('loading stream state through the cache', () => {
@@ -53,6 +57,8 @@ describe('loading stream state through the cache', () => {
     tokens: {} as TokenIssuer,
     logger: createLogger({ level: 'silent' }),
     encryptionKey: Buffer.alloc(32, 8),
+    // Nothing here checks a domain: a port no DNS server listens on.
+    lookupTxt: createTxtLookup({ servers: ['127.0.0.1:9'] }),
   });
   const open = () => {
     const store = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
@@ -75,10 +81,13 @@ describe('loading stream state through the cache', () => {
     const theirs = open();
     const registered = await registerCustomer(depsFor(mine), { name: 'Acme', email: 'ops@acme.test' }, ctx());
     const authenticate = authenticatorFor(mine);
-    await authenticate(registered.apiKey.key);
+    await authenticate(registered.apiKey.key, SERVER_CALL);
 
     const issuedElsewhere = await issueApiKey(depsFor(theirs), { customerId: registered.customer.id, scopes: ['audit:read'] }, ctx());
-    await expect(authenticate(issuedElsewhere.key)).resolves.toMatchObject({ keyId: issuedElsewhere.id, scopes: ['audit:read'] });
+    await expect(authenticate(issuedElsewhere.key, SERVER_CALL)).resolves.toMatchObject({
+      keyId: issuedElsewhere.id,
+      scopes: ['audit:read'],
+    });
   });
 
   it('decides on the newest state when another process wrote since the last command here', async () => {
@@ -108,8 +117,8 @@ describe('loading stream state through the cache', () => {
     const registered = await registerCustomer(depsFor(observed), { name: 'Acme', email: 'ops@acme.test' }, ctx());
     const authenticate = authenticatorFor(observed);
     reads.length = 0;
-    await authenticate(registered.apiKey.key);
-    await authenticate(registered.apiKey.key);
+    await authenticate(registered.apiKey.key, SERVER_CALL);
+    await authenticate(registered.apiKey.key, SERVER_CALL);
     // Registration appended revisions 0 and 1 and kept the state it decided.
     expect(reads).toEqual([{ after: 1n }, { after: 1n }]);
   });
@@ -131,7 +140,7 @@ describe('loading stream state through the cache', () => {
     const commands = createCommandHandler({ eventStore: observeAppends(bare, () => {}), states });
     const registered = await registerCustomer(depsWith(commands), { name: 'Acme', email: 'ops@acme.test' }, ctx());
     reads.length = 0;
-    await createApiKeyAuthenticator({ eventStore: bare, states, hashKey })(registered.apiKey.key);
+    await createApiKeyAuthenticator({ eventStore: bare, states, hashKey })(registered.apiKey.key, SERVER_CALL);
     expect(reads).toEqual([{ after: 1n }]);
   });
 });

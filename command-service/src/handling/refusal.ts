@@ -12,6 +12,11 @@ const DECIDER_REFUSALS = [
   'last_admin_key',
   'invalid_grace',
   'customer_cancelled',
+  'publishable_scopes',
+  // sending domains
+  'domain_not_found',
+  'too_many_domains',
+  'domain_not_verified',
   // otp
   'invalid_code_length',
   'challenge_exists',

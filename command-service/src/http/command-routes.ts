@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { customerRoutes } from '../customers/customer-routes';
+import { domainRoutes } from '../domains/domain-routes';
 import { otpRoutes } from '../otp/otp-routes';
 import { signingKeyRoutes } from '../signing-keys/signing-key-routes';
 import { signupRoutes } from '../signup/signup-routes';
@@ -19,7 +20,15 @@ export type { CommandRouteDeps } from './command-route-deps';
  */
 export function commandRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
-  router.use(customerRoutes(deps), tenantConfigRoutes(deps), otpRoutes(deps), signupRoutes(deps), jwksRoutes(deps), signingKeyRoutes(deps));
+  router.use(
+    customerRoutes(deps),
+    tenantConfigRoutes(deps),
+    domainRoutes(deps),
+    otpRoutes(deps),
+    signupRoutes(deps),
+    jwksRoutes(deps),
+    signingKeyRoutes(deps),
+  );
   // One verifier for both; it reads the published keys per token, so a rotation needs no new verifier.
   const verify = createAccessTokenVerifier(deps.tokens);
   router.use(tokenRoutes(deps, verify), userRoutes(deps, verify));

@@ -32,6 +32,12 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   last_admin_key: conflict('Last admin key'),
   invalid_grace: { status: 400, type: problemTypes.validation, title: 'Invalid request' },
   customer_cancelled: conflict('Customer cancelled'),
+  // What the body's validation answers for the same mistake.
+  publishable_scopes: { status: 400, type: problemTypes.validation, title: 'Invalid request' },
+  domain_not_found: { status: 404, type: problemTypes.notFound, title: 'Not found' },
+  too_many_domains: conflict('Too many domains'),
+  // The request was understood and the domain is known; DNS does not hold the proof (yet: records take time to spread).
+  domain_not_verified: { status: 422, type: problemTypes.domainNotVerified, title: 'Domain not verified' },
   invalid_code_length: misconfigured,
   // A challenge id drawn twice with another code: the request may simply be sent again.
   challenge_exists: conflict('Challenge exists'),

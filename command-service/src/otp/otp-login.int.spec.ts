@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { streams } from '@otp/contracts';
 import { emailKey } from '@otp/platform/crypto';
+import { createTxtLookup } from '@otp/platform/dns';
 import { StreamStateCache, type EventStore } from '@otp/platform/event-store';
 import { openSqliteEventStore, type SqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createLogger } from '@otp/platform/logging';
@@ -60,6 +61,8 @@ describe('OTP login use cases', () => {
       issuer: 'http://test',
       sessionMaxAgeSeconds: 7200,
     });
+    // Nothing here checks a domain: a port no DNS server listens on.
+    const lookupTxt = createTxtLookup({ servers: ['127.0.0.1:9'] });
     deps = {
       commands: commandsOf(eventStore),
       hashKey,
@@ -68,6 +71,7 @@ describe('OTP login use cases', () => {
       tokens,
       logger: createLogger({ level: 'silent' }),
       encryptionKey: Buffer.alloc(32, 8),
+      lookupTxt,
     };
     customerId = (await registerCustomer(deps, { name: 'Acme', email: 'ops@acme.test' }, ctx('operator'))).customer.id;
   });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { RequestOtpBody, VerifyOtpBody } from '@otp/contracts';
-import { requireScope } from '@otp/platform/auth';
+import { keyRequest, requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400 } from '@otp/platform/http';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
@@ -8,12 +8,12 @@ import { withPosition } from '../http/with-position';
 import { requestOtp } from './request-otp';
 import { verifyOtp } from './verify-otp';
 
-/** A tenant's app asks for a code for an email, then verifies what the user typed. */
+/** A tenant's app asks for a code for an email, then verifies what the user typed: the two routes a publishable key may call. */
 export function otpRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
 
   router.post('/v1/otp/request', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.authenticate(bearerToken(req), keyRequest(req, 'allowed'));
     requireScope(principal, 'otp:write');
     const body = parseOr400(RequestOtpBody, req.body ?? {});
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
@@ -22,7 +22,7 @@ export function otpRoutes(deps: CommandRouteDeps): Router {
   });
 
   router.post('/v1/otp/verify', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.authenticate(bearerToken(req), keyRequest(req, 'allowed'));
     requireScope(principal, 'otp:write');
     const body = parseOr400(VerifyOtpBody, req.body ?? {});
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTxtLookup } from '@otp/platform/dns';
 import { StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore, type SqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createLogger } from '@otp/platform/logging';
@@ -45,6 +46,8 @@ describe('verifying one signup from two processes at once', () => {
       logger: createLogger({ level: 'silent' }),
       // Signups are sealed nothing with; the key only has to be the right size.
       encryptionKey: Buffer.alloc(32),
+      // Nothing here checks a domain: a port no DNS server listens on.
+      lookupTxt: createTxtLookup({ servers: ['127.0.0.1:9'] }),
     };
   };
   const codeOf = (challengeId: string) => /sign-up code is ([0-9]{9})/.exec(mail.find((m) => m.id === challengeId)?.text ?? '')![1]!;

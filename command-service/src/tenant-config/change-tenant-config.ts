@@ -1,4 +1,5 @@
 import {
+  customerFold,
   streams,
   type EmailProviderBody,
   type StoredEmailProvider,
@@ -34,7 +35,7 @@ function sameSecret(deps: CommandDeps, customerId: string, sealed: string, prese
   }
 }
 
-type Write = { customerId: string; expectedVersion: number | undefined; now: Date };
+type Write = { customerId: string; expectedVersion: number | undefined; senderDomains: TenantConfigCommand['senderDomains']; now: Date };
 
 function commandFor(deps: CommandDeps, change: ConfigChange, state: TenantConfigState, write: Write): TenantConfigCommand {
   const { customerId } = write;
@@ -58,7 +59,9 @@ export async function changeTenantConfig(
   ctx: CommandContext,
 ): Promise<{ state: TenantConfigState; position: bigint | undefined }> {
   const { customerId, expectedVersion, change } = input;
-  const write = { customerId, expectedVersion, now: ctx.now };
+  // Domains are verified on the customer stream; one verified a moment after this read counts from the next write.
+  const { domains } = await deps.commands.read(streams.customer(customerId), customerFold);
+  const write = { customerId, expectedVersion, senderDomains: [...domains.values()], now: ctx.now };
   const handled = await deps.commands.handle(
     streams.config(customerId),
     tenantConfigDecider,

@@ -1,5 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { tenantConfigFold, type ConfigEvent, type TenantConfig, type TenantConfigState } from '@otp/contracts';
+import {
+  fromAddressUsesVerifiedDomain,
+  tenantConfigFold,
+  type ConfigEvent,
+  type DomainState,
+  type TenantConfig,
+  type TenantConfigState,
+} from '@otp/contracts';
 import { DomainError, type Decider } from '../handling/decider';
 import { describeFault, templateFault } from './email-templates';
 
@@ -14,6 +21,8 @@ interface ConfigWrite {
   customerId: string;
   /** The version the writer read (If-Match); absent, the write applies to whatever is current. */
   expectedVersion?: number | undefined;
+  /** The tenant's sending domains, from its customer stream: only a verified one may be in `email.from`. */
+  senderDomains: readonly DomainState[];
   now: Date;
 }
 
@@ -53,6 +62,17 @@ function decideWrite(command: TenantConfigCommand, state: TenantConfigState): Co
   const config = command.type === 'ReplaceTenantConfig' ? command.config : merged(state.config, command.patch);
   const fault = templateFault(config.email);
   if (fault) throw new DomainError('invalid_template', describeFault(fault), { field: `email.${fault.field}` });
+  // Mail from a domain the tenant has not shown it controls would be spoofing on our relay's name.
+  const { from } = config.email;
+  if (from !== null && !fromAddressUsesVerifiedDomain(from, command.senderDomains)) {
+    throw new DomainError(
+      'domain_not_verified',
+      'email.from must use a sending domain the tenant has verified (POST /v1/customer/domains)',
+      {
+        field: 'email.from',
+      },
+    );
+  }
   // Writing what holds already is no new version: a client may retry a PUT safely.
   if (isDeepStrictEqual(config, state.config)) return [];
   return [{ type: 'TenantConfigChanged', data: { customerId, version: state.version + 1, config, changedAt: now.toISOString() } }];

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { DEFAULT_TENANT_CONFIG, type TenantConfig } from '@otp/contracts';
+import { DEFAULT_TENANT_CONFIG, type DomainState, type TenantConfig } from '@otp/contracts';
 import { contractCheckedSpecFor } from '../testing/contract-checked-spec';
 import { tenantConfigDecider, type ConfigEvent, type PatchTenantConfig, type ReplaceTenantConfig } from './tenant-config-decider';
 
@@ -15,11 +15,12 @@ const changed = (version: number, config: TenantConfig, at = now): ConfigEvent =
   type: 'TenantConfigChanged',
   data: { customerId, version, config, changedAt: at.toISOString() },
 });
-const replace = (config: TenantConfig, expectedVersion?: number): ReplaceTenantConfig => ({
+const replace = (config: TenantConfig, expectedVersion?: number, senderDomains: DomainState[] = []): ReplaceTenantConfig => ({
   type: 'ReplaceTenantConfig',
   customerId,
   config,
   expectedVersion,
+  senderDomains,
   now,
 });
 const patch = (change: PatchTenantConfig['patch'], expectedVersion?: number): PatchTenantConfig => ({
@@ -27,12 +28,39 @@ const patch = (change: PatchTenantConfig['patch'], expectedVersion?: number): Pa
   customerId,
   patch: change,
   expectedVersion,
+  senderDomains: [],
   now,
 });
 const earlier = new Date('2026-02-01T00:00:00.000Z');
 const six = withOtp({ length: 6 });
 
+const domain = (name: string, status: DomainState['status']): DomainState => ({
+  domain: name,
+  recordName: `_otp-auth.${name}`,
+  recordValue: 'otp-auth-verify=token',
+  status,
+  addedAt: earlier.toISOString(),
+  verifiedAt: status === 'verified' ? earlier.toISOString() : null,
+});
+const sendingFrom = (from: string): TenantConfig => ({ ...DEFAULT_TENANT_CONFIG, email: { ...DEFAULT_TENANT_CONFIG.email, from } });
+
 describe('the tenant config decider', () => {
+  describe('the sender address', () => {
+    it('takes a from address on a domain the tenant verified', () =>
+      given([])
+        .when(replace(sendingFrom('Acme <login@acme.test>'), undefined, [domain('acme.test', 'verified')]))
+        .then([changed(1, sendingFrom('Acme <login@acme.test>'))]));
+
+    it('refuses a domain only claimed, not verified, and one never claimed', () => {
+      given([])
+        .when(replace(sendingFrom('login@acme.test'), undefined, [domain('acme.test', 'pending')]))
+        .thenRefuses('domain_not_verified');
+      given([])
+        .when(replace(sendingFrom('login@other.test'), undefined, [domain('acme.test', 'verified')]))
+        .thenRefuses('domain_not_verified');
+    });
+  });
+
   describe('versions', () => {
     it('writes version 1 over the defaults', () =>
       given([])

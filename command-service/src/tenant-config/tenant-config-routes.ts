@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { TenantConfigBody, TenantConfigPatchBody, TenantConfigQuery, type TenantConfigState } from '@otp/contracts';
-import { requireScope } from '@otp/platform/auth';
+import { keyRequest, requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400, problems } from '@otp/platform/http';
 import { Refusal } from '../handling/refusal';
 import { commandContext } from '../http/command-context-from-request';
@@ -36,7 +36,7 @@ export function tenantConfigRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
 
   const admin = async (req: Request) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
     requireScope(principal, 'customer:admin');
     return { principal, ctx: commandContext(req, `apiKey:${principal.keyId}`, principal.customerId) };
   };

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { IntrospectTokenBody, RefreshTokenBody, RevokeTokenBody } from '@otp/contracts';
-import { requireScope } from '@otp/platform/auth';
+import { keyRequest, requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400 } from '@otp/platform/http';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
@@ -19,7 +19,7 @@ export function tokenRoutes(deps: CommandRouteDeps, verify: AccessTokenVerifier)
   const router = Router();
 
   const principalOf = async (req: Request) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
     requireScope(principal, 'otp:write');
     return principal;
   };

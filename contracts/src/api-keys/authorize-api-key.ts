@@ -1,11 +1,12 @@
-import type { Scope } from '../ids';
+import type { ApiKeyKind, Scope } from '../ids';
 import { keyIsLive, type CustomerState } from './customer-state';
 
 /** Compares a stored hash with a presented one; the caller passes a constant-time one (crypto.timingSafeEqual). */
 export type HashEquals = (stored: string, presented: string) => boolean;
 
 export type ApiKeyAuthorization =
-  { ok: true; customerId: string; scopes: readonly Scope[] } | { ok: false; reason: 'unknown_key' | 'revoked' | 'customer_inactive' };
+  | { ok: true; customerId: string; scopes: readonly Scope[]; kind: ApiKeyKind }
+  | { ok: false; reason: 'unknown_key' | 'revoked' | 'customer_inactive' };
 
 /**
  * Whether a presented key is valid for this customer at `now` (the request's
@@ -27,5 +28,5 @@ export function authorizeApiKey(
   }
   if (!keyIsLive(key, now)) return { ok: false, reason: 'revoked' };
   if (state.status !== 'active') return { ok: false, reason: 'customer_inactive' };
-  return { ok: true, customerId: state.customerId, scopes: key.scopes };
+  return { ok: true, customerId: state.customerId, scopes: key.scopes, kind: key.kind };
 }

@@ -1,4 +1,5 @@
-import type { Plan, Scope } from '../ids';
+import type { ApiKeyKind, Plan, Scope } from '../ids';
+import type { DomainState } from '../domains/verified-from';
 import type { EventOf } from '../events/registry';
 
 export type CustomerEvent =
@@ -10,7 +11,9 @@ export type CustomerEvent =
   | EventOf<'CustomerActivated'>
   | EventOf<'CustomerCancelled'>
   | EventOf<'CustomerPlanChanged'>
-  | EventOf<'CustomerProfileChanged'>;
+  | EventOf<'CustomerProfileChanged'>
+  | EventOf<'DomainAdded'>
+  | EventOf<'DomainVerified'>;
 
 export type CustomerStatus = 'unregistered' | 'active' | 'suspended' | 'cancelled';
 /** 'rotated': replaced, and valid until its `graceEndsAt`. */
@@ -23,6 +26,7 @@ export interface ApiKeyState {
   status: ApiKeyStatus;
   name: string | null;
   graceEndsAt: string | null;
+  kind: ApiKeyKind;
 }
 
 export interface CustomerState {
@@ -30,6 +34,8 @@ export interface CustomerState {
   customerId: string | null;
   plan: Plan | null;
   keys: ReadonlyMap<string, ApiKeyState>;
+  /** The domains it may send from, by name: `fromAddressUsesVerifiedDomain` reads them. */
+  domains: ReadonlyMap<string, DomainState>;
 }
 
 const initialState = (): CustomerState => ({
@@ -37,6 +43,7 @@ const initialState = (): CustomerState => ({
   customerId: null,
   plan: null,
   keys: new Map(),
+  domains: new Map(),
 });
 
 function withKey(state: CustomerState, keyId: string, change: (key: ApiKeyState) => ApiKeyState): CustomerState {
@@ -49,9 +56,9 @@ function evolve(state: CustomerState, event: CustomerEvent): CustomerState {
     case 'CustomerRegistered':
       return { ...state, status: 'active', customerId: event.data.customerId, plan: event.data.plan };
     case 'ApiKeyIssued': {
-      const { keyId, prefix, keyHash, scopes, name } = event.data;
-      const keys = new Map(state.keys).set(keyId, { prefix, keyHash, scopes, status: 'active', name: name ?? null, graceEndsAt: null });
-      return { ...state, keys };
+      const { keyId, prefix, keyHash, scopes, name, kind } = event.data;
+      const key: ApiKeyState = { prefix, keyHash, scopes, status: 'active', name: name ?? null, graceEndsAt: null, kind: kind ?? 'secret' };
+      return { ...state, keys: new Map(state.keys).set(keyId, key) };
     }
     case 'ApiKeyRotated': {
       const { keyId, newKeyId, prefix, keyHash, scopes, name, graceEndsAt } = event.data;
@@ -59,7 +66,7 @@ function evolve(state: CustomerState, event: CustomerEvent): CustomerState {
       if (!old) return state;
       const keys = new Map(state.keys)
         .set(keyId, { ...old, status: 'rotated', graceEndsAt })
-        .set(newKeyId, { prefix, keyHash, scopes, status: 'active', name: name ?? null, graceEndsAt: null });
+        .set(newKeyId, { prefix, keyHash, scopes, status: 'active', name: name ?? null, graceEndsAt: null, kind: old.kind });
       return { ...state, keys };
     }
     case 'ApiKeyRevoked':
@@ -75,6 +82,17 @@ function evolve(state: CustomerState, event: CustomerEvent): CustomerState {
     // Names and addresses decide nothing about keys: the read model keeps them.
     case 'CustomerProfileChanged':
       return state;
+    case 'DomainAdded': {
+      const { domain, recordName, recordValue, addedAt } = event.data;
+      const added: DomainState = { domain, recordName, recordValue, status: 'pending', addedAt, verifiedAt: null };
+      return { ...state, domains: new Map(state.domains).set(domain, added) };
+    }
+    case 'DomainVerified': {
+      const known = state.domains.get(event.data.domain);
+      if (!known) return state;
+      const verified: DomainState = { ...known, status: 'verified', verifiedAt: event.data.verifiedAt };
+      return { ...state, domains: new Map(state.domains).set(known.domain, verified) };
+    }
     default: {
       const unknown: never = event;
       return unknown;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiKeyId, CustomerId, IsoTimestamp, Plan, Scope } from '../ids';
+import { ApiKeyId, ApiKeyKind, CustomerId, IsoTimestamp, Plan, Scope } from '../ids';
 
 export const CustomerRegistered = z
   .object({
@@ -27,6 +27,8 @@ export const ApiKeyIssued = z
     scopes: z.array(Scope).min(1),
     issuedAt: IsoTimestamp,
     name: ApiKeyName.optional(),
+    // Absent on keys issued before publishable keys existed: those are all secret.
+    kind: ApiKeyKind.optional(),
   })
   .strict();
 
@@ -46,6 +48,8 @@ export const ApiKeyRotated = z
     // The old key's, copied so the new key's read-model entry is made from this event alone.
     scopes: z.array(Scope).min(1),
     name: ApiKeyName.optional(),
+    // The old key's too (absent: secret): a publishable key's heir is publishable.
+    kind: ApiKeyKind.optional(),
     rotatedAt: IsoTimestamp,
     graceEndsAt: IsoTimestamp,
   })

@@ -9,3 +9,4 @@ export * from './stream-names';
 export * from './delivery-events';
 export * from './limit-events';
 export * from './signup-events';
+export * from './domain-events';

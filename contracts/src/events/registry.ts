@@ -20,6 +20,7 @@ import { TenantConfigChanged } from '../config/config-events';
 import { EmailFailed, EmailSent } from './delivery-events';
 import { QuotaExceeded, RateLimitExceeded } from './limit-events';
 import { SignupRequested } from './signup-events';
+import { DomainAdded, DomainVerified } from './domain-events';
 
 /**
  * Every event type the system writes, with the schema version it writes now.
@@ -57,6 +58,8 @@ export const eventSchemas = {
   QuotaExceeded,
   SignupRequested,
   CustomerProfileChanged,
+  DomainAdded,
+  DomainVerified,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -93,6 +96,8 @@ export const currentSchemaVersion: Record<EventType, number> = {
   QuotaExceeded: 1,
   SignupRequested: 1,
   CustomerProfileChanged: 1,
+  DomainAdded: 1,
+  DomainVerified: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

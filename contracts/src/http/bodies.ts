@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { normaliseEmail } from '../emails';
 import { ApiKeyName, StatusReason } from '../events/customer-events';
 import { SelfServicePlan, SignupRequested } from '../events/signup-events';
-import { ApiKeyId, ChallengeId, CustomerId, IsoTimestamp, Plan, Scope, SessionId, UserId } from '../ids';
-import { ApiKeySummary, CustomerDocument } from '../read-models/documents';
+import { SendingDomain } from '../domains/sending-domain';
+import { ApiKeyId, ApiKeyKind, ChallengeId, CustomerId, IsoTimestamp, Plan, Scope, SessionId, UserId } from '../ids';
+import { ApiKeySummary, CustomerDocument, DomainSummary } from '../read-models/documents';
 
 /**
  * An internationalised domain is taken in its ASCII form (punycode, as DNS and SMTP see it), so
@@ -69,6 +70,7 @@ export const IssuedApiKey = z.object({
   prefix: z.string(),
   scopes: z.array(Scope),
   name: z.string().optional(),
+  kind: ApiKeyKind,
 });
 export type IssuedApiKey = z.infer<typeof IssuedApiKey>;
 
@@ -87,7 +89,10 @@ export type TokenResponse = z.infer<typeof TokenResponse>;
 export const CustomerIdParam = z.object({ id: CustomerId }).strict();
 
 /** A customer as the API shows it: the read-model document with its keys as a list. */
-export const CustomerView = CustomerDocument.omit({ _id: true, apiKeys: true }).extend({ apiKeys: z.array(ApiKeySummary) });
+export const CustomerView = CustomerDocument.omit({ _id: true, apiKeys: true, domains: true }).extend({
+  apiKeys: z.array(ApiKeySummary),
+  domains: z.array(DomainSummary),
+});
 export type CustomerView = z.infer<typeof CustomerView>;
 
 /** PATCH /v1/customer: what the tenant may change about its own account; at least one field. */
@@ -107,16 +112,35 @@ export type UpdateCustomerBody = z.infer<typeof UpdateCustomerBody>;
 export const CustomerRegisteredResponse = z.object({ customer: CustomerView, apiKey: IssuedApiKey });
 export type CustomerRegisteredResponse = z.infer<typeof CustomerRegisteredResponse>;
 
+/** What a publishable key may do: request and verify codes, nothing else. */
+export const PUBLISHABLE_SCOPES: readonly Scope[] = ['otp:write'];
+
+/** A secret key names its scopes; a publishable one has `otp:write` alone, so its scopes may be left out. */
 export const IssueApiKeyBody = z
   .object({
     scopes: z
       .array(Scope)
       .min(1)
-      .refine((s) => new Set(s).size === s.length, 'scopes must not repeat'),
+      .refine((s) => new Set(s).size === s.length, 'scopes must not repeat')
+      .optional(),
     name: ApiKeyName.optional(),
+    kind: ApiKeyKind.default('secret'),
   })
-  .strict();
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.kind === 'secret' && body.scopes === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'a secret key needs its scopes' });
+    }
+    if (body.kind === 'publishable' && body.scopes !== undefined && body.scopes.some((s) => !PUBLISHABLE_SCOPES.includes(s))) {
+      ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'a publishable key may only hold otp:write' });
+    }
+  });
 export type IssueApiKeyBody = z.infer<typeof IssueApiKeyBody>;
+
+export const AddDomainBody = z.object({ domain: SendingDomain }).strict();
+export type AddDomainBody = z.infer<typeof AddDomainBody>;
+export const DomainParam = z.object({ domain: SendingDomain }).strict();
+export const DomainList = z.object({ items: z.array(DomainSummary) });
 
 // Sessions and the end user's own profile.
 const TokenString = z.string().min(1).max(4096);

@@ -26,8 +26,11 @@ import {
   ServiceCustomerList,
   SignupBody,
   VerifySignupBody,
+  AddDomainBody,
+  DomainList,
 } from './bodies';
 import { TenantConfigBody, TenantConfigPatchBody, TenantConfigView } from './config-bodies';
+import { DomainSummary } from '../read-models/documents';
 import { Problem } from './problem';
 import { RotatedSigningKey, RotateSigningKeyBody } from './signing-key-bodies';
 
@@ -97,7 +100,12 @@ export function openApiDocument(serverUrl?: string) {
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: {
       securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (ok_...)' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "Tenant API key: secret (ok_...) from a server, or publishable (pk_...) from a page at one of the tenant's cors.allowedOrigins, for /v1/otp/request and /v1/otp/verify only. From a browser, any key is refused (403 origin-not-allowed) unless its Origin is allowed. A CORS preflight names the tenant with ?customer=cus_...",
+        },
         operator: { type: 'http', scheme: 'bearer', description: 'Operator token' },
         accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "The end user's access token (RFC 9068)" },
         serviceKey: { type: 'apiKey', in: 'header', name: 'X-Service-Key', description: "The deployment's SERVICE_KEY; unset refuses all" },
@@ -165,7 +173,8 @@ export function openApiDocument(serverUrl?: string) {
           responses: { '200': { description: 'the keys', ...json(ApiKeyList) }, '403': problem('key lacks customer:admin'), ...common },
         },
         post: {
-          summary: 'Issue another API key with a name and chosen scopes',
+          summary:
+            'Issue another API key: secret with a name and chosen scopes, or publishable (kind: publishable, otp:write alone) for web pages',
           security: auth('apiKey'),
           requestBody: json(IssueApiKeyBody),
           responses: {
@@ -201,6 +210,40 @@ export function openApiDocument(serverUrl?: string) {
             '403': problem('key lacks customer:admin'),
             '404': problem('no such key'),
             '409': problem('the last active key with customer:admin'),
+            ...common,
+          },
+        },
+      },
+      '/v1/customer/domains': {
+        get: {
+          summary: 'The sending domains with their status and the TXT record that proves each',
+          security: auth('apiKey'),
+          responses: { '200': { description: 'the domains', ...json(DomainList) }, '403': problem('key lacks customer:admin'), ...common },
+        },
+        post: {
+          summary: 'Claim a sending domain: answers the TXT record to publish (_otp-auth.<domain>)',
+          security: auth('apiKey'),
+          requestBody: json(AddDomainBody),
+          responses: {
+            '201': { description: 'claimed; publish the record, then verify', ...json(DomainSummary) },
+            '200': { description: 'already claimed: the same record', ...json(DomainSummary) },
+            '403': problem('key lacks customer:admin'),
+            '409': problem('too many domains'),
+            ...common,
+          },
+        },
+      },
+      '/v1/customer/domains/{domain}/verify': {
+        post: {
+          summary: "Look the domain's TXT record up through DNS; once found, the domain may appear in email.from",
+          security: auth('apiKey'),
+          parameters: [{ name: 'domain', in: 'path', required: true, schema: { type: 'string' }, description: 'e.g. mail.example.com' }],
+          responses: {
+            '200': { description: 'verified (or already was)', ...json(DomainSummary) },
+            '403': problem('key lacks customer:admin'),
+            '404': problem('the domain was never added'),
+            '422': problem('DNS does not hold the expected record (domain-not-verified; the detail names it)'),
+            '503': problem('the DNS lookup did not answer'),
             ...common,
           },
         },
@@ -300,7 +343,7 @@ export function openApiDocument(serverUrl?: string) {
           requestBody: json(RequestOtpBody),
           responses: {
             '202': { description: 'same answer whether or not the email is known', ...json(OtpRequestAccepted) },
-            '403': problem('key lacks otp:write'),
+            '403': problem('key lacks otp:write, or a browser key from an origin the tenant does not allow'),
             '429': problem('the last code for this email was locked by wrong guesses: ask again after Retry-After seconds'),
             '503': problem('email delivery failed'),
             ...common,
@@ -316,7 +359,7 @@ export function openApiDocument(serverUrl?: string) {
             '200': { description: 'tokens', ...json(TokenResponse) },
             '401': problem('wrong, used or expired code (attemptsRemaining)'),
             '429': problem('too many wrong codes: locked'),
-            '403': problem('key lacks otp:write'),
+            '403': problem('key lacks otp:write, or a browser key from an origin the tenant does not allow'),
           },
         },
       },

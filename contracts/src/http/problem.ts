@@ -35,4 +35,8 @@ export const problemTypes = {
   rateLimited: `${base}rate-limited`,
   signupAlreadyCompleted: `${base}signup-already-completed`,
   preconditionFailed: `${base}precondition-failed`,
+  // Browser keys and sending domains.
+  originNotAllowed: `${base}origin-not-allowed`,
+  publishableKeyNotAllowed: `${base}publishable-key-not-allowed`,
+  domainNotVerified: `${base}domain-not-verified`,
 } as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiKeyId, CustomerId, IsoTimestamp, Plan, Scope } from '../ids';
+import { ApiKeyId, ApiKeyKind, CustomerId, IsoTimestamp, Plan, Scope } from '../ids';
 
 /** What is public about an API key: never its hash. */
 export const ApiKeySummary = z.object({
@@ -14,8 +14,20 @@ export const ApiKeySummary = z.object({
   revokedAt: IsoTimestamp.optional(),
   /** To the minute: recorded at most once a minute per key. */
   lastUsedAt: IsoTimestamp.optional(),
+  // Absent in documents projected before publishable keys: the view answers 'secret' for those.
+  kind: ApiKeyKind.optional(),
 });
 export type ApiKeySummary = z.infer<typeof ApiKeySummary>;
+
+/** A sending domain and the TXT record that proves it (the record is public: anyone can read DNS). */
+export const DomainSummary = z.object({
+  domain: z.string(),
+  status: z.enum(['pending', 'verified']),
+  record: z.object({ type: z.literal('TXT'), name: z.string(), value: z.string() }),
+  addedAt: IsoTimestamp,
+  verifiedAt: IsoTimestamp.optional(),
+});
+export type DomainSummary = z.infer<typeof DomainSummary>;
 
 export const CustomerDocument = z.object({
   _id: CustomerId,
@@ -30,6 +42,8 @@ export const CustomerDocument = z.object({
   statusReason: z.string().optional(),
   registeredAt: IsoTimestamp,
   apiKeys: z.record(ApiKeyId, ApiKeySummary),
+  // By domain name; absent in documents projected before sending domains.
+  domains: z.record(z.string(), DomainSummary).optional(),
 });
 export type CustomerDocument = z.infer<typeof CustomerDocument>;
 

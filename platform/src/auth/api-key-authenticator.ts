@@ -1,15 +1,18 @@
-import { authorizeApiKey, customerFold, parseApiKey, problemTypes, streams, type Scope } from '@otp/contracts';
+import { authorizeApiKey, customerFold, parseApiKey, problemTypes, streams, type ApiKeyKind, type Scope } from '@otp/contracts';
 import { apiKeyHash } from '../crypto/secret-hashes';
 import { secretEquals } from '../crypto/secrets';
 import { loadState } from '../event-store/load-state';
 import type { EventStore } from '../event-store/port';
 import type { StreamStateCache } from '../event-store/stream-state-cache';
 import { ProblemError, problems } from '../http/problem-error';
+import { createTenantOrigins, refuseBrowserMisuse, type KeyRequest } from './browser-origins';
 
 export interface ApiKeyPrincipal {
   customerId: string;
   keyId: string;
   scopes: readonly Scope[];
+  /** A publishable key came from a browser page: its limits are per client address, not per key. */
+  kind: ApiKeyKind;
 }
 
 export interface ApiKeyAuthenticatorOptions {
@@ -35,8 +38,12 @@ const customerInactive = () =>
  * stream) is in contracts.
  */
 export function createApiKeyAuthenticator({ eventStore, states, hashKey, onAuthenticated }: ApiKeyAuthenticatorOptions) {
-  /** `now` is the request's time: a rotated key's grace ends at the same instant on every instance. */
-  return async function authenticate(presented: string, now = new Date()): Promise<ApiKeyPrincipal> {
+  const origins = createTenantOrigins({ eventStore, states });
+  /**
+   * `request` says where the key came from (browser-origins.ts); `now` is the request's time: a
+   * rotated key's grace ends at the same instant on every instance.
+   */
+  return async function authenticate(presented: string, request: KeyRequest, now = new Date()): Promise<ApiKeyPrincipal> {
     // Shape and checksum first: a typo costs no read.
     const parsed = parseApiKey(presented);
     if (!parsed) throw problems.invalidApiKey();
@@ -47,7 +54,8 @@ export function createApiKeyAuthenticator({ eventStore, states, hashKey, onAuthe
       if (result.reason === 'customer_inactive') throw customerInactive();
       throw problems.invalidApiKey();
     }
-    const principal = { customerId: result.customerId, keyId: parsed.keyId, scopes: result.scopes };
+    const principal = { customerId: result.customerId, keyId: parsed.keyId, scopes: result.scopes, kind: result.kind };
+    await refuseBrowserMisuse(origins, principal, request);
     onAuthenticated?.(principal, now);
     return principal;
   };

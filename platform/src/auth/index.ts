@@ -1,3 +1,5 @@
 export * from './api-key-authenticator';
 export * from './operator-check';
 export * from './service-key-check';
+export * from './browser-origins';
+export * from './browser-cors';

@@ -6,6 +6,7 @@ import { jsonBody } from './json-body';
 import type { Metrics } from './metrics';
 import { readinessHandler, type ReadinessChecks } from './readiness';
 import { requestContext } from './request-context';
+import { securityHeaders } from './security-headers';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -34,8 +35,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.use(requestContext(options.logger));
   app.use(options.metrics.middleware);
+  app.use(securityHeaders());
   app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
     // Responses carry tokens and personal data: no cache may keep them.
     res.setHeader('Cache-Control', 'no-store');
     next();

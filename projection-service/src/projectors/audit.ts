@@ -34,6 +34,10 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'EmailSent':
     case 'SignupRequested':
       return 'success';
+    // A domain check DNS did not confirm is a refusal and records nothing; both events are successes.
+    case 'DomainAdded':
+    case 'DomainVerified':
+      return 'success';
     case 'SessionRefreshed':
     case 'UserProfileUpdated':
       return 'success';

@@ -100,6 +100,8 @@ describe('audit projector', () => {
       RateLimitExceeded: 'failure',
       QuotaExceeded: 'failure',
       SignupRequested: 'success',
+      DomainAdded: 'success',
+      DomainVerified: 'success',
     });
   });
 

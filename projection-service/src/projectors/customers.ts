@@ -1,9 +1,17 @@
-import { collections, readModelProjections, type CustomerDocument } from '@otp/contracts';
+import { createHash } from 'node:crypto';
+import { collections, readModelProjections, type CustomerDocument, type DomainSummary } from '@otp/contracts';
 import type { WriteOp } from '@otp/platform/document-store';
 import type { ProjectedEvent } from '../projected-event';
 import { assertNever, type Projector } from './projector';
 
 type ApiKeyEntry = CustomerDocument['apiKeys'][string];
+
+/**
+ * A domain's key in the document's `domains` map: a field path segment must be a
+ * plain identifier (no dots or hyphens, at most 64 characters), which a domain
+ * name is not, so the key is a digest of it; each entry holds the name itself.
+ */
+const domainKey = (domain: string): string => `d_${createHash('sha256').update(domain).digest('hex').slice(0, 40)}`;
 
 /** Every event after the first on a customer stream changes the one document CustomerRegistered put. */
 function setOnCustomer(customerId: string, fields: Record<string, unknown>): WriteOp[] {
@@ -16,6 +24,7 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
     case 'CustomerRegistered': {
       const { customerId, name, email, plan, registeredAt, companyName } = event.data;
       const company = companyName !== undefined ? { companyName } : {};
+      // `domains` comes with the first domain added ($set makes the map), as it does for documents projected before domains.
       const doc: CustomerDocument = {
         _id: customerId,
         id: customerId,
@@ -31,12 +40,20 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
     }
     case 'ApiKeyIssued': {
       // The key hash stays on the write side: the read model only lists keys.
-      const { customerId, keyId, prefix, scopes, issuedAt, name } = event.data;
-      const entry: ApiKeyEntry = { id: keyId, prefix, scopes, status: 'active', issuedAt, ...(name !== undefined ? { name } : {}) };
+      const { customerId, keyId, prefix, scopes, issuedAt, name, kind } = event.data;
+      const entry: ApiKeyEntry = {
+        id: keyId,
+        prefix,
+        scopes,
+        status: 'active',
+        issuedAt,
+        ...(name !== undefined ? { name } : {}),
+        ...(kind !== undefined ? { kind } : {}),
+      };
       return setOnCustomer(customerId, { [`apiKeys.${keyId}`]: entry });
     }
     case 'ApiKeyRotated': {
-      const { customerId, keyId, newKeyId, prefix, scopes, name, rotatedAt, graceEndsAt } = event.data;
+      const { customerId, keyId, newKeyId, prefix, scopes, name, kind, rotatedAt, graceEndsAt } = event.data;
       const entry: ApiKeyEntry = {
         id: newKeyId,
         prefix,
@@ -44,6 +61,7 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
         status: 'active',
         issuedAt: rotatedAt,
         ...(name !== undefined ? { name } : {}),
+        ...(kind !== undefined ? { kind } : {}),
       };
       return setOnCustomer(customerId, {
         [`apiKeys.${keyId}.status`]: 'rotated',
@@ -71,6 +89,16 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
     }
     case 'ApiKeyUsed':
       return setOnCustomer(event.data.customerId, { [`apiKeys.${event.data.keyId}.lastUsedAt`]: event.data.minute });
+    case 'DomainAdded': {
+      const { customerId, domain, recordName, recordValue, addedAt } = event.data;
+      const entry: DomainSummary = { domain, status: 'pending', record: { type: 'TXT', name: recordName, value: recordValue }, addedAt };
+      return setOnCustomer(customerId, { [`domains.${domainKey(domain)}`]: entry });
+    }
+    case 'DomainVerified': {
+      const { customerId, domain, verifiedAt } = event.data;
+      const key = `domains.${domainKey(domain)}`;
+      return setOnCustomer(customerId, { [`${key}.status`]: 'verified', [`${key}.verifiedAt`]: verifiedAt });
+    }
     case 'OtpRequested':
     case 'OtpVerificationFailed':
     case 'OtpChallengeLocked':

@@ -16,6 +16,8 @@ const CUSTOMER_EVENTS = new Set<EventType>([
   'CustomerPlanChanged',
   'CustomerProfileChanged',
   'ApiKeyUsed',
+  'DomainAdded',
+  'DomainVerified',
 ]);
 
 describe('customers projector', () => {
@@ -200,6 +202,7 @@ describe('customers projector', () => {
     };
     const keyB: ApiKeySummary = { ...keyA, id: ids.keyB, prefix: 'ok_live_b2', issuedAt: '2025-03-02T08:00:00.000Z' };
     const after = (...events: ReturnType<typeof projected>[]) => documentsAfter(customersProjector, [registered, ...events]).customers;
+    const docAfter = (...events: ReturnType<typeof projected>[]) => (after(...events) as CustomerDocument[])[0];
 
     it('keeps the name of a key', () => expect(after(issued)).toEqual([customer({ apiKeys: { [ids.keyA]: keyA } })]));
 
@@ -264,9 +267,63 @@ describe('customers projector', () => {
         ),
       ).toEqual([customer({ apiKeys: { [ids.keyA]: { ...keyA, lastUsedAt: '2025-03-02T09:14:00.000Z' } } })]));
 
+    it('keeps the kind of a publishable key and gives it to its heir', () => {
+      const publishable = projected('ApiKeyIssued', {
+        customerId,
+        keyId: ids.keyA,
+        prefix: 'pk_live_a1',
+        keyHash: secrets.keyHash,
+        scopes: ['otp:write'],
+        issuedAt: '2025-03-01T23:01:00.000Z',
+        kind: 'publishable',
+      });
+      const heir = projected('ApiKeyRotated', {
+        customerId,
+        keyId: ids.keyA,
+        newKeyId: ids.keyB,
+        prefix: 'pk_live_b2',
+        keyHash: secrets.keyHash,
+        scopes: ['otp:write'],
+        kind: 'publishable',
+        rotatedAt: '2025-03-02T08:00:00.000Z',
+        graceEndsAt: '2025-03-09T08:00:00.000Z',
+      });
+      const doc = docAfter(publishable, heir);
+      expect(doc?.apiKeys[ids.keyA]).toMatchObject({ kind: 'publishable', status: 'rotated' });
+      expect(doc?.apiKeys[ids.keyB]).toMatchObject({ kind: 'publishable', status: 'active', prefix: 'pk_live_b2' });
+    });
+
+    const domainAdded = (domain: string, addedAt: string) =>
+      projected('DomainAdded', { customerId, domain, recordName: `_otp-auth.${domain}`, recordValue: 'otp-auth-verification=t', addedAt });
+
+    it('lists each sending domain with its record, pending until verified', () => {
+      const verified = projected('DomainVerified', { customerId, domain: 'mail.acme.test', verifiedAt: '2025-03-02T10:00:00.000Z' });
+      const doc = docAfter(
+        domainAdded('mail.acme.test', '2025-03-02T09:00:00.000Z'),
+        domainAdded('eu.acme.test', '2025-03-02T09:30:00.000Z'),
+        verified,
+      );
+      expect(Object.values(doc?.domains ?? {})).toEqual([
+        {
+          domain: 'mail.acme.test',
+          status: 'verified',
+          record: { type: 'TXT', name: '_otp-auth.mail.acme.test', value: 'otp-auth-verification=t' },
+          addedAt: '2025-03-02T09:00:00.000Z',
+          verifiedAt: '2025-03-02T10:00:00.000Z',
+        },
+        {
+          domain: 'eu.acme.test',
+          status: 'pending',
+          record: { type: 'TXT', name: '_otp-auth.eu.acme.test', value: 'otp-auth-verification=t' },
+          addedAt: '2025-03-02T09:30:00.000Z',
+        },
+      ]);
+      expect(CustomerDocument.parse(doc)).toEqual(doc);
+    });
+
     it('gives the same documents when every event is applied twice', () => {
       const revokedA = projected('ApiKeyRevoked', { customerId, keyId: ids.keyA, revokedAt: '2025-03-03T00:00:00.000Z' });
-      const events = [registered, issued, rotated, revokedA];
+      const events = [registered, issued, rotated, revokedA, domainAdded('mail.acme.test', '2025-03-03T01:00:00.000Z')];
       expect(
         documentsAfter(
           customersProjector,

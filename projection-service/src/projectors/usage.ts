@@ -55,6 +55,10 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'QuotaExceeded':
     case 'SignupRequested':
       return undefined;
+    // Sending domains are account settings, not usage.
+    case 'DomainAdded':
+    case 'DomainVerified':
+      return undefined;
     default:
       return assertNever(event);
   }

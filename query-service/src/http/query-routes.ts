@@ -10,9 +10,9 @@ import {
   type CustomerDocument,
   type UsageBucketDocument,
 } from '@otp/contracts';
-import { requireScope } from '@otp/platform/auth';
+import { keyRequest, requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400, problems } from '@otp/platform/http';
-import { apiKeysView, customerView } from '../views/customer-view';
+import { apiKeysView, customerView, domainsView } from '../views/customer-view';
 import { bucketCount, bucketStart, denseBuckets, MAX_BUCKETS } from '../views/usage-buckets';
 import type { QueryDeps } from './query-deps';
 import { awaitMinPosition } from './read-your-writes';
@@ -52,7 +52,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/customer', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
     await awaitMinPosition(req, deps, readModelProjections.customers);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
     if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
@@ -60,7 +60,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/customer/api-keys', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
     requireScope(principal, 'customer:admin');
     await awaitMinPosition(req, deps, readModelProjections.customers);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
@@ -68,8 +68,17 @@ export function queryRoutes(deps: QueryDeps): Router {
     res.json({ items: apiKeysView(doc, new Date()) });
   });
 
+  router.get('/v1/customer/domains', async (req, res) => {
+    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
+    requireScope(principal, 'customer:admin');
+    await awaitMinPosition(req, deps, readModelProjections.customers);
+    const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
+    if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
+    res.json({ items: domainsView(doc) });
+  });
+
   router.get('/v1/usage', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
     requireScope(principal, 'analytics:read');
     const query = parseOr400(UsageQuery, req.query, 'query');
     if (bucketCount(query.from, query.to, query.granularity) > MAX_BUCKETS) {
@@ -89,7 +98,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/audit', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
     requireScope(principal, 'audit:read');
     const query = parseOr400(AuditQuery, req.query, 'query');
     await awaitMinPosition(req, deps, readModelProjections.audit);

@@ -1,0 +1,2 @@
+export * from './sending-domain';
+export * from './verified-from';
