@@ -1,4 +1,4 @@
-import { USAGE_COUNTERS, type Granularity, type UsageBucketDocument, type UsageCounters } from '@otp/contracts';
+import { USAGE_COUNTERS, type UsageBucketDocument, type UsageCounters } from '@otp/contracts';
 
 export type UsageBucketView = { start: string } & UsageCounters;
 
