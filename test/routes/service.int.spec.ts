@@ -71,6 +71,7 @@ describe('the HTTP shell', () => {
               '/v1/otp/verify',
               '/.well-known/jwks.json',
               '/v1/usage',
+              '/v1/analytics/summary',
               '/v1/audit',
               '/health/live',
               '/health/ready',
