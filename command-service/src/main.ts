@@ -3,7 +3,15 @@ import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/au
 import { loadConfig } from '@otp/platform/config';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
-import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
+import {
+  connectionLimitsFrom,
+  createHttpApp,
+  createMetrics,
+  metricsPlacement,
+  runMain,
+  serve,
+  serveMetricsListener,
+} from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createSmtpMailer } from './email/smtp-mailer';
 import { createKeyUseRecorder } from './customers/key-use-recorder';
@@ -49,9 +57,11 @@ async function main(): Promise<void> {
   // The query service cannot append: there a key's reads do not mark its last use (docs/decisions.md).
   const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
   const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY, onAuthenticated: keyUse.record });
+  const { metricsAccess, metricsApp } = metricsPlacement(config, metrics, config.OPERATOR_TOKEN, logger);
   const app = createHttpApp({
     logger,
     metrics,
+    metricsAccess,
     trustProxy: config.TRUST_PROXY,
     openapi: () => openApiDocument(),
     readiness: { eventStore: () => eventStore.ping() },
@@ -71,6 +81,7 @@ async function main(): Promise<void> {
     ],
   });
 
+  const metricsListener = await serveMetricsListener(metricsApp, config, logger);
   await serve(app, {
     port: config.PORT,
     host: config.HOST,
@@ -78,6 +89,7 @@ async function main(): Promise<void> {
     logger,
     describe: { mode: 'distributed' },
     close: async () => {
+      await metricsListener?.shutdown('the service stops');
       await keyUse.idle();
       await mailer.close();
       await eventStore.close();

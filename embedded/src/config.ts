@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CommandSettingsEnv } from '@otp/command-service';
 import { CommonEnv, SecretEnv } from '@otp/platform/config';
-import { ConnectionLimitsEnv } from '@otp/platform/http';
+import { ConnectionLimitsEnv, MetricsAccessEnv } from '@otp/platform/http';
 
 /** Where the embedded server keeps its files; tools that work on them read the same variable. */
 export const DataDirEnv = z
@@ -20,6 +20,7 @@ export const EmbeddedEnv = CommonEnv.extend({
   SMTP_URL: z.url().optional(),
   ...CommandSettingsEnv,
   ...ConnectionLimitsEnv,
+  ...MetricsAccessEnv,
   /** The `iss` of access tokens; defaults to http://localhost:PORT. */
   JWT_ISSUER: z.string().optional(),
   NODE_ENV: z.string().optional(),

@@ -15,4 +15,14 @@ describe('embedded configuration', () => {
       'smtps://u:p@smtp.example.com',
     );
   });
+
+  it('puts /metrics behind the operator token unless told otherwise, and checks the metrics settings', () => {
+    expect(loadConfig(EmbeddedEnv, {}).METRICS_ACCESS).toBe('operator');
+    expect(loadConfig(EmbeddedEnv, { METRICS_ACCESS: 'public', METRICS_PORT: '9464' })).toMatchObject({
+      METRICS_ACCESS: 'public',
+      METRICS_PORT: 9464,
+    });
+    expect(() => loadConfig(EmbeddedEnv, { METRICS_ACCESS: 'anyone' })).toThrow(/METRICS_ACCESS/);
+    expect(() => loadConfig(EmbeddedEnv, { METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
 });

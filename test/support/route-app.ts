@@ -19,7 +19,7 @@ import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
-import { createHttpApp, createMetrics } from '@otp/platform/http';
+import { createHttpApp, createMetrics, metricsGuard } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createReadModelProjections, registerProjectionMetrics } from '@otp/projection-service';
 import { queryRoutes } from '@otp/query-service';
@@ -90,6 +90,8 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
   const app = createHttpApp({
     logger,
     metrics,
+    // The embedded default (METRICS_ACCESS=operator).
+    metricsAccess: metricsGuard('operator', SPEC_OPERATOR_TOKEN),
     openapi: () => openApiDocument(),
     readiness: { eventStore: () => eventStore.ping(), readModels: () => documents.ping() },
     degradation: { projections: async () => projections.assertRunning() },
