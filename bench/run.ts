@@ -5,6 +5,20 @@ import { runEventStoreBench } from './event-store';
 import { benchHttp } from './http';
 import { benchIdle } from './idle';
 import { runServersBench } from './servers';
+import { runUsageQueryBench, usageQueryRow } from './usage-query';
+
+const TABLE_HEAD = '\n| measurement | figure | baseline (same run) | ratio | target |\n| --- | --- | --- | --- | --- |';
+
+// One section alone (`BENCH_ONLY=usage npm run bench`), for the work on it.
+if (process.env.BENCH_ONLY === 'usage') {
+  const usage = await runUsageQueryBench();
+  console.log(TABLE_HEAD);
+  console.log(usageQueryRow(usage));
+  process.exit(0);
+} else if (process.env.BENCH_ONLY !== undefined) {
+  console.error(`BENCH_ONLY: no section ${process.env.BENCH_ONLY} (there is: usage)`);
+  process.exit(2);
+}
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -19,11 +33,11 @@ const http = await benchHttp(seconds, rounds);
 const idle = await benchIdle(10);
 // The distributed form's followers against the servers scripts/test-servers.sh starts, when it ran.
 const servers = await runServersBench(Number(process.env.BENCH_SERVER_EVENTS ?? 5_000));
+const usage = await runUsageQueryBench();
 
 const row = (what: string, figure: string, baseline: string, ratio: number, target: string) =>
   `| ${what} | ${figure} | ${baseline} | ${ratio.toFixed(2)} | ${target} |`;
-console.log('\n| measurement | figure | baseline (same run) | ratio | target |');
-console.log('| --- | --- | --- | --- | --- |');
+console.log(TABLE_HEAD);
 console.log(
   row(
     `HTTP request+verify pairs (${rounds} rounds, ratios ${http.roundRatios.map((r) => r.toFixed(2)).join(', ')})`,
@@ -74,6 +88,7 @@ if ('skipped' in servers) {
     ),
   );
 }
+console.log(usageQueryRow(usage));
 if (http.service.non2xx > 0 || http.service.errors > 0) {
   console.log(`\nwarning: the service answered ${http.service.non2xx} non-2xx and ${http.service.errors} errors during the run`);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CommonEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from '@otp/platform/config';
 import { DnsResolverEnv } from '@otp/platform/dns';
-import { ConnectionLimitsEnv } from '@otp/platform/http';
+import { ConnectionLimitsEnv, MetricsAccessEnv } from '@otp/platform/http';
 
 /** Write-side settings the same in every mode: email sender, session age, signing keys. */
 export const CommandSettingsEnv = {
@@ -45,6 +45,7 @@ export const CommandServiceEnv = CommonEnv.extend({
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }),
   ...CommandSettingsEnv,
   ...ConnectionLimitsEnv,
+  ...MetricsAccessEnv,
   /** The `iss` of access tokens: the public URL the load balancer answers on, the same for every instance. */
   JWT_ISSUER: z.url(),
 }).transform(withEventStoreChoice);

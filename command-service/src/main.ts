@@ -4,7 +4,15 @@ import { createTxtLookup } from '@otp/platform/dns';
 import { loadConfig } from '@otp/platform/config';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
-import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
+import {
+  connectionLimitsFrom,
+  createHttpApp,
+  createMetrics,
+  metricsPlacement,
+  runMain,
+  serve,
+  serveMetricsListener,
+} from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createSmtpMailer } from './email/smtp-mailer';
 import { createTenantMailers } from './email/tenant-mailers';
@@ -58,9 +66,11 @@ async function main(): Promise<void> {
   // The query service cannot append: there a key's reads do not mark its last use (docs/decisions.md).
   const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
   const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY, onAuthenticated: keyUse.record });
+  const { metricsAccess, metricsApp } = metricsPlacement(config, metrics, config.OPERATOR_TOKEN, logger);
   const app = createHttpApp({
     logger,
     metrics,
+    metricsAccess,
     trustProxy: config.TRUST_PROXY,
     openapi: () => openApiDocument(),
     readiness: { eventStore: () => eventStore.ping() },
@@ -82,6 +92,7 @@ async function main(): Promise<void> {
     ],
   });
 
+  const metricsListener = await serveMetricsListener(metricsApp, config, logger);
   await serve(app, {
     port: config.PORT,
     host: config.HOST,
@@ -89,6 +100,7 @@ async function main(): Promise<void> {
     logger,
     describe: { mode: 'distributed' },
     close: async () => {
+      await metricsListener?.shutdown('the service stops');
       await keyUse.idle();
       await mailer.close();
       await eventStore.close();

@@ -18,7 +18,7 @@ import { createTxtLookup } from '@otp/platform/dns';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
-import { createHttpApp, createMetrics } from '@otp/platform/http';
+import { createHttpApp, createMetrics, metricsPlacement } from '@otp/platform/http';
 import type { Logger } from '@otp/platform/logging';
 import { registerProjectionMetrics } from '@otp/projection-service';
 import { queryRoutes } from '@otp/query-service';
@@ -96,9 +96,11 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
   const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey, onAuthenticated: keyUse.record });
 
+  const { metricsAccess, metricsApp } = metricsPlacement(config, metrics, operatorToken, logger);
   const app = createHttpApp({
     logger,
     metrics,
+    metricsAccess,
     trustProxy: config.TRUST_PROXY,
     openapi: () => openApiDocument(),
     readiness: {
@@ -135,6 +137,8 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
 
   return {
     app,
+    /** The metrics listener's app, when METRICS_PORT is set. */
+    metricsApp,
     async close() {
       await projections.stop();
       await keyUse.idle();

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CommandSettingsEnv } from '@otp/command-service';
 import { CommonEnv, SecretEnv, ServiceKeyEnv } from '@otp/platform/config';
-import { ConnectionLimitsEnv } from '@otp/platform/http';
+import { ConnectionLimitsEnv, MetricsAccessEnv } from '@otp/platform/http';
 
 /** Where the embedded server keeps its files; tools that work on them read the same variable. */
 export const DataDirEnv = z
@@ -21,6 +21,7 @@ export const EmbeddedEnv = CommonEnv.extend({
   ...CommandSettingsEnv,
   ...ServiceKeyEnv,
   ...ConnectionLimitsEnv,
+  ...MetricsAccessEnv,
   /** The `iss` of access tokens; defaults to http://localhost:PORT. */
   JWT_ISSUER: z.string().optional(),
   NODE_ENV: z.string().optional(),

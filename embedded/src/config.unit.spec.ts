@@ -26,4 +26,14 @@ describe('embedded configuration', () => {
     expect(() => loadConfig(EmbeddedEnv, { RESEND_BASE_URL: 'api.resend.com' })).toThrow(/RESEND_BASE_URL/);
     expect(() => loadConfig(EmbeddedEnv, { RESEND_TIMEOUT_MS: '0' })).toThrow(/RESEND_TIMEOUT_MS/);
   });
+
+  it('puts /metrics behind the operator token unless told otherwise, and checks the metrics settings', () => {
+    expect(loadConfig(EmbeddedEnv, {}).METRICS_ACCESS).toBe('operator');
+    expect(loadConfig(EmbeddedEnv, { METRICS_ACCESS: 'public', METRICS_PORT: '9464' })).toMatchObject({
+      METRICS_ACCESS: 'public',
+      METRICS_PORT: 9464,
+    });
+    expect(() => loadConfig(EmbeddedEnv, { METRICS_ACCESS: 'anyone' })).toThrow(/METRICS_ACCESS/);
+    expect(() => loadConfig(EmbeddedEnv, { METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
 });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@otp/platform/config';
-import { bindPort, connectionLimitsFrom, runMain, serve } from '@otp/platform/http';
+import { bindPort, connectionLimitsFrom, runMain, serve, serveMetricsListener } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { composeEmbedded } from './compose';
 import { EmbeddedEnv, type EmbeddedConfig } from './config';
@@ -19,12 +19,16 @@ async function main(): Promise<void> {
   const service = await composeEmbedded(config, logger);
   // Before the "listening" line, which is what a reader (or a test) waits for.
   if (firstStart) process.stdout.write(nextSteps(config, bound.port));
+  const metricsListener = await serveMetricsListener(service.metricsApp, config, logger);
   await serve(service.app, {
     port: config.PORT,
     host: config.HOST,
     bound,
     logger,
-    close: () => service.close(),
+    close: async () => {
+      await metricsListener?.shutdown('the service stops');
+      await service.close();
+    },
     describe: { dataDir: config.DATA_DIR, mode: 'embedded' },
   });
 }

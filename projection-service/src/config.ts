@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { BrokerListEnv, CommonEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from '@otp/platform/config';
-import { ConnectionLimitsEnv } from '@otp/platform/http';
+import { BrokerListEnv, CommonEnv, DistributedEnv, EventStoreChoiceEnv, SecretEnv, withEventStoreChoice } from '@otp/platform/config';
+import { ConnectionLimitsEnv, MetricsAccessEnv } from '@otp/platform/http';
 
 /**
- * The projection service on its own (distributed mode). It holds no secrets:
- * it serves no tenant or operator API, only health and metrics.
+ * The projection service on its own (distributed mode). It serves no tenant or operator API,
+ * only health and metrics; its one secret is the operator's token, when METRICS_ACCESS asks for it.
  */
 export const ProjectionServiceEnv = CommonEnv.extend({
   PORT: CommonEnv.shape.PORT.default(3003),
@@ -12,6 +12,8 @@ export const ProjectionServiceEnv = CommonEnv.extend({
   MONGODB_URL: DistributedEnv.MONGODB_URL,
   MONGODB_DB: DistributedEnv.MONGODB_DB,
   ...ConnectionLimitsEnv,
+  ...MetricsAccessEnv,
+  OPERATOR_TOKEN: SecretEnv.optional(),
   /** `host:port[,host:port...]`: bootstrap brokers of the relay's producer. */
   KAFKA_BROKERS: BrokerListEnv,
   KAFKA_CLIENT_ID: z.string().min(1).default('otp-auth-relay'),
@@ -32,6 +34,10 @@ export const ProjectionServiceEnv = CommonEnv.extend({
   .refine((config) => config.LEASE_RENEW_MS * 3 <= config.LEASE_TTL_MS, {
     path: ['LEASE_RENEW_MS'],
     message: 'must be at most a third of LEASE_TTL_MS, so two renewals can fail before the lease runs out',
+  })
+  .refine((config) => config.METRICS_ACCESS === 'public' || config.OPERATOR_TOKEN !== undefined, {
+    path: ['OPERATOR_TOKEN'],
+    message: 'is required while METRICS_ACCESS=operator (the default); or set METRICS_ACCESS=public on a private METRICS_PORT',
   })
   .transform(withEventStoreChoice);
 export type ProjectionServiceConfig = z.infer<typeof ProjectionServiceEnv>;

@@ -3,7 +3,15 @@ import { hostname } from 'node:os';
 import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
-import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
+import {
+  connectionLimitsFrom,
+  createHttpApp,
+  createMetrics,
+  metricsPlacement,
+  runMain,
+  serve,
+  serveMetricsListener,
+} from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createKafkaMessageBus } from '@otp/platform/message-bus/kafka';
 import { ProjectionServiceEnv } from './config';
@@ -67,9 +75,11 @@ async function main(): Promise<void> {
   });
   registerProjectionMetrics(metrics.registry, () => active?.projections.statuses() ?? []);
 
+  const { metricsAccess, metricsApp } = metricsPlacement(config, metrics, config.OPERATOR_TOKEN, logger);
   const app = createHttpApp({
     logger,
     metrics,
+    metricsAccess,
     trustProxy: config.TRUST_PROXY,
     openapi: () => NO_API,
     readiness: {
@@ -85,6 +95,7 @@ async function main(): Promise<void> {
 
   lease.start();
 
+  const metricsListener = await serveMetricsListener(metricsApp, config, logger);
   await serve(app, {
     port: config.PORT,
     host: config.HOST,
@@ -92,6 +103,7 @@ async function main(): Promise<void> {
     describe: { mode: 'distributed' },
     limits: connectionLimitsFrom(config),
     close: async () => {
+      await metricsListener?.shutdown('the service stops');
       await lease.stop();
       await bus.close();
       await documents.close();

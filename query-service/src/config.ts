@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CommonEnv, DistributedEnv, EventStoreChoiceEnv, ServiceKeyEnv, withEventStoreChoice } from '@otp/platform/config';
-import { ConnectionLimitsEnv } from '@otp/platform/http';
+import { ConnectionLimitsEnv, MetricsAccessEnv } from '@otp/platform/http';
 
 /**
  * The query service on its own (distributed mode). It reads the event store too:
@@ -15,5 +15,6 @@ export const QueryServiceEnv = CommonEnv.extend({
   CHECKPOINT_POLL_MS: z.coerce.number().int().min(5).max(1_000).default(25),
   ...ServiceKeyEnv,
   ...ConnectionLimitsEnv,
+  ...MetricsAccessEnv,
 }).transform(withEventStoreChoice);
 export type QueryServiceConfig = z.infer<typeof QueryServiceEnv>;

@@ -4,7 +4,15 @@ import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { StreamStateCache } from '@otp/platform/event-store';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
-import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
+import {
+  connectionLimitsFrom,
+  createHttpApp,
+  createMetrics,
+  metricsPlacement,
+  runMain,
+  serve,
+  serveMetricsListener,
+} from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createCheckpointWaiter } from './checkpoint-waiter';
 import { QueryServiceEnv } from './config';
@@ -21,9 +29,12 @@ async function main(): Promise<void> {
   // One cache for the key check and the CORS grants: both fold the tenant's config stream.
   const states = new StreamStateCache();
 
+  const metrics = createMetrics();
+  const { metricsAccess, metricsApp } = metricsPlacement(config, metrics, config.OPERATOR_TOKEN, logger);
   const app = createHttpApp({
     logger,
-    metrics: createMetrics(),
+    metrics,
+    metricsAccess,
     trustProxy: config.TRUST_PROXY,
     openapi: () => openApiDocument(),
     readiness: {
@@ -42,6 +53,7 @@ async function main(): Promise<void> {
     ],
   });
 
+  const metricsListener = await serveMetricsListener(metricsApp, config, logger);
   await serve(app, {
     port: config.PORT,
     host: config.HOST,
@@ -49,6 +61,7 @@ async function main(): Promise<void> {
     describe: { mode: 'distributed' },
     limits: connectionLimitsFrom(config),
     close: async () => {
+      await metricsListener?.shutdown('the service stops');
       await documents.close();
       await eventStore.close();
     },

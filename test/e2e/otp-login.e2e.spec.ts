@@ -5,6 +5,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { useEmbeddedServer, type EmbeddedServer } from '../support/embedded-server';
 import { logIn, registerCustomer } from '../support/logins';
+import { OPERATOR_TOKEN } from '../support/server-process';
 
 /**
  * The walking skeleton end to end: the real bundle as a process, a real SQLite file in a temp
@@ -37,7 +38,7 @@ describe('embedded server: OTP logins end to end', () => {
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok', projections: 'ok' } });
     expect(ready.headers.get('x-request-id')).toBeTruthy();
-    const metrics = (await e2e.http('GET', '/metrics')).text;
+    const metrics = (await e2e.http('GET', '/metrics', { token: OPERATOR_TOKEN })).text;
     for (const projection of ['customers', 'usage', 'audit'])
       expect(metrics).toContain(`projection_state{projection="${projection}",state="live"} 1`);
   });

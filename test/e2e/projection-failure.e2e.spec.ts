@@ -54,7 +54,7 @@ describe('embedded server with a broken projection', () => {
         ),
       { timeout: 2_000 },
     );
-    const metrics = (await e2e.http('GET', '/metrics')).text;
+    const metrics = (await e2e.http('GET', '/metrics', { token: OPERATOR_TOKEN })).text;
     for (const projection of ['customers', 'usage', 'audit'])
       expect(metrics).toContain(`projection_state{projection="${projection}",state="failed"} 1`);
     expect(e2e.server.output.join('\n')).toContain('projection stopped');

@@ -23,7 +23,7 @@ describe('the HTTP shell', () => {
   it("answers GET /metrics in the Prometheus format, with request durations and the projections' state", () =>
     spec
       .given()
-      .when((http) => http('GET', '/metrics'))
+      .when((http) => http('GET', '/metrics', { token: SPEC_OPERATOR_TOKEN }))
       .then(
         expectResponse(200, { headers: { 'content-type': /^text\/plain/ }, text: /http_request_duration_seconds/ }),
         expectThat(({ response }) => {
@@ -32,6 +32,37 @@ describe('the HTTP shell', () => {
         }),
       ));
 
+  it.each([
+    ['no credential', undefined, 401, 'unauthenticated'],
+    ['a token that is not the operator token', `${SPEC_OPERATOR_TOKEN}x`, 401, 'invalid-api-key'],
+  ])("refuses GET /metrics with %s: it is the operator's by default", (_name, token, status, type) =>
+    spec
+      .given()
+      .when((http) => http('GET', '/metrics', token === undefined ? {} : { token }))
+      .then(expectProblem(status, type)),
+  );
+
+  it('counts requests and their latency per route template, method and status, never per raw path', () => {
+    const tenant = specTenant();
+    return spec
+      .given(customerRegistered(tenant))
+      .when(async (http) => {
+        await http('GET', `/v1/admin/customers/${tenant.id}`, { token: SPEC_OPERATOR_TOKEN });
+        await http('GET', '/v1/admin/customers/cus_0000000000000000', { token: SPEC_OPERATOR_TOKEN });
+        return http('GET', '/metrics', { token: SPEC_OPERATOR_TOKEN });
+      })
+      .then(
+        expectResponse(200),
+        expectThat(({ response }) => {
+          const labels = 'method="GET",route="/v1/admin/customers/:id"';
+          expect(response.text).toMatch(new RegExp(`^http_requests_total\\{${labels},status="200"\\} [1-9]`, 'm'));
+          expect(response.text).toMatch(new RegExp(`^http_requests_total\\{${labels},status="404"\\} [1-9]`, 'm'));
+          expect(response.text).toMatch(new RegExp(`^http_request_duration_seconds_count\\{${labels},status="200"\\} [1-9]`, 'm'));
+          expect(response.text).not.toContain(tenant.id);
+        }),
+      );
+  });
+
   it('counts the events appended through the service by type', () => {
     let before = '';
     const count = (text: string, type: string) =>
@@ -39,9 +70,9 @@ describe('the HTTP shell', () => {
     return spec
       .given(customerRegistered(specTenant()))
       .when(async (http) => {
-        before = (await http('GET', '/metrics')).text;
+        before = (await http('GET', '/metrics', { token: SPEC_OPERATOR_TOKEN })).text;
         await http('POST', '/v1/admin/customers', { token: SPEC_OPERATOR_TOKEN, body: { name: 'Acme', email: 'ops@acme.test' } });
-        return http('GET', '/metrics');
+        return http('GET', '/metrics', { token: SPEC_OPERATOR_TOKEN });
       })
       .then(
         expectResponse(200),
@@ -71,6 +102,7 @@ describe('the HTTP shell', () => {
               '/v1/otp/verify',
               '/.well-known/jwks.json',
               '/v1/usage',
+              '/v1/analytics/summary',
               '/v1/audit',
               '/health/live',
               '/health/ready',

@@ -17,8 +17,20 @@ import { expectNewEvents, expectProblem, expectResponse, useRouteSpec, type Requ
 import type { HttpCall } from '../support/http';
 import { SPEC_OPERATOR_TOKEN } from '../support/spec-secrets';
 
-/** Usage of query-service/src/http: counters per tenant per hour and day, every bucket of the range. */
-const zero = { otpRequested: 0, otpVerified: 0, otpFailed: 0, usersCreated: 0, logins: 0 };
+/** Usage of query-service/src/http: counters per tenant per hour, day and month, every bucket of the range. */
+const zero = {
+  otpRequested: 0,
+  otpVerified: 0,
+  otpFailed: 0,
+  otpLocked: 0,
+  emailsSent: 0,
+  emailsFailed: 0,
+  usersCreated: 0,
+  logins: 0,
+  rateLimited: 0,
+  quotaExceeded: 0,
+  uniqueUsers: 0,
+};
 
 /**
  * On 1 March: Ada logs in at 10:05 after one wrong code, and again at 23:50 as the same user;
@@ -61,7 +73,17 @@ describe('GET /v1/usage', () => {
             granularity: 'day',
             buckets: [
               { start: '2026-02-28T00:00:00.000Z', ...zero },
-              { start: '2026-03-01T00:00:00.000Z', otpRequested: 3, otpVerified: 2, otpFailed: 6, usersCreated: 1, logins: 2 },
+              {
+                start: '2026-03-01T00:00:00.000Z',
+                ...zero,
+                otpRequested: 3,
+                otpVerified: 2,
+                otpFailed: 6,
+                otpLocked: 1,
+                usersCreated: 1,
+                logins: 2,
+                uniqueUsers: 1,
+              },
               { start: '2026-03-02T00:00:00.000Z', ...zero, otpRequested: 1 },
             ],
           },
@@ -80,8 +102,26 @@ describe('GET /v1/usage', () => {
     expect(buckets[0]!.start).toBe('2026-03-01T09:00:00.000Z');
     const nonZero = buckets.filter(({ start: _start, ...counters }) => Object.values(counters).some((n) => n > 0));
     expect(nonZero).toEqual([
-      { start: '2026-03-01T10:00:00.000Z', otpRequested: 1, otpVerified: 1, otpFailed: 1, usersCreated: 1, logins: 1 },
-      { start: '2026-03-01T23:00:00.000Z', otpRequested: 2, otpVerified: 1, otpFailed: 5, usersCreated: 0, logins: 1 },
+      {
+        start: '2026-03-01T10:00:00.000Z',
+        ...zero,
+        otpRequested: 1,
+        otpVerified: 1,
+        otpFailed: 1,
+        usersCreated: 1,
+        logins: 1,
+        uniqueUsers: 1,
+      },
+      {
+        start: '2026-03-01T23:00:00.000Z',
+        ...zero,
+        otpRequested: 2,
+        otpVerified: 1,
+        otpFailed: 5,
+        otpLocked: 1,
+        logins: 1,
+        uniqueUsers: 1,
+      },
       { start: '2026-03-02T00:00:00.000Z', ...zero, otpRequested: 1 },
     ]);
   });
@@ -94,6 +134,43 @@ describe('GET /v1/usage', () => {
       .then(
         expectResponse(200, { equals: { granularity: 'day', buckets: [{ start: '2026-03-02T00:00:00.000Z', ...zero, otpRequested: 1 }] } }),
       );
+  });
+
+  it('answers calendar months, the range starting at the month that holds `from`', () => {
+    const acme = specTenant();
+    return spec
+      .given(history(acme))
+      .when(usage(acme, 'from=2026-02-15&to=2026-04-01&granularity=month'))
+      .then(
+        expectResponse(200, {
+          equals: {
+            granularity: 'month',
+            buckets: [
+              { start: '2026-02-01T00:00:00.000Z', ...zero },
+              {
+                start: '2026-03-01T00:00:00.000Z',
+                ...zero,
+                otpRequested: 4,
+                otpVerified: 2,
+                otpFailed: 6,
+                otpLocked: 1,
+                usersCreated: 1,
+                logins: 2,
+                uniqueUsers: 1,
+              },
+            ],
+          },
+        }),
+      );
+  });
+
+  it('answers exactly 400 days', async () => {
+    const acme = specTenant();
+    const { response } = await spec
+      .given(customerRegistered(acme))
+      .when(usage(acme, 'from=2025-01-01&to=2026-02-05'))
+      .thenOutcome(expectResponse(200));
+    expect(response.body.buckets).toHaveLength(400);
   });
 
   it("keeps tenants apart: another tenant's logins are not counted", () => {
@@ -143,8 +220,8 @@ describe('GET /v1/usage', () => {
   it.each([
     ['a reversed range', 'from=2026-03-02&to=2026-03-01', 'to'],
     ['an empty range', 'from=2026-03-01&to=2026-03-01', 'to'],
-    ['a range of more than 800 hours', 'from=2026-01-01&to=2026-03-01&granularity=hour', 'to'],
-    ['a range of more than 800 days', 'from=2024-01-01&to=2026-03-12', 'to'],
+    ['a range of more than 400 days in hours', 'from=2025-01-01&to=2026-02-06&granularity=hour', 'to'],
+    ['a range of more than 400 days', 'from=2025-01-01T00:00:00.000Z&to=2026-02-05T00:00:00.001Z', 'to'],
     ['a date that is not a date', 'from=yesterday&to=2026-03-01', 'from'],
     ['a time with an offset instead of Z', 'from=2026-03-01T00:00:00%2B02:00&to=2026-03-02', 'from'],
     ['a missing bound', 'from=2026-03-01', 'to'],

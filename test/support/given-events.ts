@@ -177,10 +177,28 @@ export function wrongCodesTried(c: SpecChallenge, count: number): GivenEvent[] {
   return events;
 }
 
-/** A verified code and what follows it on the user's and the session's streams: one login. */
-export function loggedIn(c: SpecChallenge, userId: string, options: { newUser?: boolean } = {}): GivenEvent[] {
-  const meta = { tenantId: c.tenant.id, actor: byKey(c.tenant), at: c.requestedAt };
-  const at = c.requestedAt.toISOString();
+/** The code of `c` handed to the provider at `at`, as the write side records each send. */
+export const emailSent = (c: SpecChallenge, at = c.requestedAt): GivenEvent =>
+  given(
+    otpStream(c),
+    'EmailSent',
+    { customerId: c.tenant.id, challengeId: c.id, purpose: 'otp', provider: 'smtp', sentAt: at.toISOString() },
+    { tenantId: c.tenant.id, actor: byKey(c.tenant), at },
+  );
+
+/** A code request for the email of `c` refused by the per-email limit at `at`: recorded once per window. */
+export const otpRateLimited = (c: SpecChallenge, at: Date): GivenEvent =>
+  given(
+    otpStream(c),
+    'OtpRateLimitExceeded',
+    { limit: 'perEmailPerHour', max: 3, retryAt: new Date(at.getTime() + 3_600_000).toISOString() },
+    { tenantId: c.tenant.id, actor: byKey(c.tenant), at },
+  );
+
+/** A verified code and what follows it on the user's and the session's streams: one login, `at` the request time unless given. */
+export function loggedIn(c: SpecChallenge, userId: string, options: { newUser?: boolean; at?: Date } = {}): GivenEvent[] {
+  const meta = { tenantId: c.tenant.id, actor: byKey(c.tenant), at: options.at ?? c.requestedAt };
+  const at = meta.at.toISOString();
   const newUser = options.newUser ?? true;
   const sessionId = `ses_${randomHex(8)}`;
   const user = streams.user(c.tenant.id, userId);
@@ -206,7 +224,7 @@ export function loggedIn(c: SpecChallenge, userId: string, options: { newUser?: 
         customerId: c.tenant.id,
         refreshTokenHash: 'not-a-token-any-spec-presents',
         startedAt: at,
-        expiresAt: new Date(c.requestedAt.getTime() + 30 * 86_400_000).toISOString(),
+        expiresAt: new Date(meta.at.getTime() + 30 * 86_400_000).toISOString(),
       },
       meta,
     ),

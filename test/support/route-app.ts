@@ -22,7 +22,7 @@ import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createServ
 import { createTxtLookup } from '@otp/platform/dns';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
-import { createHttpApp, createMetrics } from '@otp/platform/http';
+import { createHttpApp, createMetrics, metricsGuard } from '@otp/platform/http';
 import { createLogger, type Logger } from '@otp/platform/logging';
 import { createReadModelProjections, registerProjectionMetrics } from '@otp/projection-service';
 import { queryRoutes } from '@otp/query-service';
@@ -113,6 +113,8 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     logger,
     metrics,
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    // The embedded default (METRICS_ACCESS=operator).
+    metricsAccess: metricsGuard('operator', SPEC_OPERATOR_TOKEN),
     openapi: () => openApiDocument(),
     readiness: { eventStore: () => eventStore.ping(), readModels: () => documents.ping() },
     degradation: { projections: async () => projections.assertRunning() },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AuditEntryDocument, UsageCounters } from '../read-models/documents';
+import { GRANULARITIES } from '../read-models/time-buckets';
 import {
   ApiKeyList,
   ChangePlanBody,
@@ -48,7 +49,15 @@ const common = {
   '415': problem('body is not JSON'),
 };
 
-const UsageResponse = z.object({ granularity: z.enum(['hour', 'day']), buckets: z.array(UsageCounters.extend({ start: z.string() })) });
+const UsageResponse = z.object({ granularity: z.enum(GRANULARITIES), buckets: z.array(UsageCounters.extend({ start: z.string() })) });
+const AnalyticsSummary = z.object({
+  from: z.string(),
+  to: z.string(),
+  totals: UsageCounters.omit({ uniqueUsers: true }),
+  verifySuccessRate: z.number().nullable(),
+  timeToVerify: z.object({ count: z.number().int(), medianMs: z.number().nullable(), p95Ms: z.number().nullable() }),
+  failureReasons: z.record(z.string(), z.number().int()),
+});
 const AuditPage = z.object({ items: z.array(AuditEntryDocument.omit({ _id: true })), nextCursor: z.string().nullable() });
 const CustomerPage = z.object({ items: z.array(CustomerView), nextCursor: z.string().nullable() });
 const idParam = (description: string) => [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description }];
@@ -423,9 +432,29 @@ export function openApiDocument(serverUrl?: string) {
           parameters: [
             query('from', true, 'ISO date or UTC timestamp'),
             query('to', true, 'exclusive; every bucket that overlaps [from, to) is returned, counted whole'),
-            query('granularity', false, 'hour | day'),
+            query('granularity', false, 'hour | day | month (UTC), default day'),
           ],
-          responses: { '200': { description: 'buckets', ...json(UsageResponse) }, '403': problem('key lacks analytics:read'), ...common },
+          responses: {
+            '200': { description: 'every bucket of the range, in order, zeros included', ...json(UsageResponse) },
+            '403': problem('key lacks analytics:read'),
+            ...common,
+            '400': problem('a bad date, a reversed range or one over 400 days (the problem names the parameter)'),
+          },
+        },
+      },
+      '/v1/analytics/summary': {
+        get: {
+          summary: 'Totals, verify success rate, time to verify and failure reasons over the UTC days of a range',
+          security: auth('apiKey'),
+          parameters: [query('from', true, 'ISO date or UTC timestamp'), query('to', true, 'exclusive; whole UTC days, at most 400')],
+          responses: {
+            '200': {
+              description: 'the summary; time to verify from a histogram, at most 4.5% over the exact value',
+              ...json(AnalyticsSummary),
+            },
+            '403': problem('key lacks analytics:read'),
+            ...common,
+          },
         },
       },
       '/v1/audit': {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GRANULARITIES } from '../read-models/time-buckets';
 
 /** An ISO date (`2026-11-22`, midnight UTC) or a UTC timestamp (`...Z`). */
 export const UtcInstant = z
@@ -7,11 +8,25 @@ export const UtcInstant = z
   })
   .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00.000Z` : s));
 
-export const UsageQuery = z
-  .object({ from: UtcInstant, to: UtcInstant, granularity: z.enum(['hour', 'day']).default('day') })
-  .strict()
-  .refine((q) => q.from < q.to, { message: '`from` must be before `to`', path: ['to'] });
+/** The longest range a usage series or an analytics summary spans: a year and a bit, so year-on-year charts fit. */
+export const MAX_USAGE_RANGE_DAYS = 400;
+
+const usageRange = <T extends z.ZodType<{ from: Date; to: Date }>>(query: T) =>
+  query
+    .refine((q) => q.from < q.to, { message: '`to` must be after `from`', path: ['to'] })
+    .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_USAGE_RANGE_DAYS * 86_400_000, {
+      message: `the range spans more than ${MAX_USAGE_RANGE_DAYS} days`,
+      path: ['to'],
+    });
+
+export const UsageQuery = usageRange(
+  z.object({ from: UtcInstant, to: UtcInstant, granularity: z.enum(GRANULARITIES).default('day') }).strict(),
+);
 export type UsageQuery = z.infer<typeof UsageQuery>;
+
+/** The summary covers the UTC days that [from, to) overlaps. */
+export const AnalyticsSummaryQuery = usageRange(z.object({ from: UtcInstant, to: UtcInstant }).strict());
+export type AnalyticsSummaryQuery = z.infer<typeof AnalyticsSummaryQuery>;
 
 export const AuditQuery = z
   .object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ApiKeyId, ApiKeyKind, CustomerId, IsoTimestamp, Plan, Scope } from '../ids';
+import { ApiKeyId, ApiKeyKind, ChallengeId, CustomerId, IsoTimestamp, Plan, Scope } from '../ids';
+import { GRANULARITIES } from './time-buckets';
 
 /** What is public about an API key: never its hash. */
 export const ApiKeySummary = z.object({
@@ -47,12 +48,31 @@ export const CustomerDocument = z.object({
 });
 export type CustomerDocument = z.infer<typeof CustomerDocument>;
 
+/**
+ * What a tenant's usage buckets count, each an event of the kind in the bucket's UTC hour, day
+ * or month (docs/decisions.md, "Usage counters", says why each counts what it does).
+ */
 export const UsageCounters = z.object({
   otpRequested: z.number().int(),
   otpVerified: z.number().int(),
+  /** Failed verify attempts, whatever the reason. */
   otpFailed: z.number().int(),
+  /** Challenges locked by too many wrong codes. */
+  otpLocked: z.number().int(),
+  emailsSent: z.number().int(),
+  emailsFailed: z.number().int(),
   usersCreated: z.number().int(),
   logins: z.number().int(),
+  /**
+   * Windows in which a rate limit refused requests (OtpRateLimitExceeded per email and hour,
+   * RateLimitExceeded per key or address and window): each is recorded once per window and
+   * limited key, however many requests it refused, so this counts floods, not refused requests.
+   */
+  rateLimited: z.number().int(),
+  /** Quota windows (day, month) in which the quota refused requests, once each. */
+  quotaExceeded: z.number().int(),
+  /** Distinct users who logged in within the bucket, exactly. */
+  uniqueUsers: z.number().int(),
 });
 export type UsageCounters = z.infer<typeof UsageCounters>;
 export const USAGE_COUNTERS = Object.keys(UsageCounters.shape) as (keyof UsageCounters)[];
@@ -60,10 +80,33 @@ export const USAGE_COUNTERS = Object.keys(UsageCounters.shape) as (keyof UsageCo
 export const UsageBucketDocument = UsageCounters.extend({
   _id: z.string(),
   tenantId: CustomerId,
-  granularity: z.enum(['hour', 'day']),
+  granularity: z.enum(GRANULARITIES),
   start: IsoTimestamp,
 });
 export type UsageBucketDocument = z.infer<typeof UsageBucketDocument>;
+
+/** A user seen logging in within one bucket: its first insert counts the bucket's `uniqueUsers`. Id: `<bucket id>:<user id>`. */
+export const UsageLoginMarkerDocument = z.object({ _id: z.string() });
+export type UsageLoginMarkerDocument = z.infer<typeof UsageLoginMarkerDocument>;
+
+/** When an open challenge's code was requested, so its verification can tell how long it took; gone once verified or locked. */
+export const UsageChallengeDocument = z.object({ _id: ChallengeId, tenantId: CustomerId, requestedAt: IsoTimestamp });
+export type UsageChallengeDocument = z.infer<typeof UsageChallengeDocument>;
+
+/**
+ * A tenant's verifications of one UTC day, for the analytics summary: how long each took from
+ * the code request (a histogram, `../read-models/duration-bins`) and why the failed ones failed.
+ */
+export const VerifyStatsDocument = z.object({
+  _id: z.string(),
+  tenantId: CustomerId,
+  day: IsoTimestamp,
+  /** Bin name (`b<index>`) to the verifications whose time fell in it. */
+  durations: z.record(z.string(), z.number().int()).optional(),
+  /** `OtpVerificationFailed.reason` to its count. */
+  failures: z.record(z.string(), z.number().int()).optional(),
+});
+export type VerifyStatsDocument = z.infer<typeof VerifyStatsDocument>;
 
 export const AuditEntryDocument = z.object({
   _id: z.string(),
@@ -83,4 +126,11 @@ export const AuditEntryDocument = z.object({
 });
 export type AuditEntryDocument = z.infer<typeof AuditEntryDocument>;
 
-export const collections = { customers: 'customers', usage: 'usage', audit: 'audit' } as const;
+export const collections = {
+  customers: 'customers',
+  usage: 'usage',
+  usageLogins: 'usageLogins',
+  usageChallenges: 'usageChallenges',
+  verifyStats: 'verifyStats',
+  audit: 'audit',
+} as const;

@@ -1,6 +1,6 @@
 import type { Doc, WriteOp } from './port';
 import { InvalidDocumentStoreInputError } from './names';
-import { applyUpdate } from './update';
+import { applyUpdate, assertValidWriteOp } from './update';
 
 /** A document as the ops so far left it; `doc` undefined once deleted. */
 export interface TouchedDocument {
@@ -24,6 +24,7 @@ export function applyWriteOp(op: WriteOp, touched: TouchedDocuments, read: (coll
   const { collection } = op;
   const id = op.kind === 'put' ? op.doc._id : op.id;
   const key = touchedKey(collection, id);
+  const current = () => (touched.has(key) ? touched.get(key)!.doc : read(collection, id));
   switch (op.kind) {
     case 'put':
       touched.set(key, { collection, id, doc: op.doc });
@@ -32,11 +33,17 @@ export function applyWriteOp(op: WriteOp, touched: TouchedDocuments, read: (coll
       touched.set(key, { collection, id, doc: undefined });
       return;
     case 'update': {
-      const existing = touched.has(key) ? touched.get(key)!.doc : read(collection, id);
+      const existing = current();
       if (!existing && !op.upsert) return;
       touched.set(key, { collection, id, doc: applyUpdate(existing, id, op.update) });
       return;
     }
+    case 'given':
+      for (const next of op.then(current())) {
+        assertValidWriteOp(next);
+        applyWriteOp(next, touched, read);
+      }
+      return;
     default: {
       const unknownOp: never = op;
       throw new InvalidDocumentStoreInputError(`unknown write op ${JSON.stringify(unknownOp)}`);

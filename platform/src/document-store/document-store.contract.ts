@@ -144,6 +144,44 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
       });
     });
 
+    describe('given', () => {
+      /** Counts `user` once per bucket: a marker put and an increment, only when the marker is missing. */
+      const countOnce = (user: string): WriteOp => ({
+        kind: 'given',
+        collection: 'markers',
+        id: `b1:${user}`,
+        then: (marker) =>
+          marker
+            ? []
+            : [
+                put('markers', { _id: `b1:${user}` }),
+                { kind: 'update', collection: 'buckets', id: 'b1', upsert: true, update: { $inc: { unique: 1 } } },
+              ],
+      });
+
+      it('answers writes from the document as stored, and as earlier ops of the same batch left it', async () => {
+        await write(countOnce('ada'));
+        await write(countOnce('ada'), countOnce('eve'), countOnce('eve'), countOnce('bob'));
+        expect(await store.get('buckets', 'b1')).toEqual({ _id: 'b1', unique: 3 });
+        expect((await store.find('markers', { orderBy: [['_id', 'asc']] })).map((doc) => doc._id)).toEqual(['b1:ada', 'b1:bob', 'b1:eve']);
+      });
+
+      it('passes undefined for a document deleted earlier in the batch, and nothing is written when it answers no op', async () => {
+        const seen: unknown[] = [];
+        const look: WriteOp = { kind: 'given', collection: 'things', id: 'a', then: (doc) => (seen.push(doc), []) };
+        await write(put('things', { _id: 'a', n: 1 }));
+        await write(look, { kind: 'delete', collection: 'things', id: 'a' }, look);
+        expect(seen).toEqual([{ _id: 'a', n: 1 }, undefined]);
+        expect(await store.find('things', {})).toEqual([]);
+      });
+
+      it('writes nothing of the batch when an op it answers is malformed', async () => {
+        const bad: WriteOp = { kind: 'given', collection: 'things', id: 'a', then: () => [put('Bad-Name', { _id: 'x' })] };
+        await expect(write(put('things', { _id: 'b' }), bad)).rejects.toThrow();
+        expect(await store.get('things', 'b')).toBeUndefined();
+      });
+    });
+
     describe('delete', () => {
       it('removes the document, and is a no-op when it is missing', async () => {
         await write(put('things', { _id: 'a' }), put('things', { _id: 'b' }));
@@ -334,6 +372,19 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
         { kind: 'update', collection: 'counters', id: `t${position % 2n}`, upsert: true, update: { $inc: { hits: 1 } } },
         put('events', { _id: `e${position}`, position: Number(position) }),
         ...(position === 4n ? [{ kind: 'delete', collection: 'events', id: 'e1' } as const] : []),
+        // Tenants seen, each counted once however often it comes back: a replay must not count it again either.
+        {
+          kind: 'given',
+          collection: 'seen',
+          id: `t${position % 2n}`,
+          then: (seen) =>
+            seen
+              ? []
+              : [
+                  put('seen', { _id: `t${position % 2n}` }),
+                  { kind: 'update', collection: 'counters', id: 'all', upsert: true, update: { $inc: { tenants: 1 } } },
+                ],
+        },
       ];
       const eventsFrom = (first: bigint, last: bigint) => {
         const ops: WriteOp[] = [];
@@ -342,7 +393,7 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
       };
       const expected = {
         counters: [
-          { _id: 'all', hits: 6, last: 6 },
+          { _id: 'all', hits: 6, last: 6, tenants: 2 },
           { _id: 't0', hits: 3 },
           { _id: 't1', hits: 3 },
         ],

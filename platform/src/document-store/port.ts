@@ -23,7 +23,15 @@ export interface UpdateSpec {
 export type WriteOp =
   | { kind: 'put'; collection: string; doc: Doc }
   | { kind: 'update'; collection: string; id: string; update: UpdateSpec; upsert: boolean }
-  | { kind: 'delete'; collection: string; id: string };
+  | { kind: 'delete'; collection: string; id: string }
+  /**
+   * Writes that depend on a document as the ops before it left it: `then` gets it (undefined
+   * when missing) and answers the ops to apply in its place. It must only read its argument:
+   * both adapters call it while planning a batch, before anything is written, so a batch
+   * planned again (a retry, a Mongo batch finished after a crash) plans the same writes.
+   * "Count a user once per bucket" is a marker put and an $inc, given the marker is missing.
+   */
+  | { kind: 'given'; collection: string; id: string; then: (doc: Doc | undefined) => WriteOp[] };
 
 /** Equality, or a range on one field. Fields may be dotted paths. */
 export type Condition = string | number | boolean | null | { $gt?: Scalar; $gte?: Scalar; $lt?: Scalar; $lte?: Scalar };

@@ -24,6 +24,11 @@ export function assertValidWriteOp(op: WriteOp): void {
     case 'delete':
       assertDocumentId(op.id);
       return;
+    case 'given':
+      assertDocumentId(op.id);
+      // The ops it answers are checked as they are answered (`applyWriteOp`).
+      if (typeof op.then !== 'function') throw new InvalidDocumentStoreInputError('given needs a then function');
+      return;
     default: {
       const unknownOp: never = op;
       throw new InvalidDocumentStoreInputError(`unknown write op ${JSON.stringify(unknownOp)}`);

@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Logger } from '../logging/index';
 import { apiDocsRoutes } from './api-docs';
 import { errorHandler, notFoundHandler } from './error-handler';
@@ -23,6 +23,11 @@ export interface HttpAppOptions {
   degradation?: ReadinessChecks;
   openapi: () => unknown;
   bodyLimit?: string;
+  /**
+   * `/metrics` behind this check (`metricsGuard`, from METRICS_ACCESS), or `'own-listener'`
+   * when METRICS_PORT serves it and this port must not. Unset: open, for tests of the shell.
+   */
+  metricsAccess?: RequestHandler | 'own-listener';
   /** Express `trust proxy`: set when behind a load balancer so client ips are real. */
   trustProxy?: boolean | number | string;
 }
@@ -50,7 +55,10 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     '/health/ready',
     readinessHandler({ required: options.readiness, degradation: options.degradation ?? {}, logger: options.logger }),
   );
-  app.get('/metrics', options.metrics.handler);
+  const { metricsAccess } = options;
+  if (metricsAccess !== 'own-listener') {
+    app.get('/metrics', metricsAccess ?? ((_req, _res, next) => next()), options.metrics.handler);
+  }
   app.get('/openapi.json', (_req, res) => {
     res.json(options.openapi());
   });

@@ -5,6 +5,7 @@ export * from './json-body';
 export * from './error-handler';
 export * from './bearer';
 export * from './metrics';
+export * from './metrics-access';
 export * from './create-http-app';
 export * from './serve';
 export * from './readiness';

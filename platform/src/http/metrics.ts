@@ -14,6 +14,13 @@ export function createMetrics() {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  // Beside the histogram's own _count: error rates per route read as a plain counter, in every dashboard tool.
+  const httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by route template, method and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
   const eventsAppended = new Counter({
     name: 'events_appended_total',
     help: 'Events appended to the event store by type (an idempotent repeat counts again)',
@@ -27,7 +34,9 @@ export function createMetrics() {
       // express types `req.route` as any; only its `path` is read.
       const matched = req.route as { path?: unknown } | undefined;
       const route = typeof matched?.path === 'string' ? `${req.baseUrl}${matched.path}` : 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      end(labels);
+      httpRequests.inc(labels);
     });
     next();
   };

@@ -5,7 +5,6 @@ import { usageProjector } from './usage';
 export { auditProjector, projectAudit } from './audit';
 export { customersProjector, projectCustomers } from './customers';
 export { usageProjector, projectUsage, usageBucketId } from './usage';
-export { bucketStart, GRANULARITIES, type Granularity } from './time-buckets';
 export { assertNever, type Projector } from './projector';
 
 /** The read models the query service serves. */

@@ -1,19 +1,25 @@
 import {
+  binField,
+  bucketStart,
   categoryOf,
   collections,
+  durationBin,
+  GRANULARITIES,
   readModelProjections,
   USAGE_COUNTERS,
+  type Granularity,
   type UsageBucketDocument,
+  type UsageChallengeDocument,
   type UsageCounters,
 } from '@otp/contracts';
 import type { WriteOp } from '@otp/platform/document-store';
 import type { ProjectedEvent } from '../projected-event';
 import { assertNever, type Projector } from './projector';
-import { bucketStart, GRANULARITIES } from './time-buckets';
 
 type Counter = keyof UsageCounters;
 
-function counterOf(event: ProjectedEvent): Counter | undefined {
+/** The counter an event adds one to; `uniqueUsers` is counted apart, once per user and bucket. */
+function counterOf(event: ProjectedEvent): Exclude<Counter, 'uniqueUsers'> | undefined {
   switch (event.type) {
     case 'OtpRequested':
       return 'otpRequested';
@@ -21,14 +27,23 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
       return 'otpVerified';
     case 'OtpVerificationFailed':
       return 'otpFailed';
+    case 'OtpChallengeLocked':
+      return 'otpLocked';
     case 'UserCreated':
       return 'usersCreated';
     case 'UserLoggedIn':
       return 'logins';
-    // A lock follows the failed attempt that caused it, which is already counted; a
-    // request refused for the per-email limit sent no code and is in the audit trail, not the bill.
-    case 'OtpChallengeLocked':
+    // A tenant's bill and charts count the mail to its users, not the service's own signup mail.
+    case 'EmailSent':
+      return event.data.purpose === 'otp' ? 'emailsSent' : undefined;
+    case 'EmailFailed':
+      return event.data.purpose === 'otp' ? 'emailsFailed' : undefined;
+    // Both are recorded once per window and limited key (an email, an API key, an address).
     case 'OtpRateLimitExceeded':
+    case 'RateLimitExceeded':
+      return 'rateLimited';
+    case 'QuotaExceeded':
+      return 'quotaExceeded';
     case 'CustomerRegistered':
     case 'ApiKeyIssued':
     case 'SessionStarted':
@@ -43,16 +58,12 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'SigningKeyAdded':
     case 'SigningKeyActivated':
     case 'SigningKeyRetired':
+    case 'TenantConfigChanged':
       return undefined;
     // Refreshes, logouts and profile edits are neither billed nor charted.
     case 'SessionRefreshed':
     case 'SessionRevoked':
     case 'UserProfileUpdated':
-    case 'TenantConfigChanged':
-    case 'EmailSent':
-    case 'EmailFailed':
-    case 'RateLimitExceeded':
-    case 'QuotaExceeded':
     case 'SignupRequested':
       return undefined;
     // Sending domains are account settings, not usage.
@@ -66,32 +77,114 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
 
 export const usageBucketId = (tenantId: string, granularity: string, start: string) => `${tenantId}:${granularity}:${start}`;
 
-/** One increment per hour and per day bucket; the first event of a bucket creates it with every counter present. */
+/** One more on `counter` of a bucket; the first write of a bucket creates it with every counter present. */
+function increment(tenantId: string, granularity: Granularity, start: string, counter: Counter): WriteOp {
+  // The incremented counter is left out: Mongo refuses one path in two operators.
+  const onInsert: Partial<Omit<UsageBucketDocument, '_id'>> = { tenantId, granularity, start };
+  for (const other of USAGE_COUNTERS) if (other !== counter) onInsert[other] = 0;
+  return {
+    kind: 'update',
+    collection: collections.usage,
+    id: usageBucketId(tenantId, granularity, start),
+    upsert: true,
+    update: { $setOnInsert: onInsert, $inc: { [counter]: 1 } },
+  };
+}
+
+/** A login counts its user in `uniqueUsers` of each bucket only when the user's marker there is missing. */
+function countUserOnce(tenantId: string, granularity: Granularity, start: string, userId: string): WriteOp {
+  const markerId = `${usageBucketId(tenantId, granularity, start)}:${userId}`;
+  return {
+    kind: 'given',
+    collection: collections.usageLogins,
+    id: markerId,
+    then: (marker) =>
+      marker
+        ? []
+        : [
+            { kind: 'put', collection: collections.usageLogins, doc: { _id: markerId } },
+            increment(tenantId, granularity, start, 'uniqueUsers'),
+          ],
+  };
+}
+
+const verifyStatsId = (tenantId: string, day: string) => `${tenantId}:${day}`;
+
+/** One more on a field of the tenant's verify statistics of `day`. */
+function incrementStats(tenantId: string, day: string, field: string): WriteOp {
+  return {
+    kind: 'update',
+    collection: collections.verifyStats,
+    id: verifyStatsId(tenantId, day),
+    upsert: true,
+    update: { $setOnInsert: { tenantId, day }, $inc: { [field]: 1 } },
+  };
+}
+
+/**
+ * What the analytics summary needs beyond the counters: when each open challenge was requested,
+ * so its verification can put the time it took in the day's histogram, and why verifications failed.
+ */
+function verifyStatsOps(event: ProjectedEvent, day: string): WriteOp[] {
+  const { tenantId } = event.metadata;
+  switch (event.type) {
+    case 'OtpRequested': {
+      const doc: UsageChallengeDocument = { _id: event.data.challengeId, tenantId, requestedAt: event.data.requestedAt };
+      return [{ kind: 'put', collection: collections.usageChallenges, doc }];
+    }
+    case 'OtpVerified': {
+      const { challengeId, verifiedAt } = event.data;
+      const timed = (challenge: UsageChallengeDocument): WriteOp[] => {
+        // Clocks of two instances may disagree by a little; a negative time is one that took none.
+        const ms = Math.max(0, Date.parse(verifiedAt) - Date.parse(challenge.requestedAt));
+        return [
+          { kind: 'delete', collection: collections.usageChallenges, id: challengeId },
+          incrementStats(tenantId, day, `durations.${binField(durationBin(ms))}`),
+        ];
+      };
+      // A challenge requested before this projection kept request times has none: it goes untimed.
+      return [
+        {
+          kind: 'given',
+          collection: collections.usageChallenges,
+          id: challengeId,
+          then: (challenge) => (challenge ? timed(challenge as UsageChallengeDocument) : []),
+        },
+      ];
+    }
+    case 'OtpChallengeLocked':
+      return [{ kind: 'delete', collection: collections.usageChallenges, id: event.data.challengeId }];
+    case 'OtpVerificationFailed':
+      return [incrementStats(tenantId, day, `failures.${event.data.reason}`)];
+    default:
+      return [];
+  }
+}
+
+/** One increment per hour, day and month bucket (UTC), and the summary's statistics. */
 export function projectUsage(event: ProjectedEvent): WriteOp[] {
   // A signup's codes are the platform's, not the tenant's: neither billed nor counted against its quotas.
   if (categoryOf(event.streamName) === 'signup') return [];
-  const counter = counterOf(event);
-  if (!counter) return [];
   const { tenantId, occurredAt } = event.metadata;
-  return GRANULARITIES.map((granularity): WriteOp => {
-    const start = bucketStart(occurredAt, granularity);
-    // The incremented counter is left out: Mongo refuses one path in two operators.
-    const onInsert: Partial<Omit<UsageBucketDocument, '_id'>> = { tenantId, granularity, start };
-    for (const other of USAGE_COUNTERS) if (other !== counter) onInsert[other] = 0;
-    return {
-      kind: 'update',
-      collection: collections.usage,
-      id: usageBucketId(tenantId, granularity, start),
-      upsert: true,
-      update: { $setOnInsert: onInsert, $inc: { [counter]: 1 } },
-    };
-  });
+  const counter = counterOf(event);
+  const ops: WriteOp[] = [];
+  for (const granularity of GRANULARITIES) {
+    const start = bucketStart(occurredAt, granularity).toISOString();
+    if (counter) ops.push(increment(tenantId, granularity, start, counter));
+    if (event.type === 'UserLoggedIn') ops.push(countUserOnce(tenantId, granularity, start, event.data.userId));
+  }
+  ops.push(...verifyStatsOps(event, bucketStart(occurredAt, 'day').toISOString()));
+  return ops;
 }
 
 export const usageProjector: Projector = {
   name: readModelProjections.usage,
-  version: 1,
-  collections: [collections.usage],
-  indexes: [{ collection: collections.usage, fields: ['tenantId', 'granularity', 'start'] }],
+  // 2: months, the counters after logins, unique users and the summary's statistics.
+  version: 2,
+  collections: [collections.usage, collections.usageLogins, collections.usageChallenges, collections.verifyStats],
+  indexes: [
+    { collection: collections.usage, fields: ['tenantId', 'granularity', 'start'] },
+    { collection: collections.verifyStats, fields: ['tenantId', 'day'] },
+  ],
   project: projectUsage,
 };

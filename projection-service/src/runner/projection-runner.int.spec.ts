@@ -16,6 +16,7 @@ import { appendAll, dumpReadModels } from '../testing/stores';
 import { createProjectionRunner, type ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner';
 
 const NAMES = readModelProjectors.map((projector) => projector.name);
+const versionOf = (name: string) => readModelProjectors.find((projector) => projector.name === name)!.version;
 const WAIT_MS = 5_000;
 
 const temp = useTempFolder('otp-projections-');
@@ -94,7 +95,7 @@ describe('projection runner over the SQLite stores', () => {
       expect(await documents.getCheckpoint(name)).toEqual({
         position: last,
         hash: (await eventStore.readAll()).at(-1)?.metadata.hash,
-        version: 1,
+        version: versionOf(name),
       });
       expect(statusOf(group, name)).toMatchObject({ position: last, eventsProjected: 14, error: undefined });
     }
@@ -125,8 +126,14 @@ describe('projection runner over the SQLite stores', () => {
         otpRequested: 1,
         otpVerified: 1,
         otpFailed: 1,
+        otpLocked: 0,
+        emailsSent: 0,
+        emailsFailed: 0,
         usersCreated: 1,
         logins: 1,
+        rateLimited: 0,
+        quotaExceeded: 0,
+        uniqueUsers: 1,
       },
       {
         _id: `${ids.tenantA}:hour:2025-03-02T00:00:00.000Z`,
@@ -136,8 +143,14 @@ describe('projection runner over the SQLite stores', () => {
         otpRequested: 1,
         otpVerified: 0,
         otpFailed: 1,
+        otpLocked: 1,
+        emailsSent: 0,
+        emailsFailed: 0,
         usersCreated: 0,
         logins: 0,
+        rateLimited: 0,
+        quotaExceeded: 0,
+        uniqueUsers: 0,
       },
     ]);
     const days = await documents.find(collections.usage, { where: { granularity: 'day' }, orderBy: [['_id', 'asc']] });
@@ -413,7 +426,7 @@ describe('each projection owns its checkpoint and version', () => {
     await markUntouched(documents, eventStore, NAMES);
 
     const { logger, lines } = captureLogger();
-    const usageV2 = { ...usageProjector, version: 2 };
+    const usageV2 = { ...usageProjector, version: usageProjector.version + 1 };
     const after = projections({ eventStore, documents, logger, projectors: [customersProjector, usageV2, auditProjector] });
     await after.start();
     expect(await allReached(after, last)).toBe(true);
@@ -424,9 +437,15 @@ describe('each projection owns its checkpoint and version', () => {
       ['audit', 0],
     ]);
     expect(lines().filter((line) => String(line.msg).startsWith('checkpoint was written by another version'))).toEqual([
-      expect.objectContaining({ level: 30, projection: 'usage', storedVersion: 1, version: 2, position: String(last) }),
+      expect.objectContaining({
+        level: 30,
+        projection: 'usage',
+        storedVersion: usageProjector.version,
+        version: usageV2.version,
+        position: String(last),
+      }),
     ]);
-    expect(await documents.getCheckpoint('usage')).toMatchObject({ position: last, version: 2 });
+    expect(await documents.getCheckpoint('usage')).toMatchObject({ position: last, version: usageV2.version });
     expect(await documents.getCheckpoint('audit')).toMatchObject({ position: last, version: 1 });
     const docs = await dumpReadModels(documents);
     // Usage rebuilt from the events alone (its sentinel gone); the others untouched.

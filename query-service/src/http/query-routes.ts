@@ -3,24 +3,24 @@ import {
   AdminCustomersQuery,
   AuditQuery,
   CustomerIdParam,
-  UsageQuery,
   collections,
   readModelProjections,
   type AuditEntryDocument,
   type CustomerDocument,
-  type UsageBucketDocument,
 } from '@otp/contracts';
 import { keyRequest, requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400, problems } from '@otp/platform/http';
 import { apiKeysView, customerView, domainsView } from '../views/customer-view';
-import { bucketCount, bucketStart, denseBuckets, MAX_BUCKETS } from '../views/usage-buckets';
 import type { QueryDeps } from './query-deps';
 import { awaitMinPosition } from './read-your-writes';
 import { serviceRoutes } from './service-routes';
+import { usageRoutes } from './usage-routes';
 
 /** The read API over the read models. A tenant only ever reads documents keyed by its own id. */
 export function queryRoutes(deps: QueryDeps): Router {
   const router = Router();
+  // Usage and analytics have a file of their own (`./usage-routes`).
+  router.use(usageRoutes(deps));
 
   router.get('/v1/admin/customers', async (req, res) => {
     deps.checkOperator(bearerToken(req));
@@ -75,26 +75,6 @@ export function queryRoutes(deps: QueryDeps): Router {
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
     if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
     res.json({ items: domainsView(doc) });
-  });
-
-  router.get('/v1/usage', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
-    requireScope(principal, 'analytics:read');
-    const query = parseOr400(UsageQuery, req.query, 'query');
-    if (bucketCount(query.from, query.to, query.granularity) > MAX_BUCKETS) {
-      throw problems.validation([{ path: 'to', message: `the range spans more than ${MAX_BUCKETS} ${query.granularity} buckets` }]);
-    }
-    await awaitMinPosition(req, deps, readModelProjections.usage);
-    const docs = await deps.documents.find<UsageBucketDocument>(collections.usage, {
-      where: {
-        tenantId: principal.customerId,
-        granularity: query.granularity,
-        start: { $gte: bucketStart(query.from, query.granularity).toISOString(), $lt: query.to.toISOString() },
-      },
-      orderBy: [['start', 'asc']],
-      limit: MAX_BUCKETS,
-    });
-    res.json({ granularity: query.granularity, buckets: denseBuckets(docs, query.from, query.to, query.granularity) });
   });
 
   router.get('/v1/audit', async (req, res) => {

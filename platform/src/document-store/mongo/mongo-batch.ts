@@ -11,7 +11,7 @@ import {
 import type { Checkpoint, Doc, WriteOp } from '../port';
 import { FencedOutError } from '../lease';
 import { InvalidDocumentStoreInputError } from '../names';
-import { applyUpdate } from '../update';
+import { applyWriteOp, touchedKey, type TouchedDocuments } from '../apply-write-op';
 import type { MongoDoc } from './mongo-filters';
 
 /**
@@ -75,40 +75,51 @@ const pendingBatches = (db: Db) => db.collection<ChunkDoc>(PENDING_BATCHES);
 export const documents = (db: Db, name: string): Collection<MongoDoc> => db.collection<MongoDoc>(name, { ignoreUndefined: true });
 
 export async function planBatch(db: Db, ops: WriteOp[], checkpoint: Checkpoint): Promise<PlannedBatch> {
-  const states = new Map<string, FinalState>();
-  const key = (collection: string, id: string) => `${collection}\0${id}`;
-  const stored = await readUpdated(db, ops);
-  for (const op of ops) {
-    const id = op.kind === 'put' ? op.doc._id : op.id;
-    const state = states.get(key(op.collection, id));
-    if (op.kind === 'put') {
-      states.set(key(op.collection, id), { collection: op.collection, id, doc: op.doc });
-    } else if (op.kind === 'delete') {
-      states.set(key(op.collection, id), { collection: op.collection, id, doc: null });
-    } else {
-      const existing = state ? (state.doc ?? undefined) : stored.get(key(op.collection, id));
-      if (!existing && !op.upsert) continue;
-      states.set(key(op.collection, id), { collection: op.collection, id, doc: applyUpdate(existing, id, op.update) });
-    }
+  const stored = new Map<string, Doc | undefined>();
+  await readInto(db, stored, idsReadBy(ops));
+  // The same in-memory application as the SQLite adapter's. A `given` op may answer writes to
+  // documents no op named, known only once it ran: those are read and the batch planned again
+  // (one more pass at most per level of such ops; the usage projector needs none).
+  for (;;) {
+    const touched: TouchedDocuments = new Map();
+    const unread = new Map<string, Set<string>>();
+    const read = (collection: string, id: string): Doc | undefined => {
+      const found = stored.get(touchedKey(collection, id));
+      if (!stored.has(touchedKey(collection, id))) unread.set(collection, (unread.get(collection) ?? new Set()).add(id));
+      return found;
+    };
+    for (const op of ops) applyWriteOp(op, touched, read);
+    if (unread.size === 0) return { checkpoint, states: finalStates(touched) };
+    await readInto(db, stored, unread);
   }
-  for (const { doc } of states.values()) {
-    if (doc && APPLIED_POSITION in doc) throw new InvalidDocumentStoreInputError(`${APPLIED_POSITION} is reserved for the adapter`);
-  }
-  return { checkpoint, states: [...states.values()] };
 }
 
-/** The documents that updates start from, one query per collection, without the adapter's field. */
-async function readUpdated(db: Db, ops: WriteOp[]): Promise<Map<string, Doc>> {
+function finalStates(touched: TouchedDocuments): FinalState[] {
+  const states = [...touched.values()].map(({ collection, id, doc }): FinalState => ({ collection, id, doc: doc ?? null }));
+  for (const { doc } of states) {
+    if (doc && APPLIED_POSITION in doc) throw new InvalidDocumentStoreInputError(`${APPLIED_POSITION} is reserved for the adapter`);
+  }
+  return states;
+}
+
+/** The documents the ops start from (those updated, and those a `given` op looks at), by collection. */
+function idsReadBy(ops: WriteOp[]): Map<string, Set<string>> {
   const ids = new Map<string, Set<string>>();
-  for (const op of ops) if (op.kind === 'update') ids.set(op.collection, (ids.get(op.collection) ?? new Set()).add(op.id));
-  const found = new Map<string, Doc>();
+  for (const op of ops) {
+    if (op.kind === 'update' || op.kind === 'given') ids.set(op.collection, (ids.get(op.collection) ?? new Set()).add(op.id));
+  }
+  return ids;
+}
+
+/** One query per collection, without the adapter's field; a document not found is remembered as missing. */
+async function readInto(db: Db, stored: Map<string, Doc | undefined>, ids: Map<string, Set<string>>): Promise<void> {
   for (const [collection, wanted] of ids) {
+    for (const id of wanted) stored.set(touchedKey(collection, id), undefined);
     const docs = await documents(db, collection)
       .find({ _id: { $in: [...wanted] } }, { projection: { [APPLIED_POSITION]: 0 } })
       .toArray();
-    for (const doc of docs) found.set(`${collection}\0${doc._id}`, doc);
+    for (const doc of docs) stored.set(touchedKey(collection, doc._id), doc);
   }
-  return found;
 }
 
 /** Stores the final states, then marks them pending: from then on the batch will be finished. */

@@ -55,6 +55,8 @@ class SqliteDocumentStore implements DocumentStore {
       // increments the same usage buckets 500 times but writes them once.
       const touched: TouchedDocuments = new Map();
       for (const op of ops) applyWriteOp(op, touched, (collection, id) => this.readRow(tableName(collection), id));
+      // A `given` op may answer writes to collections no op of the batch named.
+      for (const collection of new Set([...touched.values()].map((t) => t.collection))) this.createTable(collection);
       for (const { collection, id, doc } of touched.values()) {
         const table = tableName(collection);
         if (doc) this.upsertRow(table, id, doc);
@@ -146,7 +148,8 @@ class SqliteDocumentStore implements DocumentStore {
   }
 
   private readRow(table: string, id: string): Doc | undefined {
-    const row = this.stmt(`SELECT doc FROM ${table} WHERE id = ?`).get(id) as { doc: string } | undefined;
+    const sql = `SELECT doc FROM ${table} WHERE id = ?`;
+    const row = this.readMissingTableAsEmpty(() => this.stmt(sql).get(id) as { doc: string } | undefined, undefined);
     return row ? (JSON.parse(row.doc) as Doc) : undefined;
   }
 
