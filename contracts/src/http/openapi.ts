@@ -293,13 +293,16 @@ export function openApiDocument(serverUrl?: string) {
       },
       '/v1/audit': {
         get: {
-          summary: 'Audit entries in event order',
+          summary: "The tenant's audit entries by time, numbered by the tenant's own sequence",
           security: auth('apiKey'),
           parameters: [
             query('from', false, 'ISO date or UTC timestamp'),
             query('to', false, 'exclusive'),
-            query('cursor', false, 'nextCursor of the previous page'),
+            query('type', false, 'event type, exactly'),
+            query('actor', false, 'apiKey:<id> | user:<id> | operator | system, exactly'),
+            query('cursor', false, 'nextCursor of the previous page (opaque)'),
             query('limit', false, '1 to 1000, default 100'),
+            query('order', false, 'asc (oldest first, default) | desc'),
           ],
           responses: { '200': { description: 'a page', ...json(AuditPage) }, '403': problem('key lacks audit:read'), ...common },
         },

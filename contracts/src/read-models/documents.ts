@@ -52,8 +52,12 @@ export const AuditEntryDocument = z.object({
   _id: z.string(),
   eventId: z.string(),
   tenantId: z.string(),
-  // Global position in the event store: the audit order and the page cursor.
-  position: z.number().int(),
+  /**
+   * The tenant's own sequence number: the 1-based index of the event among the events whose
+   * metadata.tenantId is the tenant, in global position order. Global positions stay out: they
+   * would tell a tenant how much every other tenant wrote.
+   */
+  seq: z.number().int().positive(),
   occurredAt: IsoTimestamp,
   type: z.string(),
   actor: z.string(),
@@ -66,4 +70,15 @@ export const AuditEntryDocument = z.object({
 });
 export type AuditEntryDocument = z.infer<typeof AuditEntryDocument>;
 
-export const collections = { customers: 'customers', usage: 'usage', audit: 'audit' } as const;
+/**
+ * How far the audit projector has numbered a tenant's events: the last `seq` given and the global
+ * position of the event that got it, so an event delivered again is recognised and not numbered twice.
+ */
+export const AuditSequenceDocument = z.object({
+  _id: z.string(),
+  seq: z.number().int().nonnegative(),
+  position: z.number().int().nonnegative(),
+});
+export type AuditSequenceDocument = z.infer<typeof AuditSequenceDocument>;
+
+export const collections = { customers: 'customers', usage: 'usage', audit: 'audit', auditSequences: 'auditSequences' } as const;

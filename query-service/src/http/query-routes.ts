@@ -1,12 +1,10 @@
 import { Router } from 'express';
 import {
   AdminCustomersQuery,
-  AuditQuery,
   CustomerIdParam,
   UsageQuery,
   collections,
   readModelProjections,
-  type AuditEntryDocument,
   type CustomerDocument,
   type UsageBucketDocument,
 } from '@otp/contracts';
@@ -15,11 +13,13 @@ import { bearerToken, parseOr400, problems } from '@otp/platform/http';
 import { apiKeysView, customerView } from '../views/customer-view';
 import { bucketCount, bucketStart, denseBuckets, MAX_BUCKETS } from '../views/usage-buckets';
 import type { QueryDeps } from './query-deps';
+import { auditRoutes } from './audit-routes';
 import { awaitMinPosition } from './read-your-writes';
 
 /** The read API over the read models. A tenant only ever reads documents keyed by its own id. */
 export function queryRoutes(deps: QueryDeps): Router {
   const router = Router();
+  router.use(auditRoutes(deps));
 
   router.get('/v1/admin/customers', async (req, res) => {
     deps.checkOperator(bearerToken(req));
@@ -85,30 +85,6 @@ export function queryRoutes(deps: QueryDeps): Router {
       limit: MAX_BUCKETS,
     });
     res.json({ granularity: query.granularity, buckets: denseBuckets(docs, query.from, query.to, query.granularity) });
-  });
-
-  router.get('/v1/audit', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req));
-    requireScope(principal, 'audit:read');
-    const query = parseOr400(AuditQuery, req.query, 'query');
-    await awaitMinPosition(req, deps, readModelProjections.audit);
-    const occurredAt = {
-      ...(query.from ? { $gte: query.from.toISOString() } : {}),
-      ...(query.to ? { $lt: query.to.toISOString() } : {}),
-    };
-    // One more than asked tells whether there is a next page without a count query.
-    const rows = await deps.documents.find<AuditEntryDocument>(collections.audit, {
-      where: {
-        tenantId: principal.customerId,
-        ...(query.cursor ? { position: { $gt: Number(query.cursor) } } : {}),
-        ...(query.from || query.to ? { occurredAt } : {}),
-      },
-      orderBy: [['position', 'asc']],
-      limit: query.limit + 1,
-    });
-    const items = rows.slice(0, query.limit).map(({ _id, ...entry }) => entry);
-    const nextCursor = rows.length > query.limit ? String(items[items.length - 1]!.position) : null;
-    res.json({ items, nextCursor });
   });
 
   return router;
