@@ -1,6 +1,7 @@
 import { openApiDocument } from '@otp/contracts';
 import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
+import { createConsistencyTokens } from '@otp/platform/crypto';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
 import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } from '@otp/platform/http';
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
         otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,
         authenticate,
         checkOperator,
+        // Sealed with HASH_KEY, which the query service shares: its reads open these tokens.
+        consistency: createConsistencyTokens(config.HASH_KEY),
       }),
     ],
   });

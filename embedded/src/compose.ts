@@ -12,6 +12,7 @@ import {
   loadOrCreateKeyFile,
 } from '@otp/command-service';
 import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createConsistencyTokens } from '@otp/platform/crypto';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
@@ -55,6 +56,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   // What the process keeps: one cache of folded streams for the commands and the key check, whichever store object each is handed.
   const states = new StreamStateCache();
   const checkOperator = createOperatorCheck(operatorToken, hashKey);
+  const consistency = createConsistencyTokens(hashKey);
   const projections = await startProjectionThread({
     // The bundle holds the worker beside this file (scripts/build.mjs).
     workerFile: new URL('./projection-worker.js', import.meta.url),
@@ -108,9 +110,12 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,
         authenticate,
         checkOperator,
+        consistency,
       }),
       queryRoutes({
         documents,
+        eventStore,
+        consistency,
         authenticate,
         checkOperator,
         waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),

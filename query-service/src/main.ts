@@ -1,6 +1,7 @@
 import { openApiDocument } from '@otp/contracts';
 import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
+import { createConsistencyTokens } from '@otp/platform/crypto';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { StreamStateCache } from '@otp/platform/event-store';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
@@ -31,6 +32,9 @@ async function main(): Promise<void> {
     routers: [
       queryRoutes({
         documents,
+        eventStore,
+        // The command service seals with the same HASH_KEY, so its tokens open here.
+        consistency: createConsistencyTokens(config.HASH_KEY),
         authenticate: createApiKeyAuthenticator({ eventStore, states: new StreamStateCache(), hashKey: config.HASH_KEY }),
         checkOperator: createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY),
         waitForPosition,

@@ -15,7 +15,7 @@ import {
 } from '../support/given-events';
 import type { HttpCall } from '../support/http';
 import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec, type RequestOptions } from '../support/route-spec';
-import { SPEC_OPERATOR_TOKEN } from '../support/spec-secrets';
+import { SPEC_OPERATOR_TOKEN, specConsistency } from '../support/spec-secrets';
 
 /** The audit trail of query-service/src/http: one entry per event of the tenant, in log order, paged by cursor. */
 function history(tenant: SpecTenant) {
@@ -219,6 +219,31 @@ describe('GET /v1/audit', () => {
           },
         }),
         expectNewEvents([{ type: 'ApiKeyIssued', data: { scopes: ['audit:read'] } }]),
+      );
+  });
+
+  it("learns nothing from another tenant's consistency token: refused exactly as a forged one, whether or not it is reached", () => {
+    const acme = specTenant('Acme');
+    const globex = specTenant('Globex');
+    return spec
+      .given(customerRegistered(acme), customerRegistered(globex))
+      .when(async (http) => {
+        const issued = await http('POST', '/v1/customer/api-keys', { token: acme.key.key, body: { scopes: ['audit:read'] } });
+        return http('GET', '/v1/audit', { token: globex.key.key, headers: { 'x-min-position': issued.headers.get('x-event-position')! } });
+      })
+      .then(
+        expectProblem(400, 'validation', { body: { errors: [expect.objectContaining({ path: 'X-Min-Position' })] } }),
+        expectNewEvents([{ type: 'ApiKeyIssued' }]),
+        expectThat(async ({ response, newEvents }) => {
+          const unreached = specConsistency.issue(acme.id, newEvents[0]!.position + 1_000_000n);
+          const forged = await spec.http('GET', '/v1/audit', { token: globex.key.key, headers: { 'x-min-position': unreached } });
+          const raw = await spec.http('GET', '/v1/audit', { token: globex.key.key, headers: { 'x-min-position': '1' } });
+          const { instance: _a, ...refused } = response.body as Record<string, unknown>;
+          for (const other of [forged, raw]) {
+            const { instance: _b, ...body } = other.body as Record<string, unknown>;
+            expect([other.status, body]).toEqual([400, refused]);
+          }
+        }),
       );
   });
 

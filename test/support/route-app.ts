@@ -17,6 +17,7 @@ import {
 } from '@otp/command-service';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createConsistencyTokens } from '@otp/platform/crypto';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics } from '@otp/platform/http';
@@ -57,6 +58,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     : createDevMailbox(mailboxDir, 'Spec <no-reply@route-spec.test>', logger);
   const states = new StreamStateCache();
   const checkOperator = createOperatorCheck(SPEC_OPERATOR_TOKEN, SPEC_HASH_KEY);
+  const consistency = createConsistencyTokens(SPEC_HASH_KEY);
   const projections = createReadModelProjections({ eventStore, documents, logger });
   await projections.start();
   const metrics = createMetrics();
@@ -104,9 +106,12 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         otpCodeLength: 9,
         authenticate,
         checkOperator,
+        consistency,
       }),
       queryRoutes({
         documents,
+        eventStore,
+        consistency,
         authenticate,
         checkOperator,
         waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),

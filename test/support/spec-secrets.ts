@@ -1,4 +1,4 @@
-import { apiKeyHash, emailKey, otpCodeHash } from '@otp/platform/crypto';
+import { apiKeyHash, createConsistencyTokens, emailKey, otpCodeHash } from '@otp/platform/crypto';
 import { normaliseEmail } from '../../command-service/src/users/emails';
 
 /**
@@ -17,3 +17,9 @@ export const storedCodeHash = (challengeId: string, code: string): string => otp
 
 /** The keyed hash that names an email's OTP stream and is kept in its events. */
 export const emailKeyFor = (customerId: string, email: string): string => emailKey(SPEC_HASH_KEY, customerId, normaliseEmail(email));
+
+/** The server's consistency tokens (`X-Event-Position`): a spec opens what a write answered, or seals a position to wait for. */
+export const specConsistency = createConsistencyTokens(SPEC_HASH_KEY);
+
+/** How a consistency token looks from outside: sealed, with no digits of a position to read. */
+export const CONSISTENCY_TOKEN = /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

@@ -14,7 +14,7 @@ export function auditRoutes(deps: QueryDeps): Router {
     const principal = await deps.authenticate(bearerToken(req));
     requireScope(principal, 'audit:read');
     const query = parseOr400(AuditQuery, req.query, 'query');
-    await awaitMinPosition(req, deps, readModelProjections.audit);
+    await awaitMinPosition(req, deps, readModelProjections.audit, principal.customerId);
     res.json(await auditPage(deps.documents, principal.customerId, query));
   });
 

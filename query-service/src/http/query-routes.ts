@@ -24,7 +24,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   router.get('/v1/admin/customers', async (req, res) => {
     deps.checkOperator(bearerToken(req));
     const query = parseOr400(AdminCustomersQuery, req.query, 'query');
-    await awaitMinPosition(req, deps, readModelProjections.customers);
+    await awaitMinPosition(req, deps, readModelProjections.customers, 'operator');
     // One more than asked tells whether there is a next page without a count query.
     const rows = await deps.documents.find<CustomerDocument>(collections.customers, {
       where: {
@@ -44,7 +44,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   router.get('/v1/admin/customers/:id', async (req, res) => {
     deps.checkOperator(bearerToken(req));
     const { id } = parseOr400(CustomerIdParam, req.params, 'path');
-    await awaitMinPosition(req, deps, readModelProjections.customers);
+    await awaitMinPosition(req, deps, readModelProjections.customers, 'operator');
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, id);
     if (!doc) throw problems.notFound(`no customer ${id}`);
     res.json(customerView(doc));
@@ -52,7 +52,7 @@ export function queryRoutes(deps: QueryDeps): Router {
 
   router.get('/v1/customer', async (req, res) => {
     const principal = await deps.authenticate(bearerToken(req));
-    await awaitMinPosition(req, deps, readModelProjections.customers);
+    await awaitMinPosition(req, deps, readModelProjections.customers, principal.customerId);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
     if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
     res.json(customerView(doc));
@@ -61,7 +61,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   router.get('/v1/customer/api-keys', async (req, res) => {
     const principal = await deps.authenticate(bearerToken(req));
     requireScope(principal, 'customer:admin');
-    await awaitMinPosition(req, deps, readModelProjections.customers);
+    await awaitMinPosition(req, deps, readModelProjections.customers, principal.customerId);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
     if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
     res.json({ items: apiKeysView(doc, new Date()) });
@@ -74,7 +74,7 @@ export function queryRoutes(deps: QueryDeps): Router {
     if (bucketCount(query.from, query.to, query.granularity) > MAX_BUCKETS) {
       throw problems.validation([{ path: 'to', message: `the range spans more than ${MAX_BUCKETS} ${query.granularity} buckets` }]);
     }
-    await awaitMinPosition(req, deps, readModelProjections.usage);
+    await awaitMinPosition(req, deps, readModelProjections.usage, principal.customerId);
     const docs = await deps.documents.find<UsageBucketDocument>(collections.usage, {
       where: {
         tenantId: principal.customerId,
