@@ -165,12 +165,6 @@ describe('GET /v1/customer', () => {
       'validation',
     ],
     [
-      "the operator's consistency token",
-      (tenant) => ({ token: tenant.key.key, headers: { 'x-min-position': specConsistency.issue('operator', 1n) } }),
-      400,
-      'validation',
-    ],
-    [
       'an X-Min-Position past any position',
       (tenant) => ({ token: tenant.key.key, headers: { 'x-min-position': '1'.repeat(20) } }),
       400,
