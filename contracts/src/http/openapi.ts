@@ -108,8 +108,15 @@ export function openApiDocument(serverUrl?: string) {
         get: {
           summary: 'A customer',
           security: auth('operator'),
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'the customer', ...json(CustomerView) }, '404': problem('no such customer'), ...common },
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            query('asOf', false, 'UTC timestamp: the customer as it was then, folded from its events'),
+          ],
+          responses: {
+            '200': { description: 'the customer', ...json(CustomerView) },
+            '404': problem('no such customer (at asOf: not registered yet)'),
+            ...common,
+          },
         },
       },
       '/v1/admin/signing-keys/rotate': {
@@ -189,7 +196,12 @@ export function openApiDocument(serverUrl?: string) {
         get: {
           summary: "The API key's own customer",
           security: auth('apiKey'),
-          responses: { '200': { description: 'the customer', ...json(CustomerView) }, ...common },
+          parameters: [query('asOf', false, 'UTC timestamp: the customer as it was then, folded from its events')],
+          responses: {
+            '200': { description: 'the customer', ...json(CustomerView) },
+            '404': problem('asOf is before the registration'),
+            ...common,
+          },
         },
       },
       '/v1/api-keys': {

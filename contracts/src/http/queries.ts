@@ -14,6 +14,10 @@ export const UsageQuery = z
   .refine((q) => q.from < q.to, { message: '`from` must be before `to`', path: ['to'] });
 export type UsageQuery = z.infer<typeof UsageQuery>;
 
+/** A read of the state as it was at an instant (`GET /v1/customer?asOf=`): folded from the events up to then. */
+export const AsOfQuery = z.object({ asOf: UtcInstant.optional() }).strict();
+export type AsOfQuery = z.infer<typeof AsOfQuery>;
+
 /**
  * The audit trail's window, filters and page. `type` and `actor` match exactly; `order` walks the
  * window oldest (`asc`) or newest (`desc`) first, and a cursor continues in the order asked.

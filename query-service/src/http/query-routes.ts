@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import {
   AdminCustomersQuery,
+  AsOfQuery,
   CustomerIdParam,
   UsageQuery,
   collections,
@@ -10,11 +11,12 @@ import {
 } from '@otp/contracts';
 import { requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400, problems } from '@otp/platform/http';
+import { customerAsOf } from '../views/customer-as-of';
 import { apiKeysView, customerView } from '../views/customer-view';
 import { bucketCount, bucketStart, denseBuckets, MAX_BUCKETS } from '../views/usage-buckets';
 import type { QueryDeps } from './query-deps';
 import { auditRoutes } from './audit-routes';
-import { awaitMinPosition } from './read-your-writes';
+import { awaitMinPosition, OPERATOR_AUDIENCE } from './read-your-writes';
 
 /** The read API over the read models. A tenant only ever reads documents keyed by its own id. */
 export function queryRoutes(deps: QueryDeps): Router {
@@ -24,7 +26,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   router.get('/v1/admin/customers', async (req, res) => {
     deps.checkOperator(bearerToken(req));
     const query = parseOr400(AdminCustomersQuery, req.query, 'query');
-    await awaitMinPosition(req, deps, readModelProjections.customers, 'operator');
+    await awaitMinPosition(req, deps, readModelProjections.customers, OPERATOR_AUDIENCE);
     // One more than asked tells whether there is a next page without a count query.
     const rows = await deps.documents.find<CustomerDocument>(collections.customers, {
       where: {
@@ -44,7 +46,14 @@ export function queryRoutes(deps: QueryDeps): Router {
   router.get('/v1/admin/customers/:id', async (req, res) => {
     deps.checkOperator(bearerToken(req));
     const { id } = parseOr400(CustomerIdParam, req.params, 'path');
-    await awaitMinPosition(req, deps, readModelProjections.customers, 'operator');
+    const { asOf } = parseOr400(AsOfQuery, req.query, 'query');
+    if (asOf) {
+      const then = await customerAsOf(deps.eventStore, id, asOf);
+      if (!then) throw problems.notFound(`no customer ${id} at ${asOf.toISOString()}`);
+      res.json(customerView(then, asOf));
+      return;
+    }
+    await awaitMinPosition(req, deps, readModelProjections.customers, OPERATOR_AUDIENCE);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, id);
     if (!doc) throw problems.notFound(`no customer ${id}`);
     res.json(customerView(doc));
@@ -52,6 +61,14 @@ export function queryRoutes(deps: QueryDeps): Router {
 
   router.get('/v1/customer', async (req, res) => {
     const principal = await deps.authenticate(bearerToken(req));
+    const { asOf } = parseOr400(AsOfQuery, req.query, 'query');
+    // The past is read from the event store, which has every event already: no position to wait for.
+    if (asOf) {
+      const then = await customerAsOf(deps.eventStore, principal.customerId, asOf);
+      if (!then) throw problems.notFound(`the customer was not registered at ${asOf.toISOString()}`);
+      res.json(customerView(then, asOf));
+      return;
+    }
     await awaitMinPosition(req, deps, readModelProjections.customers, principal.customerId);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
     if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
