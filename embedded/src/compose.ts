@@ -63,6 +63,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     dataDir: config.DATA_DIR,
     logLevel: config.LOG_LEVEL,
     logger,
+    auditRetentionDays: config.AUDIT_RETENTION_DAYS,
   });
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());

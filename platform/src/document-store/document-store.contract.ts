@@ -153,6 +153,29 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
       });
     });
 
+    describe('deleteMany', () => {
+      it('deletes the documents named, counts those that were there, and leaves the rest and the checkpoint', async () => {
+        await write(put('things', { _id: 'a', n: 1 }), put('things', { _id: 'b', n: 2 }), put('things', { _id: 'c', n: 3 }));
+        const before = await store.getCheckpoint('contract');
+        expect(await store.deleteMany('things', ['a', 'c', 'missing'])).toBe(2);
+        expect(await store.find('things', { orderBy: [['_id', 'asc']] })).toEqual([{ _id: 'b', n: 2 }]);
+        expect(await store.deleteMany('things', [])).toBe(0);
+        expect(await store.deleteMany('neverWritten', ['a'])).toBe(0);
+        expect(await store.getCheckpoint('contract')).toEqual(before);
+      });
+
+      it('refuses more than 1,000 ids, an empty id and a bad collection name', async () => {
+        await expect(
+          store.deleteMany(
+            'things',
+            Array.from({ length: 1_001 }, (_, i) => `id${i}`),
+          ),
+        ).rejects.toThrow(/at most/);
+        await expect(store.deleteMany('things', [''])).rejects.toThrow(/non-empty/);
+        await expect(store.deleteMany('things; DROP TABLE x', ['a'])).rejects.toThrow(/collection/);
+      });
+    });
+
     describe('find', () => {
       const rows: Doc[] = [
         { _id: 'r1', tenant: 't1', kind: 'hour', start: '2025-01-01T00:00:00.000Z', n: 5, ok: true, meta: { region: 'eu' } },
