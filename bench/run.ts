@@ -1,6 +1,7 @@
 // `npm run bench`: figures beside baselines measured in the same run, with the
 // ratios the walking-skeleton targets are stated in. A benchmark, not a test:
 // it prints and exits 0 whatever the figures are.
+import { runAuditWindowBench } from './audit-window';
 import { runEventStoreBench } from './event-store';
 import { benchHttp } from './http';
 import { benchIdle } from './idle';
@@ -34,6 +35,7 @@ const idle = await benchIdle(10);
 // The distributed form's followers against the servers scripts/test-servers.sh starts, when it ran.
 const servers = await runServersBench(Number(process.env.BENCH_SERVER_EVENTS ?? 5_000));
 const usage = await runUsageQueryBench();
+const audit = await runAuditWindowBench();
 
 const row = (what: string, figure: string, baseline: string, ratio: number, target: string) =>
   `| ${what} | ${figure} | ${baseline} | ${ratio.toFixed(2)} | ${target} |`;
@@ -71,6 +73,15 @@ console.log(
   idle
     ? `| idle server, CPU over ${idle.seconds} quiet seconds (all threads) | ${(idle.coreShare * 100).toFixed(2)}% of a core | - | - | < 1% |`
     : '| idle server | not measured: no /proc here | - | - | < 1% |',
+);
+console.log(
+  row(
+    `audit page in a 10-minute window at the end of ${audit.entries} entries (next page ${audit.cursorP99Ms.toFixed(2)} ms, newest page ${audit.newestP99Ms.toFixed(2)} ms)`,
+    `p99 ${audit.windowP99Ms.toFixed(2)} ms`,
+    `raw SQLite read of 101 documents p99 ${audit.rawP99Ms.toFixed(2)} ms`,
+    audit.windowP99Ms / audit.rawP99Ms,
+    '< 10 ms',
+  ),
 );
 if ('skipped' in servers) {
   console.log(`| relay into Kafka, projection into the MongoDB-wire server | not measured: ${servers.skipped} | - | - | - |`);

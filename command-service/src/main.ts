@@ -2,6 +2,7 @@ import { openApiDocument } from '@otp/contracts';
 import { browserCors, createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
 import { createTxtLookup } from '@otp/platform/dns';
 import { loadConfig } from '@otp/platform/config';
+import { createConsistencyTokens } from '@otp/platform/crypto';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
 import {
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
         lookupTxt: createTxtLookup({ servers: config.DNS_RESOLVER }),
         authenticate,
         checkOperator,
+        // Sealed with HASH_KEY, which the query service shares: its reads open these tokens.
+        consistency: createConsistencyTokens(config.HASH_KEY),
       }),
     ],
   });

@@ -15,6 +15,7 @@ import {
 } from '@otp/command-service';
 import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
 import { createTxtLookup } from '@otp/platform/dns';
+import { createConsistencyTokens } from '@otp/platform/crypto';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
@@ -68,12 +69,14 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   // What the process keeps: one cache of folded streams for the commands and the key check, whichever store object each is handed.
   const states = new StreamStateCache();
   const checkOperator = createOperatorCheck(operatorToken, hashKey);
+  const consistency = createConsistencyTokens(hashKey);
   const projections = await startProjectionThread({
     // The bundle holds the worker beside this file (scripts/build.mjs).
     workerFile: new URL('./projection-worker.js', import.meta.url),
     dataDir: config.DATA_DIR,
     logLevel: config.LOG_LEVEL,
     logger,
+    auditRetentionDays: config.AUDIT_RETENTION_DAYS,
   });
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
@@ -124,9 +127,12 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         lookupTxt: createTxtLookup({ servers: config.DNS_RESOLVER }),
         authenticate,
         checkOperator,
+        consistency,
       }),
       queryRoutes({
         documents,
+        eventStore,
+        consistency,
         authenticate,
         checkOperator,
         checkServiceKey: createServiceKeyCheck(config.SERVICE_KEY, hashKey),

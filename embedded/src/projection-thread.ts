@@ -18,6 +18,8 @@ export interface ProjectionThreadOptions {
   dataDir: string;
   logLevel: string;
   logger: Logger;
+  /** AUDIT_RETENTION_DAYS: the worker prunes older audit entries (projection-service/src/retention). Default 90. */
+  auditRetentionDays?: number;
 }
 
 /**
@@ -96,10 +98,12 @@ export class ProjectionThread {
   }
 
   private start(): Worker {
-    const { workerFile, dataDir, logLevel } = this.options;
+    const { workerFile, dataDir, logLevel, auditRetentionDays = 90 } = this.options;
     // The server's writer thread announces each commit, which wakes the projections at once; the
     // poll is only for writers in other processes on the same file (a tool, a second server).
-    const worker = startWorker(workerFile, { workerData: { dataDir, logLevel, pollIntervalMs: FOREIGN_COMMIT_POLL_MS } });
+    const worker = startWorker(workerFile, {
+      workerData: { dataDir, logLevel, pollIntervalMs: FOREIGN_COMMIT_POLL_MS, auditRetentionDays },
+    });
     this.exited = false;
     // A dead thread's late events must not touch its successor's state.
     const current = () => worker === this.worker;

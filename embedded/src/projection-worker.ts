@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createLogger } from '@otp/platform/logging';
-import { createReadModelProjections } from '@otp/projection-service';
+import { createAuditRetention, createReadModelProjections } from '@otp/projection-service';
 import type { ToProjectionThread, FromProjectionThread } from './projection-thread-messages';
 import { DATA_DIR_FILES } from './data-dir-files';
 
@@ -15,8 +15,13 @@ import { DATA_DIR_FILES } from './data-dir-files';
  * a second core can do it. The same split as the distributed form, inside one
  * process.
  */
-const WorkerData = z.object({ dataDir: z.string(), logLevel: z.string(), pollIntervalMs: z.number().int().positive() });
-const { dataDir, logLevel, pollIntervalMs } = WorkerData.parse(workerData);
+const WorkerData = z.object({
+  dataDir: z.string(),
+  logLevel: z.string(),
+  pollIntervalMs: z.number().int().positive(),
+  auditRetentionDays: z.number().int().positive(),
+});
+const { dataDir, logLevel, pollIntervalMs, auditRetentionDays } = WorkerData.parse(workerData);
 const port = parentPort;
 if (!port) throw new Error('projection-worker must run as a worker thread');
 const post = (message: FromProjectionThread) => port.postMessage(message);
@@ -26,10 +31,12 @@ const logger = createLogger({ level: logLevel, name: 'otp-auth' }).child({ threa
 const eventStore = openSqliteEventStore({ file: join(dataDir, DATA_DIR_FILES.events), pollIntervalMs });
 const documents = openSqliteDocumentStore({ file: join(dataDir, DATA_DIR_FILES.readModels) });
 const projections = createReadModelProjections({ eventStore, documents, logger, onChange: (status) => post({ type: 'status', status }) });
+const retention = createAuditRetention({ documents, logger, retentionDays: auditRetentionDays });
 
 port.on('message', (message: ToProjectionThread) => {
   if (message.type !== 'stop') return;
   void (async () => {
+    await retention.stop();
     await projections.stop();
     await documents.close();
     await eventStore.close();
@@ -39,4 +46,7 @@ port.on('message', (message: ToProjectionThread) => {
 });
 
 // Settles once each projection follows the log or has failed; a failure is retried and logged by its runner.
-void projections.start().then(() => post({ type: 'started', statuses: projections.statuses() }));
+void projections.start().then(() => {
+  post({ type: 'started', statuses: projections.statuses() });
+  retention.start();
+});

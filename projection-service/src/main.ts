@@ -19,6 +19,7 @@ import { fencedDocuments, LeaseHolder } from './follower/index';
 import { createReadModelProjections, type ReadModelProjections } from './read-model-projections';
 import { registerProjectionMetrics } from './runner/index';
 import { createEventRelay, type EventRelay } from './relay/index';
+import { createAuditRetention } from './retention/audit-retention';
 
 /** No API of its own: the document only says so, for tooling that fetches it from every service. */
 const NO_API = { openapi: '3.1.0', info: { title: 'otp-auth projection service', version: '1' }, paths: {} };
@@ -60,13 +61,17 @@ async function main(): Promise<void> {
         partitions: config.KAFKA_TOPIC_PARTITIONS,
         replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
       });
+      // The holder alone prunes, through the fenced store like its batches.
+      const retention = createAuditRetention({ documents: fenced, logger, retentionDays: config.AUDIT_RETENTION_DAYS });
       active = { projections, relay };
       await projections.start();
+      retention.start();
       // The relay retries on its own: a broker that is still starting delays delivery, not the read models.
       relay.start();
       return {
         async stop() {
           active = undefined;
+          await retention.stop();
           await relay.stop();
           await projections.stop();
         },

@@ -1,6 +1,7 @@
 import { openApiDocument } from '@otp/contracts';
 import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
+import { createConsistencyTokens } from '@otp/platform/crypto';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { StreamStateCache } from '@otp/platform/event-store';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
       browserCors({ eventStore, states }),
       queryRoutes({
         documents,
+        eventStore,
+        // The command service seals with the same HASH_KEY, so its tokens open here.
+        consistency: createConsistencyTokens(config.HASH_KEY),
         authenticate: createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY }),
         checkOperator: createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY),
         checkServiceKey: createServiceKeyCheck(config.SERVICE_KEY, config.HASH_KEY),

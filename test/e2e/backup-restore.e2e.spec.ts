@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { buildBundle } from '../support/build';
+import { consistencyTokenFromDataDir } from '../support/consistency-tokens';
 import { httpClient, type HttpCall } from '../support/http';
 import { logIn, registerCustomer } from '../support/logins';
 import { OPERATOR_TOKEN, startServer, type ServerProcess } from '../support/server-process';
@@ -112,7 +113,8 @@ describe('backup of a running embedded server, and a server started on the backu
     await latest().stop();
     // Restoring is starting on the backup's files: the read models are rebuilt from its events.
     const restored = await start(destination);
-    const customer = await restored('GET', '/v1/customer', { token: apiKey, headers: { 'x-min-position': manifest.lastPosition } });
+    const lastPosition = consistencyTokenFromDataDir(destination, manifest.lastPosition);
+    const customer = await restored('GET', '/v1/customer', { token: apiKey, headers: { 'x-min-position': lastPosition } });
     expect(customer.status).toBe(200);
     // The same customer, its key now marked with its last use.
     const { lastUsedAt, ...key } = customer.body.apiKeys[0];
@@ -120,9 +122,9 @@ describe('backup of a running embedded server, and a server started on the backu
     expect(lastUsedAt).toMatch(/:00\.000Z$/);
     // The key file's key came along as the stream's first key, still listed.
     expect((await restored('GET', '/.well-known/jwks.json')).body.keys[0].kid).toBe(kid);
-    const audit = await restored('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': manifest.lastPosition } });
+    const audit = await restored('GET', '/v1/audit?limit=1000', { token: apiKey, headers: { 'x-min-position': lastPosition } });
     expect(audit.body.items).toHaveLength(tenantEvents);
-    expect(await usageTotals(restored, apiKey, manifest.lastPosition)).toMatchObject({
+    expect(await usageTotals(restored, apiKey, lastPosition)).toMatchObject({
       otpVerified: 1,
       usersCreated: 1,
       logins: 1,
@@ -192,7 +194,10 @@ describe('backup of a running embedded server, and a server started on the backu
 
     http = await start(dataDir);
     const manifest = JSON.parse(readFileSync(join(folder, 'backup.json'), 'utf8'));
-    expect(await usageTotals(http, apiKey, manifest.lastPosition)).toMatchObject({ logins: 1, usersCreated: 1 });
+    expect(await usageTotals(http, apiKey, consistencyTokenFromDataDir(dataDir, manifest.lastPosition))).toMatchObject({
+      logins: 1,
+      usersCreated: 1,
+    });
     const again = await login(http, apiKey, 'peter@example.com');
     expect(again.body.user.id).toBe(kept.body.user.id);
   });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { consistencyTokenFromDataDir } from '../support/consistency-tokens';
 import { useEmbeddedServer } from '../support/embedded-server';
 import { OPERATOR_TOKEN } from '../support/server-process';
 import { storedEvents } from '../support/stored-events';
@@ -51,7 +52,7 @@ describe('embedded server killed (SIGKILL) in the middle of logins', () => {
     expect([...verified].filter((id) => !verifiedInStore.has(id))).toEqual([]);
 
     await e2e.start();
-    const last = String(events.length);
+    const last = consistencyTokenFromDataDir(e2e.dataDir, events.length);
     const count = (type: string) => events.filter((e) => e.type === type).length;
     expect(await usageTotals(e2e.http, apiKey, last)).toMatchObject({
       otpRequested: count('OtpRequested'),

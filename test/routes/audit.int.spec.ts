@@ -15,7 +15,7 @@ import {
 } from '../support/given-events';
 import type { HttpCall } from '../support/http';
 import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec, type RequestOptions } from '../support/route-spec';
-import { SPEC_OPERATOR_TOKEN } from '../support/spec-secrets';
+import { SPEC_OPERATOR_TOKEN, specConsistency } from '../support/spec-secrets';
 
 /** The audit trail of query-service/src/http: one entry per event of the tenant, in log order, paged by cursor. */
 function history(tenant: SpecTenant) {
@@ -66,11 +66,13 @@ describe('GET /v1/audit', () => {
           const items = response.body.items as Record<string, any>[];
           expect(items.map((i) => i.type)).toEqual(HISTORY_TYPES);
           const stored = (await app.eventStore.readAll({ maxCount: 100_000 })).filter((e) => e.metadata['tenantId'] === acme.id);
-          expect(items.map((i) => [i.eventId, i.position, i.hash])).toEqual(stored.map((e) => [e.id, Number(e.position), e.metadata.hash]));
+          // The tenant's own numbering: 1, 2, 3... over its events in log order, whatever other tenants wrote between.
+          expect(items.map((i) => [i.eventId, i.seq, i.hash])).toEqual(stored.map((e, i) => [e.id, i + 1, e.metadata.hash]));
+          expect(items.some((i) => 'position' in i)).toBe(false);
           expect(items[0]).toEqual({
             eventId: stored[0]!.id,
             tenantId: acme.id,
-            position: Number(stored[0]!.position),
+            seq: 1,
             occurredAt: '2026-03-01T09:00:00.000Z',
             type: 'CustomerRegistered',
             actor: 'operator',
@@ -100,7 +102,10 @@ describe('GET /v1/audit', () => {
       .when(audit(acme, '?limit=2'))
       .then(
         expectResponse(200, {
-          body: { items: [{ type: 'CustomerRegistered' }, { type: 'ApiKeyIssued' }], nextCursor: expect.stringMatching(/^[0-9]+$/) },
+          body: {
+            items: [{ type: 'CustomerRegistered' }, { type: 'ApiKeyIssued' }],
+            nextCursor: expect.stringMatching(/^[A-Za-z0-9_-]+$/),
+          },
         }),
         expectThat(async ({ response }) => {
           const walked: string[] = response.body.items.map((i: { type: string }) => i.type);
@@ -112,6 +117,61 @@ describe('GET /v1/audit', () => {
             cursor = page.body.nextCursor;
           }
           expect(walked).toEqual(HISTORY_TYPES);
+        }),
+      );
+  });
+
+  it('walks newest first with order=desc, in pages of three, the cursor continuing that way', () => {
+    const acme = specTenant();
+    return spec
+      .given(history(acme))
+      .when(audit(acme, '?limit=3&order=desc'))
+      .then(
+        expectResponse(200, { body: { items: [{ type: 'OtpChallengeLocked' }, { type: 'OtpVerificationFailed' }, {}] } }),
+        expectThat(async ({ response }) => {
+          const walked: number[] = response.body.items.map((i: { seq: number }) => i.seq);
+          for (let cursor = response.body.nextCursor; cursor !== null;) {
+            const page = await spec.http('GET', `/v1/audit?limit=3&order=desc&cursor=${cursor}`, { token: acme.key.key });
+            walked.push(...page.body.items.map((i: { seq: number }) => i.seq));
+            cursor = page.body.nextCursor;
+          }
+          expect(walked).toEqual(HISTORY_TYPES.map((_, i) => HISTORY_TYPES.length - i));
+        }),
+      );
+  });
+
+  it('pages a window late in the history by its cursor, and never past the window', () => {
+    const acme = specTenant();
+    return spec
+      .given(history(acme))
+      .when(audit(acme, '?from=2026-03-02&limit=4'))
+      .then(
+        expectThat(async ({ response }) => {
+          expect(response.status).toBe(200);
+          const first = response.body.items.map((i: { seq: number }) => i.seq);
+          const next = await spec.http('GET', `/v1/audit?from=2026-03-02&limit=4&cursor=${response.body.nextCursor}`, {
+            token: acme.key.key,
+          });
+          expect([...first, ...next.body.items.map((i: { seq: number }) => i.seq)]).toEqual([9, 10, 11, 12, 13, 14, 15]);
+          expect(next.body.nextCursor).toBeNull();
+          const earlier = await spec.http('GET', `/v1/audit?to=2026-03-02&cursor=${response.body.nextCursor}`, { token: acme.key.key });
+          expect(earlier.body).toEqual({ items: [], nextCursor: null });
+        }),
+      );
+  });
+
+  it('keeps only the entries of one type, or of one actor, matched exactly', () => {
+    const acme = specTenant();
+    return spec
+      .given(history(acme))
+      .when(audit(acme, '?type=OtpVerificationFailed&limit=3'))
+      .then(
+        expectResponse(200, { body: { items: [{ seq: 4 }, { seq: 10 }, { seq: 11 }], nextCursor: expect.any(String) } }),
+        expectThat(async () => {
+          const byOperator = await spec.http('GET', '/v1/audit?actor=operator', { token: acme.key.key });
+          expect(byOperator.body.items.map((i: { type: string }) => i.type)).toEqual(['CustomerRegistered', 'ApiKeyIssued']);
+          const partial = await spec.http('GET', '/v1/audit?type=OtpVerification', { token: acme.key.key });
+          expect(partial.body).toEqual({ items: [], nextCursor: null });
         }),
       );
   });
@@ -162,6 +222,31 @@ describe('GET /v1/audit', () => {
       );
   });
 
+  it("learns nothing from another tenant's consistency token: refused exactly as a forged one, whether or not it is reached", () => {
+    const acme = specTenant('Acme');
+    const globex = specTenant('Globex');
+    return spec
+      .given(customerRegistered(acme), customerRegistered(globex))
+      .when(async (http) => {
+        const issued = await http('POST', '/v1/customer/api-keys', { token: acme.key.key, body: { scopes: ['audit:read'] } });
+        return http('GET', '/v1/audit', { token: globex.key.key, headers: { 'x-min-position': issued.headers.get('x-event-position')! } });
+      })
+      .then(
+        expectProblem(400, 'validation', { body: { errors: [expect.objectContaining({ path: 'X-Min-Position' })] } }),
+        expectNewEvents([{ type: 'ApiKeyIssued' }]),
+        expectThat(async ({ response, newEvents }) => {
+          const unreached = specConsistency.issue(acme.id, newEvents[0]!.position + 1_000_000n);
+          const forged = await spec.http('GET', '/v1/audit', { token: globex.key.key, headers: { 'x-min-position': unreached } });
+          const raw = await spec.http('GET', '/v1/audit', { token: globex.key.key, headers: { 'x-min-position': '1' } });
+          const { instance: _a, ...refused } = response.body as Record<string, unknown>;
+          for (const other of [forged, raw]) {
+            const { instance: _b, ...body } = other.body as Record<string, unknown>;
+            expect([other.status, body]).toEqual([400, refused]);
+          }
+        }),
+      );
+  });
+
   it.each<[string, (tenant: SpecTenant, writer: SpecApiKey) => RequestOptions, number, string]>([
     ['no credential', () => ({}), 401, 'unauthenticated'],
     ['a malformed key', () => ({ token: 'sk_live_nope' }), 401, 'invalid-api-key'],
@@ -180,7 +265,13 @@ describe('GET /v1/audit', () => {
 
   it.each([
     ['a cursor that is not one', '?cursor=abc', 'cursor'],
-    ['a cursor too long to be a position', `?cursor=${'9'.repeat(400)}`, 'cursor'],
+    ['a cursor too long to be one', `?cursor=${'9'.repeat(400)}`, 'cursor'],
+    ['a forged cursor of the wrong shape', `?cursor=${Buffer.from('{"position":5}').toString('base64url')}`, 'cursor'],
+    ['a forged cursor with a sequence of zero', `?cursor=${Buffer.from('["2026-03-01T09:00:00.000Z",0]').toString('base64url')}`, 'cursor'],
+    ['a forged cursor with a time that is not one', `?cursor=${Buffer.from('["yesterday",3]').toString('base64url')}`, 'cursor'],
+    ['an order that is neither asc nor desc', '?order=newest', 'order'],
+    ['a reversed range', '?from=2026-03-02&to=2026-03-01', 'to'],
+    ['an empty type', '?type=', 'type'],
     ['a limit of zero', '?limit=0', 'limit'],
     ['a limit over 1000', '?limit=1001', 'limit'],
     ['a limit that is not a number', '?limit=all', 'limit'],

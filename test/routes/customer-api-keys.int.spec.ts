@@ -20,7 +20,7 @@ import {
   type Expectation,
   type RequestOptions,
 } from '../support/route-spec';
-import { SPEC_OPERATOR_TOKEN, storedApiKeyHash } from '../support/spec-secrets';
+import { SPEC_OPERATOR_TOKEN, specConsistency, storedApiKeyHash } from '../support/spec-secrets';
 
 const KEY_FORMAT = /^ok_live_[0-9a-f]{16}_[0-9a-f]{12}_[A-Za-z0-9_-]{43}_[0-9A-Za-z]{6}$/;
 const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000);
@@ -428,7 +428,7 @@ describe('the last use of a key', () => {
         const recorded = await spec.app.eventStore.readStream(`keyuse-${acme.id}`);
         return http('GET', '/v1/customer/api-keys', {
           token: acme.key.key,
-          headers: { 'x-min-position': String(recorded.at(-1)!.position) },
+          headers: { 'x-min-position': specConsistency.issue(acme.id, recorded.at(-1)!.position) },
         });
       })
       .then(

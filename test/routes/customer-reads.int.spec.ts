@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiKeyIssued, customerRegistered, specApiKey, specTenant, withWrongSecret, type SpecTenant } from '../support/given-events';
 import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec, type RequestOptions } from '../support/route-spec';
-import { SPEC_OPERATOR_TOKEN } from '../support/spec-secrets';
+import { SPEC_OPERATOR_TOKEN, specConsistency } from '../support/spec-secrets';
 
 /** The customer reads of query-service/src/http: the operator reads any customer, a customer itself. */
 const at = (iso: string) => new Date(iso);
@@ -134,10 +134,15 @@ describe('GET /v1/customer', () => {
     const acme = specTenant();
     return spec
       .given(customerRegistered(acme))
-      .when((http) => http('GET', '/v1/customer', { token: acme.key.key, headers: { 'x-min-position': '9000000000000000000' } }))
+      .when((http) =>
+        http('GET', '/v1/customer', {
+          token: acme.key.key,
+          headers: { 'x-min-position': specConsistency.issue(acme.id, 9000000000000000000n) },
+        }),
+      )
       .then(
         expectProblem(503, 'service-unavailable', {
-          body: { detail: 'the customers read model has not reached position 9000000000000000000 yet; retry' },
+          body: { detail: 'the customers read model has not caught up with that write yet; retry' },
         }),
       );
   });
@@ -148,6 +153,18 @@ describe('GET /v1/customer', () => {
     ['a key with a wrong secret', (tenant) => ({ token: withWrongSecret(tenant.key) }), 401, 'invalid-api-key'],
     ['the operator token', () => ({ token: SPEC_OPERATOR_TOKEN }), 401, 'invalid-api-key'],
     ['a malformed X-Min-Position', (tenant) => ({ token: tenant.key.key, headers: { 'x-min-position': '-1' } }), 400, 'validation'],
+    [
+      'a raw global position as X-Min-Position',
+      (tenant) => ({ token: tenant.key.key, headers: { 'x-min-position': '1' } }),
+      400,
+      'validation',
+    ],
+    [
+      "another tenant's consistency token",
+      (tenant) => ({ token: tenant.key.key, headers: { 'x-min-position': specConsistency.issue('cus_00000000000000ff', 1n) } }),
+      400,
+      'validation',
+    ],
     [
       'an X-Min-Position past any position',
       (tenant) => ({ token: tenant.key.key, headers: { 'x-min-position': '1'.repeat(20) } }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiKeyIssued, customerRegistered, specApiKey, specTenant, withWrongSecret, type SpecTenant } from '../support/given-events';
 import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec, type RequestOptions } from '../support/route-spec';
-import { SPEC_OPERATOR_TOKEN, storedApiKeyHash } from '../support/spec-secrets';
+import { CONSISTENCY_TOKEN, SPEC_OPERATOR_TOKEN, specConsistency, storedApiKeyHash } from '../support/spec-secrets';
 
 const KEY_FORMAT = /^ok_live_[0-9a-f]{16}_[0-9a-f]{12}_[A-Za-z0-9_-]{43}_[0-9A-Za-z]{6}$/;
 const ALL_SCOPES = ['otp:write', 'customer:admin', 'analytics:read', 'audit:read'];
@@ -25,7 +25,7 @@ describe('POST /v1/admin/customers', () => {
           },
           apiKey: { key: expect.stringMatching(KEY_FORMAT), scopes: ALL_SCOPES },
         },
-        headers: { 'x-event-position': /^[0-9]+$/, 'cache-control': 'no-store' },
+        headers: { 'x-event-position': CONSISTENCY_TOKEN, 'cache-control': 'no-store' },
       }),
       expectNewEvents([
         { type: 'CustomerRegistered', data: { name: 'Acme', email: 'ops@acme.test', plan: 'pro' }, metadata: { actor: 'operator' } },
@@ -36,7 +36,7 @@ describe('POST /v1/admin/customers', () => {
     expect(response.headers.get('location')).toBe(`/v1/admin/customers/${customer.id}`);
     expect(newEvents.map((e) => e.streamName)).toEqual([`customer-${customer.id}`, `customer-${customer.id}`]);
     expect(newEvents[1]!.data).toMatchObject({ keyId: apiKey.id, prefix: apiKey.prefix, keyHash: storedApiKeyHash(apiKey.key) });
-    expect(response.headers.get('x-event-position')).toBe(String(newEvents[1]!.position));
+    expect(specConsistency.open('operator', response.headers.get('x-event-position')!)).toBe(newEvents[1]!.position);
     expect(JSON.stringify(newEvents.map((e) => [e.data, e.metadata]))).not.toContain(apiKey.key.slice(-50, -7));
   });
 
@@ -123,7 +123,7 @@ describe('POST /v1/customer/api-keys', () => {
       .thenOutcome(
         expectResponse(201, {
           body: { key: expect.stringMatching(KEY_FORMAT), scopes: ['analytics:read', 'audit:read'] },
-          headers: { 'x-event-position': /^[0-9]+$/ },
+          headers: { 'x-event-position': CONSISTENCY_TOKEN },
         }),
         expectNewEvents([
           {

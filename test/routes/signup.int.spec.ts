@@ -13,7 +13,7 @@ import {
 } from '../support/given-events';
 import type { HttpCall } from '../support/http';
 import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec } from '../support/route-spec';
-import { signupCustomerIdFor, signupEmailKeyFor, storedApiKeyHash, storedCodeHash } from '../support/spec-secrets';
+import { CONSISTENCY_TOKEN, signupCustomerIdFor, signupEmailKeyFor, storedApiKeyHash, storedCodeHash } from '../support/spec-secrets';
 
 /** Self-service signup (command-service/src/signup): a code to the email, then the account and its first key. */
 const signUp = (body: Record<string, unknown>) => (http: HttpCall) => http('POST', '/v1/signup', { body });
@@ -137,7 +137,7 @@ describe('POST /v1/signup/verify', () => {
             customer: { id: s.customerId, name: 'Initech', companyName: 'Initech', email: s.email, plan: 'free', status: 'active' },
             apiKey: { scopes: DEFAULT_SCOPES },
           },
-          headers: { location: '/v1/customer', 'x-event-position': /^[0-9]+$/ },
+          headers: { location: '/v1/customer', 'x-event-position': CONSISTENCY_TOKEN },
         }),
         expectNewEvents([
           { type: 'OtpVerified', streamName: signupStream(s.email), data: { challengeId: s.id } },

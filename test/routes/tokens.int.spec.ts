@@ -7,7 +7,7 @@ import { apiKeyIssued, customerRegistered, specApiKey, specTenant, specUserId, t
 import type { HttpCall } from '../support/http';
 import { SPEC_ACCESS_TOKEN_TTL_SECONDS, SPEC_ISSUER } from '../support/route-app';
 import { expectNewEvents, expectProblem, expectResponse, expectThat, useRouteSpec, type SpecResponse } from '../support/route-spec';
-import { SPEC_HASH_KEY } from '../support/spec-secrets';
+import { CONSISTENCY_TOKEN, SPEC_HASH_KEY } from '../support/spec-secrets';
 import { loginThroughApp, tokenForger } from '../support/spec-sessions';
 
 /** The token routes of command-service/src/tokens and sessions: refresh with rotation and reuse detection, revoke, introspect. */
@@ -70,7 +70,7 @@ describe('POST /v1/tokens/refresh', () => {
       .thenOutcome(
         expectResponse(200, {
           body: { tokenType: 'Bearer', expiresIn: SPEC_ACCESS_TOKEN_TTL_SECONDS, user: { id: login.userId, email: 'ada@example.com' } },
-          headers: { 'x-event-position': /^[0-9]+$/, 'cache-control': 'no-store' },
+          headers: { 'x-event-position': CONSISTENCY_TOKEN, 'cache-control': 'no-store' },
         }),
         expectNewEvents([{ type: 'SessionRefreshed', streamName: streams.session(login.sessionId), data: { sessionId: login.sessionId } }]),
       );

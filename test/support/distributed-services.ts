@@ -66,6 +66,8 @@ export async function startDistributedServices(setup: DistributedSetup) {
   );
   const projections: ServerProcess[] = [await startProjectionService(setup, hashKey)];
   return {
+    /** HASH_KEY of all three, base64: what their consistency tokens are sealed with. */
+    hashKey,
     command,
     query,
     projections,

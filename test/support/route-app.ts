@@ -20,6 +20,7 @@ import {
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
 import { createTxtLookup } from '@otp/platform/dns';
+import { createConsistencyTokens } from '@otp/platform/crypto';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics, metricsGuard } from '@otp/platform/http';
@@ -79,6 +80,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
   });
   const states = new StreamStateCache();
   const checkOperator = createOperatorCheck(SPEC_OPERATOR_TOKEN, SPEC_HASH_KEY);
+  const consistency = createConsistencyTokens(SPEC_HASH_KEY);
   const projections = createReadModelProjections({ eventStore, documents, logger });
   await projections.start();
   const metrics = createMetrics();
@@ -132,9 +134,12 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         lookupTxt,
         authenticate,
         checkOperator,
+        consistency,
       }),
       queryRoutes({
         documents,
+        eventStore,
+        consistency,
         authenticate,
         checkOperator,
         checkServiceKey: createServiceKeyCheck(

@@ -1,4 +1,4 @@
-import { apiKeyHash, emailKey, otpCodeHash, signupCustomerId, signupEmailKey } from '@otp/platform/crypto';
+import { apiKeyHash, createConsistencyTokens, emailKey, otpCodeHash, signupCustomerId, signupEmailKey } from '@otp/platform/crypto';
 import { normaliseEmail } from '../../command-service/src/users/emails';
 
 /**
@@ -24,3 +24,8 @@ export const signupEmailKeyFor = (email: string): string => signupEmailKey(SPEC_
 
 /** The customer id a signup of `email` registers. */
 export const signupCustomerIdFor = (email: string): string => signupCustomerId(SPEC_HASH_KEY, normaliseEmail(email));
+/** The server's consistency tokens (`X-Event-Position`): a spec opens what a write answered, or seals a position to wait for. */
+export const specConsistency = createConsistencyTokens(SPEC_HASH_KEY);
+
+/** How a consistency token looks from outside: sealed, with no digits of a position to read. */
+export const CONSISTENCY_TOKEN = /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

@@ -36,7 +36,7 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
     const body = parseOr400(RegisterCustomerBody, req.body ?? {});
     const ctx = commandContext(req, 'operator', 'operator');
     const { position, ...result } = await registerCustomer(deps, body, ctx);
-    withPosition(res, position).status(201).location(`/v1/admin/customers/${result.customer.id}`).json(result);
+    withPosition(res, deps.consistency, ctx, position).status(201).location(`/v1/admin/customers/${result.customer.id}`).json(result);
   });
 
   for (const [action, type] of Object.entries(STATUS_CHANGES)) {
@@ -44,8 +44,9 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
       deps.checkOperator(bearerToken(req));
       const { id } = parseOr400(CustomerIdParam, req.params, 'path');
       const { reason } = parseOr400(StatusChangeBody, req.body ?? {});
-      const { position, ...result } = await changeCustomer(deps, id, { type, reason }, commandContext(req, 'operator', id));
-      withPosition(res, position).json(result);
+      const ctx = commandContext(req, 'operator', id);
+      const { position, ...result } = await changeCustomer(deps, id, { type, reason }, ctx);
+      withPosition(res, deps.consistency, ctx, position).json(result);
     });
   }
 
@@ -53,8 +54,9 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
     deps.checkOperator(bearerToken(req));
     const { id } = parseOr400(CustomerIdParam, req.params, 'path');
     const { plan } = parseOr400(ChangePlanBody, req.body ?? {});
-    const { position, ...result } = await changeCustomer(deps, id, { type: 'ChangePlan', plan }, commandContext(req, 'operator', id));
-    withPosition(res, position).json(result);
+    const ctx = commandContext(req, 'operator', id);
+    const { position, ...result } = await changeCustomer(deps, id, { type: 'ChangePlan', plan }, ctx);
+    withPosition(res, deps.consistency, ctx, position).json(result);
   });
 
   const admin = async (req: Request) => {
@@ -68,14 +70,14 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
     const { principal, ctx } = await admin(req);
     const body = parseOr400(UpdateCustomerBody, req.body ?? {});
     const { position } = await changeProfile(deps, { customerId: principal.customerId, ...body }, ctx);
-    withPosition(res, position).status(204).end();
+    withPosition(res, deps.consistency, ctx, position).status(204).end();
   });
 
   router.post('/v1/customer/api-keys', async (req, res) => {
     const { principal, ctx } = await admin(req);
     const body = parseOr400(IssueApiKeyBody, req.body ?? {});
     const { position, ...issued } = await issueApiKey(deps, { customerId: principal.customerId, ...body }, ctx);
-    withPosition(res, position).status(201).location(`/v1/customer/api-keys/${issued.id}`).json(issued);
+    withPosition(res, deps.consistency, ctx, position).status(201).location(`/v1/customer/api-keys/${issued.id}`).json(issued);
   });
 
   router.post('/v1/customer/api-keys/:id/rotate', async (req, res) => {
@@ -84,14 +86,14 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
     const { graceSeconds } = parseOr400(RotateApiKeyBody, req.body ?? {});
     const input = { customerId: principal.customerId, keyId: id, ...(graceSeconds !== undefined ? { graceSeconds } : {}) };
     const { position, ...rotated } = await rotateApiKey(deps, input, ctx);
-    withPosition(res, position).status(201).location(`/v1/customer/api-keys/${rotated.id}`).json(rotated);
+    withPosition(res, deps.consistency, ctx, position).status(201).location(`/v1/customer/api-keys/${rotated.id}`).json(rotated);
   });
 
   router.delete('/v1/customer/api-keys/:id', async (req, res) => {
     const { principal, ctx } = await admin(req);
     const { id } = parseOr400(ApiKeyIdParam, req.params, 'path');
     const { position } = await revokeApiKey(deps, { customerId: principal.customerId, keyId: id }, ctx);
-    withPosition(res, position).status(204).end();
+    withPosition(res, deps.consistency, ctx, position).status(204).end();
   });
 
   // Moved under /v1/customer: 308 keeps the method and the body, so a client that follows redirects keeps working.

@@ -19,7 +19,7 @@ export function domainRoutes(deps: CommandRouteDeps): Router {
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
     const { position, added, domain: summary } = await addDomain(deps, { customerId: principal.customerId, domain }, ctx);
     // 201 for a new claim, 200 for one already made: the same record either way.
-    withPosition(res, position)
+    withPosition(res, deps.consistency, ctx, position)
       .status(added ? 201 : 200)
       .location(`/v1/customer/domains/${summary.domain}`)
       .json(summary);
@@ -31,7 +31,7 @@ export function domainRoutes(deps: CommandRouteDeps): Router {
     const { domain } = parseOr400(DomainParam, req.params, 'path');
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
     const { position, domain: summary } = await verifyDomain(deps, { customerId: principal.customerId, domain }, ctx);
-    withPosition(res, position).json(summary);
+    withPosition(res, deps.consistency, ctx, position).json(summary);
   });
 
   return router;

@@ -22,5 +22,5 @@ export function commandContext(req: Request, actor: Actor, tenantId: string): Co
   };
 }
 
-/** Tells the caller how far the store got, so a read can ask to see at least that much (`X-Min-Position`). */
+/** Tells the caller how far the store got (sealed, see `with-position.ts`), so a read can ask to see at least that much (`X-Min-Position`). */
 export const POSITION_HEADER = 'X-Event-Position';

@@ -1,4 +1,5 @@
 import type { ApiKeyAuthenticator, OperatorCheck } from '@otp/platform/auth';
+import type { ConsistencyTokens } from '@otp/platform/crypto';
 import type { CommandDeps } from '../handling/command-deps';
 import type { SigningKeyring } from '../tokens/signing-keyring';
 
@@ -8,4 +9,6 @@ export interface CommandRouteDeps extends CommandDeps {
   checkOperator: OperatorCheck;
   /** The deployment's key stream, which the operator rotates; the token issuer signs from the same one. */
   signingKeys: SigningKeyring;
+  /** Seals the position a write answers with (`X-Event-Position`); made from the hash key the query side shares. */
+  consistency: ConsistencyTokens;
 }

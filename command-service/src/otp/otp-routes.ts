@@ -18,7 +18,7 @@ export function otpRoutes(deps: CommandRouteDeps): Router {
     const body = parseOr400(RequestOtpBody, req.body ?? {});
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
     const { position, ...accepted } = await requestOtp(deps, { customerId: principal.customerId, email: body.email }, ctx);
-    withPosition(res, position).status(202).json(accepted);
+    withPosition(res, deps.consistency, ctx, position).status(202).json(accepted);
   });
 
   router.post('/v1/otp/verify', async (req, res) => {
@@ -27,7 +27,7 @@ export function otpRoutes(deps: CommandRouteDeps): Router {
     const body = parseOr400(VerifyOtpBody, req.body ?? {});
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
     const { position, ...tokens } = await verifyOtp(deps, { customerId: principal.customerId, clientId: principal.keyId, ...body }, ctx);
-    withPosition(res, position).status(200).json(tokens);
+    withPosition(res, deps.consistency, ctx, position).status(200).json(tokens);
   });
 
   return router;

@@ -12,8 +12,9 @@ export function signingKeyRoutes(deps: CommandRouteDeps): Router {
   router.post('/v1/admin/signing-keys/rotate', async (req, res) => {
     deps.checkOperator(bearerToken(req));
     parseOr400(RotateSigningKeyBody, req.body ?? {});
-    const { position, ...kids } = await rotateSigningKey(deps, commandContext(req, 'operator', 'operator'));
-    withPosition(res, position).json(kids satisfies RotatedSigningKey);
+    const ctx = commandContext(req, 'operator', 'operator');
+    const { position, ...kids } = await rotateSigningKey(deps, ctx);
+    withPosition(res, deps.consistency, ctx, position).json(kids satisfies RotatedSigningKey);
   });
   return router;
 }

@@ -16,14 +16,19 @@ export function signupRoutes(deps: CommandRouteDeps): Router {
 
   router.post('/v1/signup', async (req, res) => {
     const body = parseOr400(SignupBody, req.body ?? {});
-    const { position, ...accepted } = await requestSignup(deps, body, commandContext(req, 'system', 'signup'));
-    withPosition(res, position).status(202).json(accepted);
+    const ctx = commandContext(req, 'system', 'signup');
+    const { position, ...accepted } = await requestSignup(deps, body, ctx);
+    withPosition(res, deps.consistency, ctx, position).status(202).json(accepted);
   });
 
   router.post('/v1/signup/verify', async (req, res) => {
     const body = parseOr400(VerifySignupBody, req.body ?? {});
     const { position, ...registered } = await verifySignup(deps, body, commandContext(req, 'system', 'signup'));
-    withPosition(res, position).status(201).location(`/v1/customer`).json(registered);
+    // The token is the new customer's: its first reads (GET /v1/customer) may wait on it.
+    withPosition(res, deps.consistency, { actor: 'system', tenantId: registered.customer.id }, position)
+      .status(201)
+      .location(`/v1/customer`)
+      .json(registered);
   });
 
   return router;

@@ -63,7 +63,7 @@ export function tenantConfigRoutes(deps: CommandRouteDeps): Router {
         res.setHeader('ETag', `"${String(error.details['currentVersion'])}"`);
       throw error;
     });
-    answer(withPosition(res, position), state);
+    answer(withPosition(res, deps.consistency, ctx, position), state);
   };
   router.put(
     '/v1/customer/config',

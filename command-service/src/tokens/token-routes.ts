@@ -30,7 +30,7 @@ export function tokenRoutes(deps: CommandRouteDeps, verify: AccessTokenVerifier)
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
     const input = { customerId: principal.customerId, clientId: principal.keyId, refreshToken: body.refreshToken };
     const { position, ...tokens } = await refreshSession(deps, input, ctx);
-    withPosition(res, position).json(tokens);
+    withPosition(res, deps.consistency, ctx, position).json(tokens);
   });
 
   router.post('/v1/tokens/revoke', async (req, res) => {
@@ -39,7 +39,7 @@ export function tokenRoutes(deps: CommandRouteDeps, verify: AccessTokenVerifier)
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
     const position = await revokeToken(deps, verify, { customerId: principal.customerId, token: body.token }, ctx);
     // RFC 7009 §2.2: 200 for a token revoked now, before, or never known.
-    withPosition(res, position).status(200).json({});
+    withPosition(res, deps.consistency, ctx, position).status(200).json({});
   });
 
   router.post('/v1/tokens/introspect', async (req, res) => {

@@ -21,7 +21,7 @@ export function userRoutes(deps: CommandRouteDeps, verify: AccessTokenVerifier):
     const change = parseOr400(UpdateProfileBody, req.body ?? {});
     const ctx = commandContext(req, `user:${user.userId}`, user.customerId);
     const { position, ...profile } = await updateProfile(deps, user, change, ctx);
-    withPosition(res, position).json(profile);
+    withPosition(res, deps.consistency, ctx, position).json(profile);
   });
 
   return router;

@@ -145,8 +145,15 @@ export function openApiDocument(serverUrl?: string) {
         get: {
           summary: 'A customer',
           security: auth('operator'),
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'the customer', ...json(CustomerView) }, '404': problem('no such customer'), ...common },
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            query('asOf', false, 'UTC timestamp: the customer as it was then, folded from its events'),
+          ],
+          responses: {
+            '200': { description: 'the customer', ...json(CustomerView) },
+            '404': problem('no such customer (at asOf: not registered yet)'),
+            ...common,
+          },
         },
       },
       '/v1/admin/signing-keys/rotate': {
@@ -261,7 +268,12 @@ export function openApiDocument(serverUrl?: string) {
         get: {
           summary: "The API key's own customer",
           security: auth('apiKey'),
-          responses: { '200': { description: 'the customer', ...json(CustomerView) }, ...common },
+          parameters: [query('asOf', false, 'UTC timestamp: the customer as it was then, folded from its events')],
+          responses: {
+            '200': { description: 'the customer', ...json(CustomerView) },
+            '404': problem('asOf is before the registration'),
+            ...common,
+          },
         },
         patch: {
           summary: 'Change the account name, company name or contact email (customer:admin)',
@@ -459,13 +471,16 @@ export function openApiDocument(serverUrl?: string) {
       },
       '/v1/audit': {
         get: {
-          summary: 'Audit entries in event order',
+          summary: "The tenant's audit entries by time, numbered by the tenant's own sequence",
           security: auth('apiKey'),
           parameters: [
             query('from', false, 'ISO date or UTC timestamp'),
             query('to', false, 'exclusive'),
-            query('cursor', false, 'nextCursor of the previous page'),
+            query('type', false, 'event type, exactly'),
+            query('actor', false, 'apiKey:<id> | user:<id> | operator | system, exactly'),
+            query('cursor', false, 'nextCursor of the previous page (opaque)'),
             query('limit', false, '1 to 1000, default 100'),
+            query('order', false, 'asc (oldest first, default) | desc'),
           ],
           responses: { '200': { description: 'a page', ...json(AuditPage) }, '403': problem('key lacks audit:read'), ...common },
         },

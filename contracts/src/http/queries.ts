@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GRANULARITIES } from '../read-models/time-buckets';
+import { AuditCursorParam } from './audit-cursor';
 
 /** An ISO date (`2026-11-22`, midnight UTC) or a UTC timestamp (`...Z`). */
 export const UtcInstant = z
@@ -28,18 +29,26 @@ export type UsageQuery = z.infer<typeof UsageQuery>;
 export const AnalyticsSummaryQuery = usageRange(z.object({ from: UtcInstant, to: UtcInstant }).strict());
 export type AnalyticsSummaryQuery = z.infer<typeof AnalyticsSummaryQuery>;
 
+/** A read of the state as it was at an instant (`GET /v1/customer?asOf=`): folded from the events up to then. */
+export const AsOfQuery = z.object({ asOf: UtcInstant.optional() }).strict();
+export type AsOfQuery = z.infer<typeof AsOfQuery>;
+
+/**
+ * The audit trail's window, filters and page. `type` and `actor` match exactly; `order` walks the
+ * window oldest (`asc`) or newest (`desc`) first, and a cursor continues in the order asked.
+ */
 export const AuditQuery = z
   .object({
     from: UtcInstant.optional(),
     to: UtcInstant.optional(),
-    // A position; 15 digits keep it a safe integer (a longer one would become Infinity).
-    cursor: z
-      .string()
-      .regex(/^[0-9]{1,15}$/, 'must be a cursor returned by a previous page')
-      .optional(),
+    type: z.string().min(1).max(64).optional(),
+    actor: z.string().min(1).max(160).optional(),
+    cursor: AuditCursorParam.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
+    order: z.enum(['asc', 'desc']).default('asc'),
   })
-  .strict();
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from < q.to, { message: '`from` must be before `to`', path: ['to'] });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
 /**

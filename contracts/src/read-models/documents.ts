@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ApiKeyId, ApiKeyKind, ChallengeId, CustomerId, IsoTimestamp, Plan, Scope } from '../ids';
 import { GRANULARITIES } from './time-buckets';
@@ -112,8 +113,12 @@ export const AuditEntryDocument = z.object({
   _id: z.string(),
   eventId: z.string(),
   tenantId: z.string(),
-  // Global position in the event store: the audit order and the page cursor.
-  position: z.number().int(),
+  /**
+   * The tenant's own sequence number: the 1-based index of the event among the events whose
+   * metadata.tenantId is the tenant, in global position order. Global positions stay out: they
+   * would tell a tenant how much every other tenant wrote.
+   */
+  seq: z.number().int().positive(),
   occurredAt: IsoTimestamp,
   type: z.string(),
   actor: z.string(),
@@ -126,6 +131,17 @@ export const AuditEntryDocument = z.object({
 });
 export type AuditEntryDocument = z.infer<typeof AuditEntryDocument>;
 
+/**
+ * How far the audit projector has numbered a tenant's events: the last `seq` given and the global
+ * position of the event that got it, so an event delivered again is recognised and not numbered twice.
+ */
+export const AuditSequenceDocument = z.object({
+  _id: z.string(),
+  seq: z.number().int().nonnegative(),
+  position: z.number().int().nonnegative(),
+});
+export type AuditSequenceDocument = z.infer<typeof AuditSequenceDocument>;
+
 export const collections = {
   customers: 'customers',
   usage: 'usage',
@@ -133,4 +149,11 @@ export const collections = {
   usageChallenges: 'usageChallenges',
   verifyStats: 'verifyStats',
   audit: 'audit',
+  auditSequences: 'auditSequences',
 } as const;
+
+/**
+ * Where a sending domain sits in a customer document's `domains` map: a hash, since a domain's
+ * dots would be paths to both adapters. Shared by the projector and the query side's point-in-time fold.
+ */
+export const domainDocumentKey = (domain: string): string => `d_${createHash('sha256').update(domain).digest('hex').slice(0, 40)}`;

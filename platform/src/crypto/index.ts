@@ -2,3 +2,4 @@ export { randomDigits, randomHex, randomToken, secretEquals, uuidFromTimeAndName
 export * from './secret-hashes';
 export * from './secret-file';
 export * from './sealed-secret';
+export * from './consistency-token';

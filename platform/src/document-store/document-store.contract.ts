@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FencedOutError } from './lease';
-import type { Checkpoint, Doc, DocumentStore, StoredCheckpoint, WriteOp } from './port';
+import type { Checkpoint, Condition, Doc, DocumentStore, StoredCheckpoint, WriteOp } from './port';
 
 export interface DocumentStoreFixture {
   /** A store over empty storage of its own. */
@@ -191,6 +191,29 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
       });
     });
 
+    describe('deleteMany', () => {
+      it('deletes the documents named, counts those that were there, and leaves the rest and the checkpoint', async () => {
+        await write(put('things', { _id: 'a', n: 1 }), put('things', { _id: 'b', n: 2 }), put('things', { _id: 'c', n: 3 }));
+        const before = await store.getCheckpoint('contract');
+        expect(await store.deleteMany('things', ['a', 'c', 'missing'])).toBe(2);
+        expect(await store.find('things', { orderBy: [['_id', 'asc']] })).toEqual([{ _id: 'b', n: 2 }]);
+        expect(await store.deleteMany('things', [])).toBe(0);
+        expect(await store.deleteMany('neverWritten', ['a'])).toBe(0);
+        expect(await store.getCheckpoint('contract')).toEqual(before);
+      });
+
+      it('refuses more than 1,000 ids, an empty id and a bad collection name', async () => {
+        await expect(
+          store.deleteMany(
+            'things',
+            Array.from({ length: 1_001 }, (_, i) => `id${i}`),
+          ),
+        ).rejects.toThrow(/at most/);
+        await expect(store.deleteMany('things', [''])).rejects.toThrow(/non-empty/);
+        await expect(store.deleteMany('things; DROP TABLE x', ['a'])).rejects.toThrow(/collection/);
+      });
+    });
+
     describe('find', () => {
       const rows: Doc[] = [
         { _id: 'r1', tenant: 't1', kind: 'hour', start: '2025-01-01T00:00:00.000Z', n: 5, ok: true, meta: { region: 'eu' } },
@@ -249,6 +272,38 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
         expect(ids(await store.find('rows', { where: { n: 5 }, orderBy: [['tenant', 'asc']] }))).toEqual(['r1', 'r4']);
         expect(ids(await store.find('rows', { orderBy: [['_id', 'desc']], limit: 2 }))).toEqual(['r6', 'r5']);
         expect(await store.find('rows', { limit: 0 })).toEqual([]);
+      });
+
+      it('walks an index that ends in _id both ways, with an equality, two bounds on one field and the _id sort last', async () => {
+        const entries = [
+          { _id: 'e3', tenant: 't1', at: '2025-01-01T00:00:01.000Z', seq: 3 },
+          { _id: 'e1', tenant: 't1', at: '2025-01-01T00:00:00.000Z', seq: 1 },
+          { _id: 'e2', tenant: 't1', at: '2025-01-01T00:00:01.000Z', seq: 2 },
+          { _id: 'e4', tenant: 't1', at: '2025-01-01T00:00:02.000Z', seq: 4 },
+          { _id: 'x1', tenant: 't2', at: '2025-01-01T00:00:01.000Z', seq: 1 },
+        ];
+        await store.ensureIndex('trail', ['tenant', 'at', 'seq', '_id']);
+        await write(...entries.map((entry) => put('trail', entry)));
+        const keys = (dir: 'asc' | 'desc'): [string, 'asc' | 'desc'][] => [
+          ['at', dir],
+          ['seq', dir],
+          ['_id', dir],
+        ];
+        expect(ids(await store.find('trail', { where: { tenant: 't1' }, orderBy: keys('asc') }))).toEqual(['e1', 'e2', 'e3', 'e4']);
+        expect(ids(await store.find('trail', { where: { tenant: 't1' }, orderBy: keys('desc'), limit: 3 }))).toEqual(['e4', 'e3', 'e2']);
+        const sameInstant = { tenant: 't1', at: '2025-01-01T00:00:01.000Z' };
+        const rest = (dir: 'asc' | 'desc', seq: Condition) =>
+          store.find('trail', {
+            where: { ...sameInstant, seq },
+            orderBy: [
+              ['seq', dir],
+              ['_id', dir],
+            ],
+          });
+        expect(ids(await rest('asc', { $gt: 2 }))).toEqual(['e3']);
+        expect(ids(await rest('desc', { $lt: 3 }))).toEqual(['e2']);
+        const after = { $gt: '2025-01-01T00:00:00.000Z', $gte: '2025-01-01T00:00:01.000Z', $lt: '2025-01-01T00:00:02.000Z' };
+        expect(ids(await store.find('trail', { where: { tenant: 't1', at: after }, orderBy: keys('desc') }))).toEqual(['e3', 'e2']);
       });
 
       it('returns nothing for a collection never written', async () => {

@@ -28,6 +28,16 @@ export function assertFieldPath(path: string): void {
   }
 }
 
+/** Bounded so one pruning call stays one short statement on either adapter. */
+export const MAX_DELETE_IDS = 1_000;
+
+export function assertDeleteIds(ids: string[]): void {
+  if (!Array.isArray(ids) || ids.length > MAX_DELETE_IDS) {
+    throw new InvalidDocumentStoreInputError(`deleteMany takes at most ${MAX_DELETE_IDS} ids`);
+  }
+  ids.forEach(assertDocumentId);
+}
+
 export function assertDocumentId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) {
     throw new InvalidDocumentStoreInputError(`document ids are non-empty strings, got ${JSON.stringify(id)}`);

@@ -75,6 +75,12 @@ export interface DocumentStore extends LeaseStore {
   getCheckpoint(name: string): Promise<StoredCheckpoint | undefined>;
   get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined>;
   find<T extends Doc = Doc>(collection: string, query: FindQuery): Promise<T[]>;
+  /**
+   * Deletes these documents outside any batch, leaving the checkpoint alone: for pruning what a
+   * read model no longer keeps (the audit trail's retention), where the documents are old enough
+   * that no batch in flight touches them. Answers how many were there. At most 1,000 ids a call.
+   */
+  deleteMany(collection: string, ids: string[]): Promise<number>;
   /** Drops the collections and the checkpoint: the next run rebuilds them from the first event. */
   reset(collections: string[], checkpointName: string): Promise<void>;
   ping(): Promise<void>;

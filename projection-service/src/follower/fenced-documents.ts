@@ -17,6 +17,8 @@ export function fencedDocuments(documents: DocumentStore, token: number): Docume
     },
     get: (collection, id) => documents.get(collection, id),
     find: (collection, query) => documents.find(collection, query),
+    // Pruning is idempotent: a former holder deleting what this one also deletes changes nothing.
+    deleteMany: (collection, ids) => documents.deleteMany(collection, ids),
     async reset(collections, checkpointName) {
       await documents.reset(collections, checkpointName);
       await documents.raiseFence(checkpointName, token);

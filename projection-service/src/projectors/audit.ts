@@ -1,7 +1,7 @@
-import { collections, readModelProjections, type AuditEntryDocument } from '@otp/contracts';
+import { collections, readModelProjections, type AuditEntryDocument, type AuditSequenceDocument } from '@otp/contracts';
 import type { WriteOp } from '@otp/platform/document-store';
 import type { ProjectedEvent } from '../projected-event';
-import { assertNever, type Projector } from './projector';
+import { assertNever, type DocumentView, type Projector } from './projector';
 
 function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
   switch (event.type) {
@@ -51,19 +51,29 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
   }
 }
 
+/** The tenant's numbering: one document per tenant, updated in the batch that numbers its events. */
+const sequenceOf = (event: ProjectedEvent) => ({ collection: collections.auditSequences, id: event.metadata.tenantId });
+
 /**
  * Who did what to which stream, from metadata only: event data (emails, code
  * and key hashes) never reaches the audit trail; the chain hash does, so an
- * auditor can match an entry to the raw event.
+ * auditor can match an entry to the raw event. Each entry takes the tenant's
+ * next sequence number; an event at or below the position last numbered was
+ * numbered before (a replay) and writes nothing, so a replay keeps the numbers.
  */
-export function projectAudit(event: ProjectedEvent): WriteOp[] {
+export function projectAudit(event: ProjectedEvent, view: DocumentView): WriteOp[] {
   const { tenantId, occurredAt, actor, requestId, hash, clientIp, userAgent } = event.metadata;
-  if (event.position > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`position ${event.position} does not fit the audit cursor`);
+  if (event.position > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`position ${event.position} does not fit the audit sequence`);
+  const position = Number(event.position);
+  const ref = sequenceOf(event);
+  const numbered = view(ref.collection, ref.id) as AuditSequenceDocument | undefined;
+  if (numbered && numbered.position >= position) return [];
+  const seq = (numbered?.seq ?? 0) + 1;
   const doc: AuditEntryDocument = {
     _id: event.eventId,
     eventId: event.eventId,
     tenantId,
-    position: Number(event.position),
+    seq,
     occurredAt,
     type: event.type,
     actor,
@@ -75,13 +85,22 @@ export function projectAudit(event: ProjectedEvent): WriteOp[] {
     ...(clientIp !== undefined ? { clientIp } : {}),
     ...(userAgent !== undefined ? { userAgent } : {}),
   };
-  return [{ kind: 'put', collection: collections.audit, doc }];
+  const sequence: AuditSequenceDocument = { _id: tenantId, seq, position };
+  return [
+    { kind: 'put', collection: collections.audit, doc },
+    { kind: 'put', collection: collections.auditSequences, doc: sequence },
+  ];
 }
+
+/** The audit index: a tenant's entries by time, then sequence; the id last, so every sort can walk it both ways. */
+export const AUDIT_INDEX = ['tenantId', 'occurredAt', 'seq', '_id'];
 
 export const auditProjector: Projector = {
   name: readModelProjections.audit,
-  version: 1,
-  collections: [collections.audit],
-  indexes: [{ collection: collections.audit, fields: ['tenantId', 'position'] }],
+  // 2: entries carry the tenant's sequence number instead of the global position, indexed by time.
+  version: 2,
+  collections: [collections.audit, collections.auditSequences],
+  indexes: [{ collection: collections.audit, fields: AUDIT_INDEX }],
+  reads: (event) => [sequenceOf(event)],
   project: projectAudit,
 };

@@ -1,8 +1,11 @@
-import { AuditEntryDocument, EVENT_TYPES } from '@otp/contracts';
+import { AuditEntryDocument, AuditSequenceDocument, EVENT_TYPES } from '@otp/contracts';
 import { describe, expect, it } from 'vitest';
 import { ids, projected, secrets } from '../testing/events';
 import { documentsAfter } from '../testing/documents-after';
 import { auditProjector, projectAudit } from './audit';
+
+/** A tenant nothing was numbered for yet. */
+const fresh = () => undefined;
 
 describe('audit projector', () => {
   it('records who did what to which stream, from metadata', () => {
@@ -33,12 +36,13 @@ describe('audit projector', () => {
           },
         },
       ),
+      fresh,
     );
     const expected: AuditEntryDocument = {
       _id: 'evt-42',
       eventId: 'evt-42',
       tenantId: ids.tenantA,
-      position: 42,
+      seq: 1,
       occurredAt: '2025-03-01T23:20:00.000Z',
       type: 'OtpRequested',
       actor: `apiKey:${ids.keyA}`,
@@ -49,7 +53,10 @@ describe('audit projector', () => {
       requestId: 'req-9',
       hash: 'f'.repeat(64),
     };
-    expect(ops).toEqual([{ kind: 'put', collection: 'audit', doc: expected }]);
+    expect(ops).toEqual([
+      { kind: 'put', collection: 'audit', doc: expected },
+      { kind: 'put', collection: 'auditSequences', doc: { _id: ids.tenantA, seq: 1, position: 42 } },
+    ]);
     expect(AuditEntryDocument.parse(expected)).toEqual(expected);
     const stored = JSON.stringify(ops);
     expect(stored).not.toContain(secrets.codeHash);
@@ -57,7 +64,7 @@ describe('audit projector', () => {
   });
 
   it('leaves client fields out when no request caused the event', () => {
-    const [op] = projectAudit(projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }));
+    const [op] = projectAudit(projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }), fresh);
     expect(op?.kind === 'put' && Object.keys(op.doc)).not.toContain('clientIp');
     expect(op?.kind === 'put' && Object.keys(op.doc)).not.toContain('userAgent');
   });
@@ -65,7 +72,7 @@ describe('audit projector', () => {
   it('marks failed verifications, locks and refused code requests as failures, everything else (a logout among them) as success', () => {
     const outcomes = Object.fromEntries(
       EVENT_TYPES.map((type) => {
-        const [op] = projectAudit(projected(type, (type === 'SessionRevoked' ? { reason: 'logout' } : {}) as never));
+        const [op] = projectAudit(projected(type, (type === 'SessionRevoked' ? { reason: 'logout' } : {}) as never), fresh);
         return [type, op?.kind === 'put' ? op.doc.outcome : undefined];
       }),
     );
@@ -112,25 +119,52 @@ describe('audit projector', () => {
         reason: 'refresh_token_reused',
         revokedAt: '2025-03-01T12:00:00.000Z',
       }),
+      fresh,
     );
     expect(op?.kind === 'put' && op.doc.outcome).toBe('failure');
   });
 
-  it('refuses a position the numeric cursor cannot hold exactly', () => {
-    expect(() => projectAudit(projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }, { position: 2n ** 53n }))).toThrow(
+  it('refuses a position the sequence document cannot hold exactly', () => {
+    expect(() => projectAudit(projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }, { position: 2n ** 53n }), fresh)).toThrow(
       RangeError,
     );
   });
 
-  it('gives one entry per event, and the same entries when an event is delivered again', () => {
+  it("numbers each tenant's events 1, 2, 3... in global order, apart from the other tenants'", () => {
+    const at = (eventId: string, position: bigint, tenantId: string) =>
+      projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }, { eventId, position, metadata: { tenantId } });
+    const events = [
+      at('evt-a1', 3n, ids.tenantA),
+      at('evt-b1', 4n, ids.tenantB),
+      at('evt-a2', 7n, ids.tenantA),
+      at('evt-a3', 8n, ids.tenantA),
+      at('evt-b2', 12n, ids.tenantB),
+    ];
+    const { audit, auditSequences } = documentsAfter(auditProjector, events);
+    expect(audit?.map((entry) => [entry._id, entry.tenantId, entry.seq])).toEqual([
+      ['evt-a1', ids.tenantA, 1],
+      ['evt-a2', ids.tenantA, 2],
+      ['evt-a3', ids.tenantA, 3],
+      ['evt-b1', ids.tenantB, 1],
+      ['evt-b2', ids.tenantB, 2],
+    ]);
+    expect(auditSequences).toEqual([
+      { _id: ids.tenantA, seq: 3, position: 8 },
+      { _id: ids.tenantB, seq: 2, position: 12 },
+    ]);
+    for (const doc of auditSequences ?? []) expect(AuditSequenceDocument.parse(doc)).toEqual(doc);
+  });
+
+  it('gives one entry per event, and the same entries and numbers when events are delivered again', () => {
     const first = projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }, { eventId: 'evt-1', position: 1n });
     const second = projected('OtpChallengeLocked', { challengeId: ids.challengeA2 }, { eventId: 'evt-2', position: 2n });
     const once = documentsAfter(auditProjector, [first, second]);
-    expect(once.audit?.map((entry) => [entry._id, entry.position, entry.outcome])).toEqual([
+    expect(once.audit?.map((entry) => [entry._id, entry.seq, entry.outcome])).toEqual([
       ['evt-1', 1, 'failure'],
       ['evt-2', 2, 'failure'],
     ]);
     for (const entry of once.audit ?? []) expect(AuditEntryDocument.parse(entry)).toEqual(entry);
     expect(documentsAfter(auditProjector, [first, second, first, second])).toEqual(once);
+    expect(documentsAfter(auditProjector, [first, first, second, second, first])).toEqual(once);
   });
 });

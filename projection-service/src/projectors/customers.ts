@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { collections, readModelProjections, type CustomerDocument, type DomainSummary } from '@otp/contracts';
+import { collections, domainDocumentKey, readModelProjections, type CustomerDocument, type DomainSummary } from '@otp/contracts';
 import type { WriteOp } from '@otp/platform/document-store';
 import type { ProjectedEvent } from '../projected-event';
 import { assertNever, type Projector } from './projector';
@@ -11,7 +10,7 @@ type ApiKeyEntry = CustomerDocument['apiKeys'][string];
  * plain identifier (no dots or hyphens, at most 64 characters), which a domain
  * name is not, so the key is a digest of it; each entry holds the name itself.
  */
-const domainKey = (domain: string): string => `d_${createHash('sha256').update(domain).digest('hex').slice(0, 40)}`;
+const domainKey = domainDocumentKey;
 
 /** Every event after the first on a customer stream changes the one document CustomerRegistered put. */
 function setOnCustomer(customerId: string, fields: Record<string, unknown>): WriteOp[] {

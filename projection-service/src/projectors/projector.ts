@@ -1,9 +1,19 @@
-import type { WriteOp } from '@otp/platform/document-store';
+import type { Doc, WriteOp } from '@otp/platform/document-store';
 import type { ProjectedEvent } from '../projected-event';
 
+/** A document as the store holds it with the writes of the batch so far applied; undefined when there is none. */
+export type DocumentView = (collection: string, id: string) => Doc | undefined;
+
+/** A document a projector reads to project an event. */
+export interface DocumentRef {
+  collection: string;
+  id: string;
+}
+
 /**
- * A read model: a pure function from one event to the writes it causes, plus
- * what the runner needs to store, index and rebuild those writes.
+ * A read model: a pure function from one event (and, where it must number or
+ * count, the documents it names in `reads`) to the writes it causes, plus what
+ * the runner needs to store, index and rebuild those writes.
  */
 export interface Projector {
   /** Names its checkpoint: each projection follows the log on its own. */
@@ -18,7 +28,12 @@ export interface Projector {
   readonly collections: readonly string[];
   /** Fields the query side filters and sorts by. */
   readonly indexes: readonly { collection: string; fields: string[] }[];
-  readonly project: (event: ProjectedEvent) => WriteOp[];
+  /**
+   * Documents `project` reads through its view. The runner fetches them once per batch, before
+   * projecting it, so `project` stays synchronous and a batch still commits in one `applyBatch`.
+   */
+  readonly reads?: (event: ProjectedEvent) => DocumentRef[];
+  readonly project: (event: ProjectedEvent, view: DocumentView) => WriteOp[];
 }
 
 /** Ends an exhaustive switch: a new event type fails to compile until every projector decides on it. */

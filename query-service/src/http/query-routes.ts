@@ -1,18 +1,12 @@
 import { Router } from 'express';
-import {
-  AdminCustomersQuery,
-  AuditQuery,
-  CustomerIdParam,
-  collections,
-  readModelProjections,
-  type AuditEntryDocument,
-  type CustomerDocument,
-} from '@otp/contracts';
+import { AdminCustomersQuery, AsOfQuery, CustomerIdParam, collections, readModelProjections, type CustomerDocument } from '@otp/contracts';
 import { keyRequest, requireScope } from '@otp/platform/auth';
 import { bearerToken, parseOr400, problems } from '@otp/platform/http';
+import { customerAsOf } from '../views/customer-as-of';
 import { apiKeysView, customerView, domainsView } from '../views/customer-view';
 import type { QueryDeps } from './query-deps';
-import { awaitMinPosition } from './read-your-writes';
+import { auditRoutes } from './audit-routes';
+import { awaitMinPosition, OPERATOR_AUDIENCE } from './read-your-writes';
 import { serviceRoutes } from './service-routes';
 import { usageRoutes } from './usage-routes';
 
@@ -21,11 +15,12 @@ export function queryRoutes(deps: QueryDeps): Router {
   const router = Router();
   // Usage and analytics have a file of their own (`./usage-routes`).
   router.use(usageRoutes(deps));
+  router.use(auditRoutes(deps));
 
   router.get('/v1/admin/customers', async (req, res) => {
     deps.checkOperator(bearerToken(req));
     const query = parseOr400(AdminCustomersQuery, req.query, 'query');
-    await awaitMinPosition(req, deps, readModelProjections.customers);
+    await awaitMinPosition(req, deps, readModelProjections.customers, OPERATOR_AUDIENCE);
     // One more than asked tells whether there is a next page without a count query.
     const rows = await deps.documents.find<CustomerDocument>(collections.customers, {
       where: {
@@ -45,7 +40,14 @@ export function queryRoutes(deps: QueryDeps): Router {
   router.get('/v1/admin/customers/:id', async (req, res) => {
     deps.checkOperator(bearerToken(req));
     const { id } = parseOr400(CustomerIdParam, req.params, 'path');
-    await awaitMinPosition(req, deps, readModelProjections.customers);
+    const { asOf } = parseOr400(AsOfQuery, req.query, 'query');
+    if (asOf) {
+      const then = await customerAsOf(deps.eventStore, id, asOf);
+      if (!then) throw problems.notFound(`no customer ${id} at ${asOf.toISOString()}`);
+      res.json(customerView(then, asOf));
+      return;
+    }
+    await awaitMinPosition(req, deps, readModelProjections.customers, OPERATOR_AUDIENCE);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, id);
     if (!doc) throw problems.notFound(`no customer ${id}`);
     res.json(customerView(doc));
@@ -53,7 +55,15 @@ export function queryRoutes(deps: QueryDeps): Router {
 
   router.get('/v1/customer', async (req, res) => {
     const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
-    await awaitMinPosition(req, deps, readModelProjections.customers);
+    const { asOf } = parseOr400(AsOfQuery, req.query, 'query');
+    // The past is read from the event store, which has every event already: no position to wait for.
+    if (asOf) {
+      const then = await customerAsOf(deps.eventStore, principal.customerId, asOf);
+      if (!then) throw problems.notFound(`the customer was not registered at ${asOf.toISOString()}`);
+      res.json(customerView(then, asOf));
+      return;
+    }
+    await awaitMinPosition(req, deps, readModelProjections.customers, principal.customerId);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
     if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
     res.json(customerView(doc));
@@ -62,7 +72,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   router.get('/v1/customer/api-keys', async (req, res) => {
     const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
     requireScope(principal, 'customer:admin');
-    await awaitMinPosition(req, deps, readModelProjections.customers);
+    await awaitMinPosition(req, deps, readModelProjections.customers, principal.customerId);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
     if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
     res.json({ items: apiKeysView(doc, new Date()) });
@@ -71,34 +81,10 @@ export function queryRoutes(deps: QueryDeps): Router {
   router.get('/v1/customer/domains', async (req, res) => {
     const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
     requireScope(principal, 'customer:admin');
-    await awaitMinPosition(req, deps, readModelProjections.customers);
+    await awaitMinPosition(req, deps, readModelProjections.customers, principal.customerId);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
     if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
     res.json({ items: domainsView(doc) });
-  });
-
-  router.get('/v1/audit', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
-    requireScope(principal, 'audit:read');
-    const query = parseOr400(AuditQuery, req.query, 'query');
-    await awaitMinPosition(req, deps, readModelProjections.audit);
-    const occurredAt = {
-      ...(query.from ? { $gte: query.from.toISOString() } : {}),
-      ...(query.to ? { $lt: query.to.toISOString() } : {}),
-    };
-    // One more than asked tells whether there is a next page without a count query.
-    const rows = await deps.documents.find<AuditEntryDocument>(collections.audit, {
-      where: {
-        tenantId: principal.customerId,
-        ...(query.cursor ? { position: { $gt: Number(query.cursor) } } : {}),
-        ...(query.from || query.to ? { occurredAt } : {}),
-      },
-      orderBy: [['position', 'asc']],
-      limit: query.limit + 1,
-    });
-    const items = rows.slice(0, query.limit).map(({ _id, ...entry }) => entry);
-    const nextCursor = rows.length > query.limit ? String(items[items.length - 1]!.position) : null;
-    res.json({ items, nextCursor });
   });
 
   router.use(serviceRoutes(deps));

@@ -4,7 +4,7 @@ import { SERVICE_KEY_HEADER } from '@otp/platform/auth';
 import { parseOr400, problems } from '@otp/platform/http';
 import { customerView } from '../views/customer-view';
 import type { QueryDeps } from './query-deps';
-import { awaitMinPosition } from './read-your-writes';
+import { awaitMinPosition, OPERATOR_AUDIENCE } from './read-your-writes';
 
 /** More customers than one contact email ever has: the operator may give one email several, signup never. */
 const MAX_BY_EMAIL = 100;
@@ -20,7 +20,8 @@ export function serviceRoutes(deps: QueryDeps): Router {
   router.get('/v1/service/customers/:id', async (req, res) => {
     deps.checkServiceKey(req.header(SERVICE_KEY_HEADER));
     const { id } = parseOr400(CustomerIdParam, req.params, 'path');
-    await awaitMinPosition(req, deps, readModelProjections.customers);
+    // The customer's own writes' tokens, or the operator's.
+    await awaitMinPosition(req, deps, readModelProjections.customers, id);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, id);
     if (!doc) throw problems.notFound(`no customer ${id}`);
     res.json(customerView(doc));
@@ -29,7 +30,7 @@ export function serviceRoutes(deps: QueryDeps): Router {
   router.get('/v1/service/customers', async (req, res) => {
     deps.checkServiceKey(req.header(SERVICE_KEY_HEADER));
     const { email } = parseOr400(ServiceCustomersQuery, req.query, 'query');
-    await awaitMinPosition(req, deps, readModelProjections.customers);
+    await awaitMinPosition(req, deps, readModelProjections.customers, OPERATOR_AUDIENCE);
     // The customers projection indexes (email, id): this reads the matches, never the collection.
     const docs = await deps.documents.find<CustomerDocument>(collections.customers, {
       where: { email },

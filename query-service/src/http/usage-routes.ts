@@ -43,7 +43,7 @@ export function usageRoutes(deps: QueryDeps): Router {
   router.get('/v1/usage', async (req, res) => {
     const tenantId = await analyticsReader(req);
     const query = parseOr400(UsageQuery, req.query, 'query');
-    await awaitMinPosition(req, deps, readModelProjections.usage);
+    await awaitMinPosition(req, deps, readModelProjections.usage, tenantId);
     const starts = bucketStarts(query.from, query.to, query.granularity);
     const docs = await readBuckets(tenantId, query.granularity, starts);
     res.json({ granularity: query.granularity, buckets: denseBuckets(docs, starts) });
@@ -52,7 +52,7 @@ export function usageRoutes(deps: QueryDeps): Router {
   router.get('/v1/analytics/summary', async (req, res) => {
     const tenantId = await analyticsReader(req);
     const query = parseOr400(AnalyticsSummaryQuery, req.query, 'query');
-    await awaitMinPosition(req, deps, readModelProjections.usage);
+    await awaitMinPosition(req, deps, readModelProjections.usage, tenantId);
     const days = bucketStarts(query.from, query.to, 'day');
     const from = bucketStart(query.from, 'day');
     const to = nextBucketStart(days.at(-1)!, 'day');

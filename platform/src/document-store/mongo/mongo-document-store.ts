@@ -1,6 +1,13 @@
 import { MongoClient, type Db } from 'mongodb';
 import type { Checkpoint, Doc, DocumentStore, FindQuery, StoredCheckpoint, WriteOp } from '../port';
-import { assertCheckpoint, assertCollectionName, assertDocumentId, assertFieldPath, InvalidDocumentStoreInputError } from '../names';
+import {
+  assertCheckpoint,
+  assertCollectionName,
+  assertDeleteIds,
+  assertDocumentId,
+  assertFieldPath,
+  InvalidDocumentStoreInputError,
+} from '../names';
 import { assertValidWriteOp } from '../update';
 import {
   APPLIED_POSITION,
@@ -116,6 +123,13 @@ class MongoDocumentStore implements DocumentStore {
     let cursor = this.collection(collection).find(built.filter, WITHOUT_POSITION).sort(built.sort);
     if (built.limit !== undefined) cursor = cursor.limit(built.limit);
     return (await cursor.toArray()) as T[];
+  }
+
+  async deleteMany(collection: string, ids: string[]): Promise<number> {
+    assertDeleteIds(ids);
+    if (ids.length === 0) return 0;
+    const { deletedCount } = await this.collection(collection).deleteMany({ _id: { $in: ids } });
+    return deletedCount;
   }
 
   /**

@@ -1,6 +1,13 @@
 import Database from 'better-sqlite3';
 import type { Checkpoint, Doc, DocumentStore, FindQuery, StoredCheckpoint, WriteOp } from '../port';
-import { assertCheckpoint, assertCollectionName, assertDocumentId, assertFieldPath, InvalidDocumentStoreInputError } from '../names';
+import {
+  assertCheckpoint,
+  assertCollectionName,
+  assertDeleteIds,
+  assertDocumentId,
+  assertFieldPath,
+  InvalidDocumentStoreInputError,
+} from '../names';
 import { applyWriteOp, type TouchedDocuments } from '../apply-write-op';
 import { assertValidWriteOp } from '../update';
 import { acquireLeaseRow, assertNotFencedOut, createLeaseTables, raiseFenceRow, releaseLeaseRow } from './lease-tables';
@@ -116,6 +123,15 @@ class SqliteDocumentStore implements DocumentStore {
     if (built === 'empty') return [];
     const rows = this.readMissingTableAsEmpty(() => this.stmt(built.sql).all(...built.params) as { doc: string }[], []);
     return rows.map((row) => JSON.parse(row.doc) as T);
+  }
+
+  async deleteMany(collection: string, ids: string[]): Promise<number> {
+    assertDeleteIds(ids);
+    if (ids.length === 0) return 0;
+    const table = tableName(collection);
+    // One statement per call: an IN list of bound parameters, the ids never inlined.
+    const sql = `DELETE FROM ${table} WHERE id IN (${ids.map(() => '?').join(', ')})`;
+    return this.readMissingTableAsEmpty(() => this.db.prepare(sql).run(...ids).changes, 0);
   }
 
   async reset(collections: string[], checkpointName: string): Promise<void> {

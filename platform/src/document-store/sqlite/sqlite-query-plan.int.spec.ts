@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FindQuery } from '../port';
 import { findSql } from './find-sql';
 import { openSqliteDocumentStore } from './index';
+
+// The audit trail's keyset reads (query-service/src/views/audit-page.ts), both ways.
+const AUDIT_INDEX = ['tenantId', 'occurredAt', 'seq', '_id'];
 
 const dir = mkdtempSync(join(tmpdir(), 'otp-docstore-plan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,11 +23,37 @@ describe('sqlite document store query plans', () => {
       ['tenantId', 'granularity', 'start'],
       { where: { tenantId: 't', granularity: 'hour', start: { $gte: 'a', $lt: 'b' } }, orderBy: [['start', 'asc']], limit: 10 },
     ],
-    ['audit', ['tenantId', 'position'], { where: { tenantId: 't', position: { $gt: 5 } }, orderBy: [['position', 'asc']], limit: 10 }],
     // The service lookup by email (query-service/src/http/service-routes.ts): the matches, never the collection.
     ['customers', ['email', 'id'], { where: { email: 'ada@example.com' }, orderBy: [['id', 'asc']], limit: 100 }],
+    ...(['asc', 'desc'] as const).flatMap((dir): [string, string[], FindQuery][] => [
+      [
+        'audit',
+        AUDIT_INDEX,
+        {
+          where: { tenantId: 't', type: 'x', occurredAt: { $gt: 'a', $lt: 'b' } },
+          orderBy: [
+            ['occurredAt', dir],
+            ['seq', dir],
+            ['_id', dir],
+          ],
+          limit: 10,
+        },
+      ],
+      [
+        'audit',
+        AUDIT_INDEX,
+        {
+          where: { tenantId: 't', occurredAt: 'a', seq: { $gt: 5 } },
+          orderBy: [
+            ['seq', dir],
+            ['_id', dir],
+          ],
+          limit: 10,
+        },
+      ],
+    ]),
   ])('%s queries search the declared index without sorting', async (collection, fields, query) => {
-    const file = join(dir, `${collection}.sqlite`);
+    const file = join(dir, `${collection}-${randomUUID()}.sqlite`);
     const store = openSqliteDocumentStore({ file });
     await store.ensureIndex(collection, fields);
     const built = findSql(collection, query);
