@@ -13,3 +13,6 @@ export * from './tokens/token-issuer';
 export * from './http/index';
 export { CommandSettingsEnv } from './config';
 export { createKeyUseRecorder, type KeyUseRecorder } from './customers/key-use-recorder';
+export { createLimitRecorder, type LimitRecorder } from './limits/limit-recorder';
+export { createOtpQuotaGate, type OtpQuotaGate } from './limits/otp-quota-gate';
+export { otpUsageFromReadModel, type OtpUsage } from './limits/otp-usage';

@@ -1,5 +1,6 @@
 import { openApiDocument } from '@otp/contracts';
-import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createApiKeyAuthenticator, createOperatorCheck, createRequestGuard } from '@otp/platform/auth';
+import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { loadConfig } from '@otp/platform/config';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
@@ -7,6 +8,9 @@ import { connectionLimitsFrom, createHttpApp, createMetrics, runMain, serve } fr
 import { createLogger } from '@otp/platform/logging';
 import { createSmtpMailer } from './email/smtp-mailer';
 import { createKeyUseRecorder } from './customers/key-use-recorder';
+import { createLimitRecorder } from './limits/limit-recorder';
+import { createOtpQuotaGate } from './limits/otp-quota-gate';
+import { otpUsageFromReadModel } from './limits/otp-usage';
 import { createCommandHandler } from './handling/command-handler';
 import { commandRoutes } from './http/index';
 import { encryptionKeyFromHashKey, parseEncryptionKey } from './tokens/private-key-sealing';
@@ -49,6 +53,20 @@ async function main(): Promise<void> {
   // The query service cannot append: there a key's reads do not mark its last use (docs/decisions.md).
   const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
   const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY, onAuthenticated: keyUse.record });
+  // Read only, for the quotas: each instance counts its own requests on top of what the read model has counted.
+  const documents = await openMongoDocumentStore({ url: config.MONGODB_URL, database: config.MONGODB_DB });
+  const limits = createLimitRecorder({ commands, logger: logger.child({ component: 'limits' }) });
+  const quotas = createOtpQuotaGate({ commands, usage: otpUsageFromReadModel(documents), recorder: limits });
+  // The buckets and failure records are this instance's own (docs/decisions.md).
+  const guard = createRequestGuard({
+    authenticate,
+    checkOperator,
+    eventStore,
+    states,
+    hashKey: config.HASH_KEY,
+    registry: metrics.registry,
+    onRateLimited: limits.rateLimited,
+  });
   const app = createHttpApp({
     logger,
     metrics,
@@ -65,8 +83,8 @@ async function main(): Promise<void> {
         logger,
         otpCodeLength: config.OTP_CODE_LENGTH,
         otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,
-        authenticate,
-        checkOperator,
+        guard,
+        quotas,
       }),
     ],
   });
@@ -79,6 +97,8 @@ async function main(): Promise<void> {
     describe: { mode: 'distributed' },
     close: async () => {
       await keyUse.idle();
+      await limits.idle();
+      await documents.close();
       await mailer.close();
       await eventStore.close();
     },

@@ -5,3 +5,4 @@ export * from './http/index';
 export * from './read-models/index';
 export * from './api-keys/index';
 export * from './config/index';
+export * from './limits/index';

@@ -4,6 +4,9 @@ import { openApiDocument } from '@otp/contracts';
 import {
   createCommandHandler,
   createKeyUseRecorder,
+  createLimitRecorder,
+  createOtpQuotaGate,
+  otpUsageFromReadModel,
   createDevMailbox,
   createSmtpMailer,
   createTokenIssuer,
@@ -11,7 +14,7 @@ import {
   createSigningKeyring,
   loadOrCreateKeyFile,
 } from '@otp/command-service';
-import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createApiKeyAuthenticator, createOperatorCheck, createRequestGuard } from '@otp/platform/auth';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
@@ -84,6 +87,19 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   // Each key that gets in, on either side, is recorded once a minute (customers/key-use-recorder.ts).
   const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
   const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey, onAuthenticated: keyUse.record });
+  // Limit refusals are recorded once per window; quotas are counted against the usage read model (docs/decisions.md).
+  const limits = createLimitRecorder({ commands, logger: logger.child({ component: 'limits' }) });
+  const quotas = createOtpQuotaGate({ commands, usage: otpUsageFromReadModel(documents), recorder: limits });
+  // One guard for both sides: one process, one set of buckets and failure records.
+  const guard = createRequestGuard({
+    authenticate,
+    checkOperator,
+    eventStore,
+    states,
+    hashKey,
+    registry: metrics.registry,
+    onRateLimited: limits.rateLimited,
+  });
 
   const app = createHttpApp({
     logger,
@@ -106,13 +122,12 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         logger,
         otpCodeLength: config.OTP_CODE_LENGTH,
         otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,
-        authenticate,
-        checkOperator,
+        guard,
+        quotas,
       }),
       queryRoutes({
         documents,
-        authenticate,
-        checkOperator,
+        guard,
         waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),
       }),
     ],
@@ -123,6 +138,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     async close() {
       await projections.stop();
       await keyUse.idle();
+      await limits.idle();
       await mailer.close();
       await documents.close();
       await eventStore.close();

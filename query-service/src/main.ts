@@ -1,5 +1,5 @@
 import { openApiDocument } from '@otp/contracts';
-import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createApiKeyAuthenticator, createOperatorCheck, createRequestGuard } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { StreamStateCache } from '@otp/platform/event-store';
@@ -19,9 +19,20 @@ async function main(): Promise<void> {
   const documents = await openMongoDocumentStore({ url: config.MONGODB_URL, database: config.MONGODB_DB });
   const waitForPosition = createCheckpointWaiter(documents, { intervalMs: config.CHECKPOINT_POLL_MS });
 
+  const metrics = createMetrics();
+  const states = new StreamStateCache();
+  // The query side appends nothing: its refusals by a rate limit are counted in /metrics, not recorded as events.
+  const guard = createRequestGuard({
+    authenticate: createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY }),
+    checkOperator: createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY),
+    eventStore,
+    states,
+    hashKey: config.HASH_KEY,
+    registry: metrics.registry,
+  });
   const app = createHttpApp({
     logger,
-    metrics: createMetrics(),
+    metrics,
     trustProxy: config.TRUST_PROXY,
     openapi: () => openApiDocument(),
     readiness: {
@@ -31,8 +42,7 @@ async function main(): Promise<void> {
     routers: [
       queryRoutes({
         documents,
-        authenticate: createApiKeyAuthenticator({ eventStore, states: new StreamStateCache(), hashKey: config.HASH_KEY }),
-        checkOperator: createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY),
+        guard,
         waitForPosition,
       }),
     ],

@@ -9,6 +9,9 @@ import {
   commandRoutes,
   createCommandHandler,
   createKeyUseRecorder,
+  createLimitRecorder,
+  createOtpQuotaGate,
+  otpUsageFromReadModel,
   createDevMailbox,
   createSmtpMailer,
   createSigningKeyring,
@@ -16,7 +19,7 @@ import {
   loadOrCreateKeyFile,
 } from '@otp/command-service';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
-import { createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { createApiKeyAuthenticator, createOperatorCheck, createRequestGuard } from '@otp/platform/auth';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics } from '@otp/platform/http';
@@ -86,6 +89,17 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     hashKey: SPEC_HASH_KEY,
     ...(onAuthenticated ? { onAuthenticated } : {}),
   });
+  const limits = createLimitRecorder({ commands, logger });
+  const quotas = createOtpQuotaGate({ commands, usage: otpUsageFromReadModel(documents), recorder: limits });
+  const guard = createRequestGuard({
+    authenticate,
+    checkOperator,
+    eventStore,
+    states,
+    hashKey: SPEC_HASH_KEY,
+    registry: metrics.registry,
+    onRateLimited: limits.rateLimited,
+  });
 
   const app = createHttpApp({
     logger,
@@ -102,13 +116,12 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         signingKeys,
         logger,
         otpCodeLength: 9,
-        authenticate,
-        checkOperator,
+        guard,
+        quotas,
       }),
       queryRoutes({
         documents,
-        authenticate,
-        checkOperator,
+        guard,
         waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),
       }),
     ],
@@ -122,6 +135,8 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     baseUrl: `http://127.0.0.1:${port}`,
     /** Resolves once the key uses recorded so far are appended. */
     keyUseIdle: keyUse.idle,
+    /** Resolves once the limit refusals recorded so far are appended. */
+    limitsIdle: limits.idle,
     /** The store itself, uncounted: given events go in here, as if appended by earlier requests. */
     eventStore,
     mailboxDir,

@@ -1,7 +1,8 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import {
   ApiKeyIdParam,
   ChangePlanBody,
+  ChangeQuotasBody,
   CustomerIdParam,
   IssueApiKeyBody,
   RegisterCustomerBody,
@@ -9,11 +10,11 @@ import {
   StatusChangeBody,
 } from '@otp/contracts';
 import { requireScope } from '@otp/platform/auth';
-import { bearerToken, parseOr400 } from '@otp/platform/http';
+import { parseOr400 } from '@otp/platform/http';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { withPosition } from '../http/with-position';
-import { changeCustomer, type StatusChange } from './change-customer';
+import { changeCustomer, changeQuotas, type StatusChange } from './change-customer';
 import { issueApiKey } from './issue-api-key';
 import { registerCustomer } from './register-customer';
 import { revokeApiKey } from './revoke-api-key';
@@ -30,7 +31,7 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
 
   router.post('/v1/admin/customers', async (req, res) => {
-    deps.checkOperator(bearerToken(req));
+    await deps.guard.operator(req);
     const body = parseOr400(RegisterCustomerBody, req.body ?? {});
     const ctx = commandContext(req, 'operator', 'operator');
     const { position, ...result } = await registerCustomer(deps, body, ctx);
@@ -39,7 +40,7 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
 
   for (const [action, type] of Object.entries(STATUS_CHANGES)) {
     router.post(`/v1/admin/customers/:id/${action}`, async (req, res) => {
-      deps.checkOperator(bearerToken(req));
+      await deps.guard.operator(req);
       const { id } = parseOr400(CustomerIdParam, req.params, 'path');
       const { reason } = parseOr400(StatusChangeBody, req.body ?? {});
       const { position, ...result } = await changeCustomer(deps, id, { type, reason }, commandContext(req, 'operator', id));
@@ -47,29 +48,37 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
     });
   }
 
+  router.put('/v1/admin/customers/:id/quotas', async (req, res) => {
+    await deps.guard.operator(req);
+    const { id } = parseOr400(CustomerIdParam, req.params, 'path');
+    const quotas = parseOr400(ChangeQuotasBody, req.body ?? {});
+    const { position, ...result } = await changeQuotas(deps, id, quotas, commandContext(req, 'operator', id));
+    withPosition(res, position).json(result);
+  });
+
   router.put('/v1/admin/customers/:id/plan', async (req, res) => {
-    deps.checkOperator(bearerToken(req));
+    await deps.guard.operator(req);
     const { id } = parseOr400(CustomerIdParam, req.params, 'path');
     const { plan } = parseOr400(ChangePlanBody, req.body ?? {});
     const { position, ...result } = await changeCustomer(deps, id, { type: 'ChangePlan', plan }, commandContext(req, 'operator', id));
     withPosition(res, position).json(result);
   });
 
-  const admin = async (req: Request) => {
-    const principal = await deps.authenticate(bearerToken(req));
+  const admin = async (req: Request, res: Response) => {
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'customer:admin');
     return { principal, ctx: commandContext(req, `apiKey:${principal.keyId}`, principal.customerId) };
   };
 
   router.post('/v1/customer/api-keys', async (req, res) => {
-    const { principal, ctx } = await admin(req);
+    const { principal, ctx } = await admin(req, res);
     const body = parseOr400(IssueApiKeyBody, req.body ?? {});
     const { position, ...issued } = await issueApiKey(deps, { customerId: principal.customerId, ...body }, ctx);
     withPosition(res, position).status(201).location(`/v1/customer/api-keys/${issued.id}`).json(issued);
   });
 
   router.post('/v1/customer/api-keys/:id/rotate', async (req, res) => {
-    const { principal, ctx } = await admin(req);
+    const { principal, ctx } = await admin(req, res);
     const { id } = parseOr400(ApiKeyIdParam, req.params, 'path');
     const { graceSeconds } = parseOr400(RotateApiKeyBody, req.body ?? {});
     const input = { customerId: principal.customerId, keyId: id, ...(graceSeconds !== undefined ? { graceSeconds } : {}) };
@@ -78,7 +87,7 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
   });
 
   router.delete('/v1/customer/api-keys/:id', async (req, res) => {
-    const { principal, ctx } = await admin(req);
+    const { principal, ctx } = await admin(req, res);
     const { id } = parseOr400(ApiKeyIdParam, req.params, 'path');
     const { position } = await revokeApiKey(deps, { customerId: principal.customerId, keyId: id }, ctx);
     withPosition(res, position).status(204).end();

@@ -1,3 +1,5 @@
+import type { LimitDecision } from '@otp/platform/limits';
+
 /** What the deciders refuse commands with, by aggregate. */
 const DECIDER_REFUSALS = [
   // customers
@@ -12,6 +14,7 @@ const DECIDER_REFUSALS = [
   'last_admin_key',
   'invalid_grace',
   'customer_cancelled',
+  'invalid_quota',
   // otp
   'invalid_code_length',
   'challenge_exists',
@@ -32,7 +35,14 @@ const DECIDER_REFUSALS = [
 ] as const;
 
 /** What the use cases answer beside those, where a command ran and the caller still does not get what it asked for. */
-const USE_CASE_REFUSALS = ['code_not_valid', 'email_delivery_failed', 'refresh_token_reused', 'access_token_invalid'] as const;
+const USE_CASE_REFUSALS = [
+  'code_not_valid',
+  'email_delivery_failed',
+  'refresh_token_reused',
+  'access_token_invalid',
+  // limits
+  'quota_exceeded',
+] as const;
 
 /**
  * Every way the write side says no. The HTTP edge maps each code to its
@@ -44,13 +54,15 @@ export type RefusalCode = (typeof REFUSAL_CODES)[number];
 export type DeciderRefusalCode = (typeof DECIDER_REFUSALS)[number];
 
 /**
- * What a refusal knows beyond its code. Two names reach the caller: how long
- * to wait (Retry-After) and the guesses left at a code; everything else is
+ * What a refusal knows beyond its code. Three names reach the caller: how long
+ * to wait (Retry-After), the limit that refused (RateLimit-*) and the guesses left at a code; everything else is
  * context for logs and tests and never leaves the process.
  */
 export interface RefusalDetails {
   retryAfterSeconds?: number;
   attemptsRemaining?: number;
+  /** The limit that refused, for the RateLimit-* headers. */
+  rateLimit?: LimitDecision;
   [context: string]: unknown;
 }
 

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { problemTypes } from '@otp/contracts';
 import { ProblemError } from '@otp/platform/http';
+import { rateLimitHeaders } from '@otp/platform/limits';
 import { ConcurrencyError } from '../handling/command-handler';
 import { Refusal, type RefusalCode } from '../handling/refusal';
 
@@ -32,6 +33,7 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   last_admin_key: conflict('Last admin key'),
   invalid_grace: { status: 400, type: problemTypes.validation, title: 'Invalid request' },
   customer_cancelled: conflict('Customer cancelled'),
+  invalid_quota: { status: 400, type: problemTypes.validation, title: 'Invalid request' },
   invalid_code_length: misconfigured,
   // A challenge id drawn twice with another code: the request may simply be sent again.
   challenge_exists: conflict('Challenge exists'),
@@ -44,6 +46,8 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   signing_key_exists: conflict('Signing key exists'),
   invalid_ttl: misconfigured,
   code_not_valid: invalidCode,
+  // The tenant's daily or monthly quota: Retry-After is the window's reset.
+  quota_exceeded: { status: 429, type: problemTypes.quotaExceeded, title: 'Quota exceeded' },
   email_delivery_failed: { status: 503, type: problemTypes.emailDeliveryFailed, title: 'Email delivery failed' },
   session_not_found: invalidToken,
   session_revoked: invalidToken,
@@ -55,12 +59,15 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   user_not_found: invalidToken,
 };
 
-/** The problem a refusal is answered with: its code and the guesses left in the body, the wait in Retry-After. */
+/** The problem a refusal is answered with: its code and the guesses left in the body, the wait in Retry-After, the limit in RateLimit-*. */
 export function problemOf(refusal: Refusal): ProblemError {
   const { status, type, title } = refusalAnswers[refusal.code];
-  const { retryAfterSeconds, attemptsRemaining } = refusal.details;
+  const { retryAfterSeconds, attemptsRemaining, rateLimit } = refusal.details;
   const body = { code: refusal.code, ...(attemptsRemaining !== undefined ? { attemptsRemaining } : {}) };
-  const headers: Record<string, string> = retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {};
+  const headers: Record<string, string> = {
+    ...(rateLimit !== undefined ? rateLimitHeaders(rateLimit) : {}),
+    ...(retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {}),
+  };
   return new ProblemError(status, type, title, refusal.message, body, headers);
 }
 

@@ -1,4 +1,5 @@
 import type { Plan, Scope } from '../ids';
+import type { OtpQuotas } from '../limits/plan-limits';
 import type { EventOf } from '../events/registry';
 
 export type CustomerEvent =
@@ -9,7 +10,8 @@ export type CustomerEvent =
   | EventOf<'CustomerSuspended'>
   | EventOf<'CustomerActivated'>
   | EventOf<'CustomerCancelled'>
-  | EventOf<'CustomerPlanChanged'>;
+  | EventOf<'CustomerPlanChanged'>
+  | EventOf<'CustomerQuotasChanged'>;
 
 export type CustomerStatus = 'unregistered' | 'active' | 'suspended' | 'cancelled';
 /** 'rotated': replaced, and valid until its `graceEndsAt`. */
@@ -28,6 +30,8 @@ export interface CustomerState {
   status: CustomerStatus;
   customerId: string | null;
   plan: Plan | null;
+  /** The operator's quotas; null in a window means the plan's. */
+  quotaOverride: OtpQuotas;
   keys: ReadonlyMap<string, ApiKeyState>;
 }
 
@@ -35,6 +39,7 @@ const initialState = (): CustomerState => ({
   status: 'unregistered',
   customerId: null,
   plan: null,
+  quotaOverride: { daily: null, monthly: null },
   keys: new Map(),
 });
 
@@ -71,6 +76,8 @@ function evolve(state: CustomerState, event: CustomerEvent): CustomerState {
       return { ...state, status: 'cancelled' };
     case 'CustomerPlanChanged':
       return { ...state, plan: event.data.plan };
+    case 'CustomerQuotasChanged':
+      return { ...state, quotaOverride: { daily: event.data.daily, monthly: event.data.monthly } };
     default: {
       const unknown: never = event;
       return unknown;

@@ -7,6 +7,7 @@ import {
   CustomerActivated,
   CustomerCancelled,
   CustomerPlanChanged,
+  CustomerQuotasChanged,
   CustomerRegistered,
   CustomerSuspended,
 } from './customer-events';
@@ -53,6 +54,7 @@ export const eventSchemas = {
   EmailFailed,
   RateLimitExceeded,
   QuotaExceeded,
+  CustomerQuotasChanged,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -87,6 +89,7 @@ export const currentSchemaVersion: Record<EventType, number> = {
   EmailFailed: 1,
   RateLimitExceeded: 1,
   QuotaExceeded: 1,
+  CustomerQuotasChanged: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

@@ -7,6 +7,8 @@ export const streams = {
   keyUse: (customerId: string) => `keyuse-${customerId}`,
   /** A tenant's versioned config: revision N-1 holds version N. */
   config: (customerId: string) => `config-${customerId}`,
+  /** A tenant's limit refusals (RateLimitExceeded, QuotaExceeded), once per window: off the customer stream every key check folds. */
+  limits: (customerId: string) => `limits-${customerId}`,
   /** One per deployment: every instance signs with the key this stream calls current. */
   signingKeys: (deployment: string) => `signingkeys-${deployment}`,
 } as const;

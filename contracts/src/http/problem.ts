@@ -33,4 +33,6 @@ export const problemTypes = {
   internal: `${base}internal`,
   invalidToken: `${base}invalid-token`,
   rateLimited: `${base}rate-limited`,
+  quotaExceeded: `${base}quota-exceeded`,
+  ipNotAllowed: `${base}ip-not-allowed`,
 } as const;

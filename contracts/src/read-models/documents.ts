@@ -27,6 +27,8 @@ export const CustomerDocument = z.object({
   statusReason: z.string().optional(),
   registeredAt: IsoTimestamp,
   apiKeys: z.record(ApiKeyId, ApiKeySummary),
+  /** The operator's OTP quotas where set (null in a window: the plan's); absent until the first change. */
+  quotaOverride: z.object({ daily: z.number().int().nullable(), monthly: z.number().int().nullable() }).optional(),
 });
 export type CustomerDocument = z.infer<typeof CustomerDocument>;
 

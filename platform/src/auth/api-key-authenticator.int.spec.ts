@@ -70,7 +70,7 @@ describe('API key authentication', () => {
       hashKey,
       onAuthenticated: (p) => seen.push(p),
     });
-    const principal = { customerId, keyId: key.keyId, scopes: ['otp:write'] };
+    const principal = { customerId, keyId: key.keyId, scopes: ['otp:write'], plan: 'pro' };
     await expect(authenticate(key.key)).resolves.toEqual(principal);
     expect(seen).toEqual([principal]);
   });

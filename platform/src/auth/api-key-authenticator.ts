@@ -1,4 +1,4 @@
-import { authorizeApiKey, customerFold, parseApiKey, problemTypes, streams, type Scope } from '@otp/contracts';
+import { authorizeApiKey, customerFold, parseApiKey, problemTypes, streams, type Plan, type Scope } from '@otp/contracts';
 import { apiKeyHash } from '../crypto/secret-hashes';
 import { secretEquals } from '../crypto/secrets';
 import { loadState } from '../event-store/load-state';
@@ -10,6 +10,10 @@ export interface ApiKeyPrincipal {
   customerId: string;
   keyId: string;
   scopes: readonly Scope[];
+  /** The customer's plan: the key's request rate follows it. */
+  plan: Plan;
+  /** Secret keys only until publishable keys exist; an absent kind is a secret key (see end-user-address.ts). */
+  kind?: 'secret' | 'publishable';
 }
 
 export interface ApiKeyAuthenticatorOptions {
@@ -47,7 +51,7 @@ export function createApiKeyAuthenticator({ eventStore, states, hashKey, onAuthe
       if (result.reason === 'customer_inactive') throw customerInactive();
       throw problems.invalidApiKey();
     }
-    const principal = { customerId: result.customerId, keyId: parsed.keyId, scopes: result.scopes };
+    const principal = { customerId: result.customerId, keyId: parsed.keyId, scopes: result.scopes, plan: state.plan ?? 'free' };
     onAuthenticated?.(principal, now);
     return principal;
   };

@@ -22,3 +22,7 @@ export const refreshTokenHash = (hashKey: Buffer, token: string): string => keye
 
 /** Both sides of the operator check are hashed, so the constant-time compare sees equal lengths. */
 export const operatorTokenHash = (hashKey: Buffer, token: string): string => keyedHash(hashKey, 'operator-token', token);
+
+/** Names an end user's address in a limit's bucket and its RateLimitExceeded event: per tenant, never the address itself. */
+export const clientAddressKey = (hashKey: Buffer, customerId: string, address: string): string =>
+  keyedHash(hashKey, 'client-address', `${customerId}\0${address}`).slice(0, 32);

@@ -98,6 +98,7 @@ describe('audit projector', () => {
       EmailFailed: 'failure',
       RateLimitExceeded: 'failure',
       QuotaExceeded: 'failure',
+      CustomerQuotasChanged: 'success',
     });
   });
 

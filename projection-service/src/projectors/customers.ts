@@ -52,6 +52,8 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
       return setOnCustomer(event.data.customerId, { status: 'cancelled', statusReason: event.data.reason });
     case 'CustomerPlanChanged':
       return setOnCustomer(event.data.customerId, { plan: event.data.plan });
+    case 'CustomerQuotasChanged':
+      return setOnCustomer(event.data.customerId, { quotaOverride: { daily: event.data.daily, monthly: event.data.monthly } });
     case 'ApiKeyUsed':
       return setOnCustomer(event.data.customerId, { [`apiKeys.${event.data.keyId}.lastUsedAt`]: event.data.minute });
     case 'OtpRequested':

@@ -31,6 +31,7 @@ function counterOf(event: ProjectedEvent): Counter | undefined {
     case 'CustomerActivated':
     case 'CustomerCancelled':
     case 'CustomerPlanChanged':
+    case 'CustomerQuotasChanged':
     case 'ApiKeyUsed':
     case 'SigningKeyAdded':
     case 'SigningKeyActivated':

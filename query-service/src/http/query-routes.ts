@@ -11,7 +11,7 @@ import {
   type UsageBucketDocument,
 } from '@otp/contracts';
 import { requireScope } from '@otp/platform/auth';
-import { bearerToken, parseOr400, problems } from '@otp/platform/http';
+import { parseOr400, problems } from '@otp/platform/http';
 import { apiKeysView, customerView } from '../views/customer-view';
 import { bucketCount, bucketStart, denseBuckets, MAX_BUCKETS } from '../views/usage-buckets';
 import type { QueryDeps } from './query-deps';
@@ -22,7 +22,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   const router = Router();
 
   router.get('/v1/admin/customers', async (req, res) => {
-    deps.checkOperator(bearerToken(req));
+    await deps.guard.operator(req);
     const query = parseOr400(AdminCustomersQuery, req.query, 'query');
     await awaitMinPosition(req, deps, readModelProjections.customers);
     // One more than asked tells whether there is a next page without a count query.
@@ -42,7 +42,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/admin/customers/:id', async (req, res) => {
-    deps.checkOperator(bearerToken(req));
+    await deps.guard.operator(req);
     const { id } = parseOr400(CustomerIdParam, req.params, 'path');
     await awaitMinPosition(req, deps, readModelProjections.customers);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, id);
@@ -51,7 +51,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/customer', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.guard.apiKey(req, res);
     await awaitMinPosition(req, deps, readModelProjections.customers);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
     if (!doc) throw problems.unavailable('the customer is not projected yet; retry shortly');
@@ -59,7 +59,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/customer/api-keys', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'customer:admin');
     await awaitMinPosition(req, deps, readModelProjections.customers);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
@@ -68,7 +68,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/usage', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'analytics:read');
     const query = parseOr400(UsageQuery, req.query, 'query');
     if (bucketCount(query.from, query.to, query.granularity) > MAX_BUCKETS) {
@@ -88,7 +88,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/audit', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req));
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'audit:read');
     const query = parseOr400(AuditQuery, req.query, 'query');
     await awaitMinPosition(req, deps, readModelProjections.audit);
