@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DEFAULT_TENANT_CONFIG,
   EventMetadata,
   eventSchemas,
   formatApiKey,
@@ -9,6 +10,7 @@ import {
   type EventType,
   type Plan,
   type Scope,
+  type TenantConfig,
 } from '@otp/contracts';
 import { DEFAULT_SCOPES } from '@otp/command-service';
 import { randomHex, randomToken } from '@otp/platform/crypto';
@@ -251,4 +253,14 @@ export function signingKeysRotated(
     given(streamName, 'SigningKeyActivated', { kid: kids.next, activatedAt: at.toISOString() }, meta),
     given(streamName, 'SigningKeyAdded', { ...newNext, addedAt: at.toISOString() }, meta),
   ];
+}
+
+/** The operator set the tenant's OTP quotas (null: the plan's). */
+export const quotasChanged = (tenant: SpecTenant, daily: number | null, monthly: number | null, at = new Date()): GivenEvent =>
+  onCustomer(tenant, 'CustomerQuotasChanged', { customerId: tenant.id, daily, monthly, changedAt: at.toISOString() }, at, 'operator');
+
+/** Version 1 of the tenant's config: the defaults with `change` laid over them. */
+export function tenantConfigSet(tenant: SpecTenant, change: Partial<TenantConfig>, at = new Date()): GivenEvent {
+  const data = { customerId: tenant.id, version: 1, config: { ...DEFAULT_TENANT_CONFIG, ...change }, changedAt: at.toISOString() };
+  return given(streams.config(tenant.id), 'TenantConfigChanged', data, { tenantId: tenant.id, actor: byKey(tenant), at });
 }

@@ -33,6 +33,8 @@ export interface RouteAppOptions {
   smtpUrl?: string;
   /** Records each key's last use as the composition roots do (customers/key-use-recorder.ts). */
   recordKeyUse?: boolean;
+  /** Express `trust proxy`, as behind a load balancer: the client address comes from X-Forwarded-For. */
+  trustProxy?: boolean;
 }
 
 export const SPEC_ISSUER = 'http://route-spec.test';
@@ -104,6 +106,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
   const app = createHttpApp({
     logger,
     metrics,
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     openapi: () => openApiDocument(),
     readiness: { eventStore: () => eventStore.ping(), readModels: () => documents.ping() },
     degradation: { projections: async () => projections.assertRunning() },
@@ -150,6 +153,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     async close(): Promise<void> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await limits.idle();
       await projections.stop();
       await mailer.close();
       await documents.close();

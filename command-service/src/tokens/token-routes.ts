@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { IntrospectTokenBody, RefreshTokenBody, RevokeTokenBody } from '@otp/contracts';
 import { requireScope } from '@otp/platform/auth';
-import { bearerToken, parseOr400 } from '@otp/platform/http';
+import { parseOr400 } from '@otp/platform/http';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { withPosition } from '../http/with-position';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiKeyHash, emailKey, operatorTokenHash, otpCodeHash, refreshTokenHash } from './secret-hashes';
+import { apiKeyHash, clientAddressKey, emailKey, operatorTokenHash, otpCodeHash, refreshTokenHash } from './secret-hashes';
 
 // Stored events and stream names hold these values: a changed purpose or input
 // layout would orphan every key, code, email stream and session stored so far.
@@ -21,6 +21,9 @@ describe('secret hashes keep their stored values', () => {
 
   it('hashes the operator token', () =>
     expect(operatorTokenHash(hashKey, 'operator-secret')).toBe('MKLyPHq8ufg6rJEACEIxetbCRfPrU3vfGXupQD-NYu0'));
+
+  it("keys an end user's address per tenant", () =>
+    expect(clientAddressKey(hashKey, 'cus_00000000000000a1', '198.51.100.7')).toBe('qFvCHEExtVvgQlLqeMOtoUfHrZqkZRtt'));
 
   it('never gives one purpose the hash of another', () => {
     const value = `rt_${'B'.repeat(43)}`;
