@@ -55,13 +55,7 @@ export type ChangePlan = { type: 'ChangePlan'; customerId: string; plan: Plan; n
 export type ChangeQuotas = { type: 'ChangeQuotas'; customerId: string; daily: number | null; monthly: number | null; now: Date };
 
 export type CustomerCommand =
-  | RegisterCustomer
-  | IssueApiKey
-  | RotateApiKey
-  | RevokeApiKey
-  | ChangeCustomerStatus
-  | ChangePlan
-  | ChangeQuotas;
+  RegisterCustomer | IssueApiKey | RotateApiKey | RevokeApiKey | ChangeCustomerStatus | ChangePlan | ChangeQuotas;
 export type { CustomerEvent, CustomerState } from '@otp/contracts';
 
 function register(command: RegisterCustomer, state: CustomerState): CustomerEvent[] {

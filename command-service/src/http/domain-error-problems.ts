@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { problemTypes } from '@otp/contracts';
 import { ProblemError } from '@otp/platform/http';
-import { rateLimitHeaders } from '@otp/platform/limits';
+import { rateLimitHeaders, type LimitDecision } from '@otp/platform/limits';
 import { ConcurrencyError } from '../handling/command-handler';
 import { Refusal, type RefusalCode } from '../handling/refusal';
 
@@ -59,10 +59,18 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   user_not_found: invalidToken,
 };
 
+/** A limit known only by its wait (and its size, where the refusal names it as `limit`): every 429 carries RateLimit-*. */
+function limitOf({ retryAfterSeconds, limit }: Refusal['details']): LimitDecision | undefined {
+  if (retryAfterSeconds === undefined) return undefined;
+  const size = typeof limit === 'number' ? limit : 0;
+  return { allowed: false, limit: size, remaining: 0, resetSeconds: retryAfterSeconds, retryAfterSeconds };
+}
+
 /** The problem a refusal is answered with: its code and the guesses left in the body, the wait in Retry-After, the limit in RateLimit-*. */
 export function problemOf(refusal: Refusal): ProblemError {
   const { status, type, title } = refusalAnswers[refusal.code];
-  const { retryAfterSeconds, attemptsRemaining, rateLimit } = refusal.details;
+  const { retryAfterSeconds, attemptsRemaining } = refusal.details;
+  const rateLimit = refusal.details.rateLimit ?? (status === 429 ? limitOf(refusal.details) : undefined);
   const body = { code: refusal.code, ...(attemptsRemaining !== undefined ? { attemptsRemaining } : {}) };
   const headers: Record<string, string> = {
     ...(rateLimit !== undefined ? rateLimitHeaders(rateLimit) : {}),

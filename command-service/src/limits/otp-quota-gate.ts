@@ -53,7 +53,8 @@ export function createOtpQuotaGate({ commands, usage, recorder }: { commands: Co
     const current = ledger.read;
     if (!current || current.upTo === undefined || (read.upTo !== undefined && read.upTo >= current.upTo)) {
       ledger.read = { ...read, at: now };
-      for (const r of ledger.reservations) if (r.position !== undefined && read.upTo !== undefined && r.position <= read.upTo) ledger.reservations.delete(r);
+      for (const r of ledger.reservations)
+        if (r.position !== undefined && read.upTo !== undefined && r.position <= read.upTo) ledger.reservations.delete(r);
     }
     return ledger.read ?? read;
   }

@@ -14,7 +14,10 @@ describe('quota windows', () => {
 
 describe('deciding a quota', () => {
   it('allows everything and shows nothing when no quota holds', () => {
-    expect(decideQuota({ daily: null, monthly: null }, { daily: 10 ** 9, monthly: 10 ** 9 }, now)).toEqual({ allowed: true, shown: undefined });
+    expect(decideQuota({ daily: null, monthly: null }, { daily: 10 ** 9, monthly: 10 ** 9 }, now)).toEqual({
+      allowed: true,
+      shown: undefined,
+    });
   });
 
   it('allows the last request of a window and shows the window closest to exhaustion', () => {
