@@ -123,7 +123,11 @@ export function createRequestGuard(options: RequestGuardOptions) {
     rate: RequestRate,
     now: number,
   ): void {
-    const decision = buckets.take(`${kind}:${principal.customerId}:${subject}`, { capacity: rate.burst, refillPerSecond: rate.perSecond }, now);
+    const decision = buckets.take(
+      `${kind}:${principal.customerId}:${subject}`,
+      { capacity: rate.burst, refillPerSecond: rate.perSecond },
+      now,
+    );
     if (decision.allowed) return showLimit(res, decision);
     limited.inc({ limit: kind });
     onRateLimited?.({
