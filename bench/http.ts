@@ -19,7 +19,14 @@ type PairContext = { email?: string; challengeId?: string };
 export async function benchHttp(
   durationSeconds: number,
   rounds: number,
-): Promise<{ bare: LoadFigures; service: LoadFigures; ratio: number; roundRatios: number[] }> {
+): Promise<{
+  bare: LoadFigures;
+  service: LoadFigures;
+  ratio: number;
+  roundRatios: number[];
+  refresh: LoadFigures;
+  introspect: LoadFigures;
+}> {
   const barePort = await freePort();
   const bare = await startProcess([join(ROOT, 'bench/bare-express.mjs')], {}, barePort, '/');
   const dataDir = mkdtempSync(join(tmpdir(), 'otp-bench-'));
@@ -31,7 +38,8 @@ export async function benchHttp(
     '/health/live',
   );
   try {
-    const pairs = await pairLoad(`http://127.0.0.1:${port}`, dataDir);
+    const base = `http://127.0.0.1:${port}`;
+    const { requests: pairs, apiKey } = await pairLoad(base, dataDir);
     const bareRuns: LoadFigures[] = [];
     const serviceRuns: LoadFigures[] = [];
     for (let round = 1; round <= rounds; round++) {
@@ -61,10 +69,39 @@ export async function benchHttp(
         ),
       );
     }
+    // Once each, after the rounds: the sessions the pairs started are what they refresh and introspect.
+    const sessions = await logins(base, apiKey, dataDir, CONNECTIONS);
+    const refresh = await load(
+      { url: base, connections: CONNECTIONS, duration: durationSeconds, requests: refreshLoad(apiKey, sessions) },
+      'token refreshes',
+    );
+    const introspect = await load(
+      {
+        url: base,
+        connections: CONNECTIONS,
+        duration: durationSeconds,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/tokens/introspect',
+            headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ token: sessions[0]!.accessToken }),
+          },
+        ],
+      },
+      'token introspections',
+    );
     const roundRatios = serviceRuns.map((run, i) => round2(run.rps / bareRuns[i]!.rps));
     const bareFigures = combine(bareRuns);
     const serviceFigures = combine(serviceRuns);
-    return { bare: bareFigures, service: serviceFigures, ratio: round2(serviceFigures.rps / bareFigures.rps), roundRatios };
+    return {
+      bare: bareFigures,
+      service: serviceFigures,
+      ratio: round2(serviceFigures.rps / bareFigures.rps),
+      roundRatios,
+      refresh,
+      introspect,
+    };
   } finally {
     await bare.stop();
     await service.stop();
@@ -86,17 +123,28 @@ function combine(runs: LoadFigures[]): LoadFigures {
   };
 }
 
-/** Registers a customer, then the autocannon requests of one login: a code asked for, read from the dev mailbox, verified. */
-async function pairLoad(base: string, dataDir: string): Promise<autocannon.Request[]> {
+/**
+ * Registers a customer, then the autocannon requests of one login: a code asked for, read from the
+ * dev mailbox, verified. The customer is on the plan with the highest key rate, and the operator
+ * gives it finite quotas far above the run, so every code request is checked against them.
+ */
+async function pairLoad(base: string, dataDir: string): Promise<{ requests: autocannon.Request[]; apiKey: string }> {
+  const operator = { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' };
   const registered = await fetch(`${base}/v1/admin/customers`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Bench', email: 'bench@example.com' }),
-  }).then((r) => r.json() as Promise<{ apiKey: { key: string } }>);
+    headers: operator,
+    body: JSON.stringify({ name: 'Bench', email: 'bench@example.com', plan: 'enterprise' }),
+  }).then((r) => r.json() as Promise<{ customer: { id: string }; apiKey: { key: string } }>);
+  const quotas = await fetch(`${base}/v1/admin/customers/${registered.customer.id}/quotas`, {
+    method: 'PUT',
+    headers: operator,
+    body: JSON.stringify({ daily: 100_000_000, monthly: 1_000_000_000 }),
+  });
+  if (quotas.status !== 200) throw new Error(`setting the bench quotas answered ${quotas.status}`);
   const headers = { authorization: `Bearer ${registered.apiKey.key}`, 'content-type': 'application/json' };
   const mailbox = join(dataDir, 'mailbox');
   let sequence = 0;
-  return [
+  const requests: autocannon.Request[] = [
     {
       method: 'POST',
       path: '/v1/otp/request',
@@ -121,6 +169,48 @@ async function pairLoad(base: string, dataDir: string): Promise<autocannon.Reque
         const eml = readFileSync(join(mailbox, `${String(context.challengeId)}.eml`), 'utf8');
         const code = /sign-in code is ([0-9]{6,9})/.exec(eml)?.[1];
         return { ...req, body: JSON.stringify({ email: context.email, code }) };
+      },
+    },
+  ];
+  return { requests, apiKey: registered.apiKey.key };
+}
+
+interface Session {
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** `count` logins done one by one, outside any measurement: a session per connection to refresh. */
+async function logins(base: string, apiKey: string, dataDir: string, count: number): Promise<Session[]> {
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  const sessions: Session[] = [];
+  for (let i = 0; i < count; i++) {
+    const email = `refresh${i}@bench.example.com`;
+    const requested = await fetch(`${base}/v1/otp/request`, { method: 'POST', headers, body: JSON.stringify({ email }) });
+    const { challengeId } = (await requested.json()) as { challengeId: string };
+    const code = /sign-in code is ([0-9]{6,9})/.exec(readFileSync(join(dataDir, 'mailbox', `${challengeId}.eml`), 'utf8'))?.[1];
+    const verified = await fetch(`${base}/v1/otp/verify`, { method: 'POST', headers, body: JSON.stringify({ email, code }) });
+    sessions.push((await verified.json()) as Session);
+  }
+  return sessions;
+}
+
+/**
+ * Refreshes of the sessions in a pool: a request takes a session's current refresh token out,
+ * its answer puts the new one back (autocannon resets a connection's context after each request,
+ * so the tokens cannot live there). With at least as many sessions as connections the pool never
+ * runs dry, and no token is ever presented twice (which would end its session as a reuse).
+ */
+function refreshLoad(apiKey: string, sessions: Session[]): autocannon.Request[] {
+  const pool = sessions.map((s) => s.refreshToken);
+  return [
+    {
+      method: 'POST',
+      path: '/v1/tokens/refresh',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ refreshToken: pool.shift() }) }),
+      onResponse: (status, body) => {
+        if (status === 200) pool.push((JSON.parse(body) as Session).refreshToken);
       },
     },
   ];

@@ -37,6 +37,7 @@ const servers = await runServersBench(Number(process.env.BENCH_SERVER_EVENTS ?? 
 const usage = await runUsageQueryBench();
 const audit = await runAuditWindowBench();
 
+const round = (n: number) => Math.round(n * 100) / 100;
 const row = (what: string, figure: string, baseline: string, ratio: number, target: string) =>
   `| ${what} | ${figure} | ${baseline} | ${ratio.toFixed(2)} | ${target} |`;
 console.log(TABLE_HEAD);
@@ -49,6 +50,21 @@ console.log(
     '>= 0.5',
   ),
 );
+// Beside the same bare express baseline: what a tenant backend's token traffic costs.
+for (const [what, figures] of [
+  ['HTTP token refreshes (rotation, 50 sessions)', http.refresh],
+  ['HTTP token introspections', http.introspect],
+] as const) {
+  console.log(
+    row(
+      what,
+      `${figures.rps} req/s, p99 ${figures.p99Ms} ms`,
+      `bare express ${http.bare.rps} req/s`,
+      round(figures.rps / http.bare.rps),
+      '-',
+    ),
+  );
+}
 for (const e of events) {
   console.log(
     row(
@@ -100,6 +116,13 @@ if ('skipped' in servers) {
   );
 }
 console.log(usageQueryRow(usage));
+for (const [what, figures] of [
+  ['token refreshes', http.refresh],
+  ['token introspections', http.introspect],
+] as const) {
+  if (figures.non2xx > 0 || figures.errors > 0)
+    console.log(`\nwarning: ${what} answered ${figures.non2xx} non-2xx and ${figures.errors} errors`);
+}
 if (http.service.non2xx > 0 || http.service.errors > 0) {
   console.log(`\nwarning: the service answered ${http.service.non2xx} non-2xx and ${http.service.errors} errors during the run`);
 }

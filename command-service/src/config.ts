@@ -33,6 +33,9 @@ export const CommandServiceEnv = CommonEnv.extend({
   ...EventStoreChoiceEnv,
   HASH_KEY: DistributedEnv.HASH_KEY,
   OPERATOR_TOKEN: DistributedEnv.OPERATOR_TOKEN,
+  // Where the OTP quotas are counted: the usage read model the projection-service writes.
+  MONGODB_URL: DistributedEnv.MONGODB_URL,
+  MONGODB_DB: DistributedEnv.MONGODB_DB,
   /**
    * Ed25519 key as JSON (a mounted secret): the signing keys' stream starts
    * with it, so tokens it signed before the stream existed keep verifying.

@@ -16,3 +16,6 @@ export * from './http/index';
 export { CommandSettingsEnv } from './config';
 export { createKeyUseRecorder, type KeyUseRecorder } from './customers/key-use-recorder';
 export { sealTenantSecret, openTenantSecret } from './tenant-config/tenant-secrets';
+export { createLimitRecorder, type LimitRecorder } from './limits/limit-recorder';
+export { createOtpQuotaGate, type OtpQuotaGate } from './limits/otp-quota-gate';
+export { otpUsageFromReadModel, type OtpUsage } from './limits/otp-usage';

@@ -1,6 +1,7 @@
 import { openApiDocument } from '@otp/contracts';
-import { browserCors, createApiKeyAuthenticator, createOperatorCheck } from '@otp/platform/auth';
+import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createRequestGuard } from '@otp/platform/auth';
 import { createTxtLookup } from '@otp/platform/dns';
+import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { loadConfig } from '@otp/platform/config';
 import { createConsistencyTokens } from '@otp/platform/crypto';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
@@ -18,6 +19,9 @@ import { createLogger } from '@otp/platform/logging';
 import { createSmtpMailer } from './email/smtp-mailer';
 import { createTenantMailers } from './email/tenant-mailers';
 import { createKeyUseRecorder } from './customers/key-use-recorder';
+import { createLimitRecorder } from './limits/limit-recorder';
+import { createOtpQuotaGate } from './limits/otp-quota-gate';
+import { otpUsageFromReadModel } from './limits/otp-usage';
 import { createCommandHandler } from './handling/command-handler';
 import { commandRoutes } from './http/index';
 import { encryptionKeyFromHashKey, parseEncryptionKey } from './tokens/private-key-sealing';
@@ -68,6 +72,20 @@ async function main(): Promise<void> {
   const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
   const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY, onAuthenticated: keyUse.record });
   const { metricsAccess, metricsApp } = metricsPlacement(config, metrics, config.OPERATOR_TOKEN, logger);
+  // Read only, for the quotas: each instance counts its own requests on top of what the read model has counted.
+  const documents = await openMongoDocumentStore({ url: config.MONGODB_URL, database: config.MONGODB_DB });
+  const limits = createLimitRecorder({ commands, logger: logger.child({ component: 'limits' }) });
+  const quotas = createOtpQuotaGate({ commands, usage: otpUsageFromReadModel(documents), recorder: limits });
+  // The buckets and failure records are this instance's own (docs/decisions.md).
+  const guard = createRequestGuard({
+    authenticate,
+    checkOperator,
+    eventStore,
+    states,
+    hashKey: config.HASH_KEY,
+    registry: metrics.registry,
+    onRateLimited: limits.rateLimited,
+  });
   const app = createHttpApp({
     logger,
     metrics,
@@ -87,8 +105,8 @@ async function main(): Promise<void> {
         logger,
         encryptionKey,
         lookupTxt: createTxtLookup({ servers: config.DNS_RESOLVER }),
-        authenticate,
-        checkOperator,
+        guard,
+        quotas,
         // Sealed with HASH_KEY, which the query service shares: its reads open these tokens.
         consistency: createConsistencyTokens(config.HASH_KEY),
       }),
@@ -105,6 +123,8 @@ async function main(): Promise<void> {
     close: async () => {
       await metricsListener?.shutdown('the service stops');
       await keyUse.idle();
+      await limits.idle();
+      await documents.close();
       await mailer.close();
       await eventStore.close();
     },

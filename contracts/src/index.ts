@@ -7,3 +7,4 @@ export * from './api-keys/index';
 export * from './config/index';
 export * from './emails';
 export * from './domains/index';
+export * from './limits/index';

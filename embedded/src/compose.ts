@@ -4,6 +4,9 @@ import { openApiDocument } from '@otp/contracts';
 import {
   createCommandHandler,
   createKeyUseRecorder,
+  createLimitRecorder,
+  createOtpQuotaGate,
+  otpUsageFromReadModel,
   createDevMailbox,
   createSmtpMailer,
   createTenantMailers,
@@ -13,7 +16,7 @@ import {
   loadOrCreateKeyFile,
   LONGEST_ACCESS_TOKEN_TTL_SECONDS,
 } from '@otp/command-service';
-import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
+import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createRequestGuard, createServiceKeyCheck } from '@otp/platform/auth';
 import { createTxtLookup } from '@otp/platform/dns';
 import { createConsistencyTokens } from '@otp/platform/crypto';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
@@ -98,6 +101,19 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   // Each key that gets in, on either side, is recorded once a minute (customers/key-use-recorder.ts).
   const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
   const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey, onAuthenticated: keyUse.record });
+  // Limit refusals are recorded once per window; quotas are counted against the usage read model (docs/decisions.md).
+  const limits = createLimitRecorder({ commands, logger: logger.child({ component: 'limits' }) });
+  const quotas = createOtpQuotaGate({ commands, usage: otpUsageFromReadModel(documents), recorder: limits });
+  // One guard for both sides: one process, one set of buckets and failure records.
+  const guard = createRequestGuard({
+    authenticate,
+    checkOperator,
+    eventStore,
+    states,
+    hashKey,
+    registry: metrics.registry,
+    onRateLimited: limits.rateLimited,
+  });
 
   const { metricsAccess, metricsApp } = metricsPlacement(config, metrics, operatorToken, logger);
   const app = createHttpApp({
@@ -125,16 +141,15 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         logger,
         encryptionKey,
         lookupTxt: createTxtLookup({ servers: config.DNS_RESOLVER }),
-        authenticate,
-        checkOperator,
+        guard,
+        quotas,
         consistency,
       }),
       queryRoutes({
         documents,
         eventStore,
         consistency,
-        authenticate,
-        checkOperator,
+        guard,
         checkServiceKey: createServiceKeyCheck(config.SERVICE_KEY, hashKey),
         waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),
       }),
@@ -148,6 +163,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     async close() {
       await projections.stop();
       await keyUse.idle();
+      await limits.idle();
       await mailer.close();
       await documents.close();
       await eventStore.close();

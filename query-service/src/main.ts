@@ -1,5 +1,5 @@
 import { openApiDocument } from '@otp/contracts';
-import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
+import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createRequestGuard, createServiceKeyCheck } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
 import { createConsistencyTokens } from '@otp/platform/crypto';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
@@ -32,6 +32,15 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics();
   const { metricsAccess, metricsApp } = metricsPlacement(config, metrics, config.OPERATOR_TOKEN, logger);
+  // The query side appends nothing: its refusals by a rate limit are counted in /metrics, not recorded as events.
+  const guard = createRequestGuard({
+    authenticate: createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY }),
+    checkOperator: createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY),
+    eventStore,
+    states,
+    hashKey: config.HASH_KEY,
+    registry: metrics.registry,
+  });
   const app = createHttpApp({
     logger,
     metrics,
@@ -49,8 +58,7 @@ async function main(): Promise<void> {
         eventStore,
         // The command service seals with the same HASH_KEY, so its tokens open here.
         consistency: createConsistencyTokens(config.HASH_KEY),
-        authenticate: createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY }),
-        checkOperator: createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY),
+        guard,
         checkServiceKey: createServiceKeyCheck(config.SERVICE_KEY, config.HASH_KEY),
         waitForPosition,
       }),

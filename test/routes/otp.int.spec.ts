@@ -118,7 +118,10 @@ describe('POST /v1/otp/request', () => {
       .given(customerRegistered(acme), ...earlier.map(otpRequested))
       .when(countingMail)
       .thenOutcome(
-        expectProblem(429, 'rate-limited', { body: { code: 'too_many_code_requests' } }),
+        expectProblem(429, 'rate-limited', {
+          body: { code: 'too_many_code_requests' },
+          headers: { 'ratelimit-limit': '3', 'ratelimit-remaining': '0', 'ratelimit-reset': /^[1-9]\d*$/ },
+        }),
         retryAfter,
         expectNewEvents([{ type: 'OtpRateLimitExceeded', data: { limit: 'perEmailPerHour', max: 3 } }]),
       );
@@ -395,7 +398,12 @@ describe('POST /v1/otp/verify', () => {
     return spec
       .given(customerRegistered(acme), ...guessed.flatMap((c) => [otpRequested(c), ...wrongCodesTried(c, 5)]), otpRequested(owner))
       .when(verifyNamed(acme.key.key, owner.email, owner.code, owner.id))
-      .then(expectProblem(429, 'rate-limited', { body: { code: 'verification_delayed' }, headers: { 'retry-after': /^(2[0-9]|30)$/ } }));
+      .then(
+        expectProblem(429, 'rate-limited', {
+          body: { code: 'verification_delayed' },
+          headers: { 'retry-after': /^(2[0-9]|30)$/, 'ratelimit-limit': '100', 'ratelimit-remaining': '0' },
+        }),
+      );
   });
 
   it("refuses a code sent through another tenant's key", () => {

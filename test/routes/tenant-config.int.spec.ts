@@ -271,12 +271,17 @@ describe('PATCH /v1/customer/config', () => {
 
   it('changes the fields sent and keeps every other', () => {
     const acme = specTenant();
-    const before: TenantConfig = { ...six, ipAllowlist: ['10.0.0.0/8'], cors: { allowedOrigins: ['https://app.acme.test'] } };
+    // Each allowlist admits the spec's own address (loopback): the guard applies it to the request that changes it.
+    const before: TenantConfig = {
+      ...six,
+      ipAllowlist: ['10.0.0.0/8', '127.0.0.0/8', '::1'],
+      cors: { allowedOrigins: ['https://app.acme.test'] },
+    };
     const after: TenantConfig = {
       ...before,
       otp: { ...before.otp, ttlSeconds: 120 },
       email: { ...before.email, appName: 'Acme' },
-      ipAllowlist: ['203.0.113.7', '2001:db8::/32'],
+      ipAllowlist: ['203.0.113.7', '2001:db8::/32', '127.0.0.1', '::1'],
     };
     return spec
       .given(customerRegistered(acme), tenantConfigChanged(acme, 1, before))
@@ -284,7 +289,7 @@ describe('PATCH /v1/customer/config', () => {
         write(
           'PATCH',
           acme,
-          { otp: { ttlSeconds: 120 }, email: { appName: 'Acme' }, ipAllowlist: ['203.0.113.7', '2001:db8::/32'] },
+          { otp: { ttlSeconds: 120 }, email: { appName: 'Acme' }, ipAllowlist: ['203.0.113.7', '2001:db8::/32', '127.0.0.1', '::1'] },
           '"1"',
         ),
       )

@@ -53,6 +53,9 @@ export async function startDistributedServices(setup: DistributedSetup) {
     {
       ...sharedEnv(setup, hashKey),
       SIGNING_KEY_FILE: join(setup.root, 'signing-key.json'),
+      // The OTP quotas are counted against the usage read model.
+      MONGODB_URL: setup.mongoUrl,
+      MONGODB_DB: setup.database,
       SMTP_URL: setup.smtpUrl,
       JWT_ISSUER: 'http://127.0.0.1/',
     },

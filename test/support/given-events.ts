@@ -390,3 +390,13 @@ export const domainAdded = (tenant: SpecTenant, domain: string, recordValue: str
 
 export const domainVerified = (tenant: SpecTenant, domain: string, at = new Date()): GivenEvent =>
   onCustomer(tenant, 'DomainVerified', { customerId: tenant.id, domain, verifiedAt: at.toISOString() }, at, byKey(tenant));
+
+/** The operator set the tenant's OTP quotas (null: the plan's). */
+export const quotasChanged = (tenant: SpecTenant, daily: number | null, monthly: number | null, at = new Date()): GivenEvent =>
+  onCustomer(tenant, 'CustomerQuotasChanged', { customerId: tenant.id, daily, monthly, changedAt: at.toISOString() }, at, 'operator');
+
+/** Version 1 of the tenant's config: the defaults with `change` laid over them. */
+export function tenantConfigSet(tenant: SpecTenant, change: Partial<TenantConfig>, at = new Date()): GivenEvent {
+  const data = { customerId: tenant.id, version: 1, config: { ...DEFAULT_TENANT_CONFIG, ...change }, changedAt: at.toISOString() };
+  return given(streams.config(tenant.id), 'TenantConfigChanged', data, { tenantId: tenant.id, actor: byKey(tenant), at });
+}

@@ -9,6 +9,9 @@ import {
   commandRoutes,
   createCommandHandler,
   createKeyUseRecorder,
+  createLimitRecorder,
+  createOtpQuotaGate,
+  otpUsageFromReadModel,
   createDevMailbox,
   createSmtpMailer,
   createSigningKeyring,
@@ -18,7 +21,7 @@ import {
   LONGEST_ACCESS_TOKEN_TTL_SECONDS,
 } from '@otp/command-service';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
-import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createServiceKeyCheck } from '@otp/platform/auth';
+import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createRequestGuard, createServiceKeyCheck } from '@otp/platform/auth';
 import { createTxtLookup } from '@otp/platform/dns';
 import { createConsistencyTokens } from '@otp/platform/crypto';
 import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
@@ -108,6 +111,17 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     hashKey: SPEC_HASH_KEY,
     ...(onAuthenticated ? { onAuthenticated } : {}),
   });
+  const limits = createLimitRecorder({ commands, logger });
+  const quotas = createOtpQuotaGate({ commands, usage: otpUsageFromReadModel(documents), recorder: limits });
+  const guard = createRequestGuard({
+    authenticate,
+    checkOperator,
+    eventStore,
+    states,
+    hashKey: SPEC_HASH_KEY,
+    registry: metrics.registry,
+    onRateLimited: limits.rateLimited,
+  });
 
   // A port no server listens on when a spec brings none: a lookup then fails fast instead of asking the internet.
   const lookupTxt = createTxtLookup({ servers: [options.dnsResolver ?? '127.0.0.1:9'], timeoutMs: 500 });
@@ -132,16 +146,15 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         logger,
         encryptionKey: SPEC_SIGNING_KEY_ENCRYPTION_KEY,
         lookupTxt,
-        authenticate,
-        checkOperator,
+        guard,
+        quotas,
         consistency,
       }),
       queryRoutes({
         documents,
         eventStore,
         consistency,
-        authenticate,
-        checkOperator,
+        guard,
         checkServiceKey: createServiceKeyCheck(
           options.serviceKey === null ? undefined : (options.serviceKey ?? SPEC_SERVICE_KEY),
           SPEC_HASH_KEY,
@@ -159,6 +172,8 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     baseUrl: `http://127.0.0.1:${port}`,
     /** Resolves once the key uses recorded so far are appended. */
     keyUseIdle: keyUse.idle,
+    /** Resolves once the limit refusals recorded so far are appended. */
+    limitsIdle: limits.idle,
     /** The store itself, uncounted: given events go in here, as if appended by earlier requests. */
     eventStore,
     mailboxDir,
@@ -172,6 +187,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     async close(): Promise<void> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await limits.idle();
       await projections.stop();
       await mailer.close();
       await documents.close();

@@ -72,8 +72,11 @@ export type ChangeProfile = {
   now: Date;
 };
 
+/** The operator's OTP quotas for a customer; null in a window is the plan's. */
+export type ChangeQuotas = { type: 'ChangeQuotas'; customerId: string; daily: number | null; monthly: number | null; now: Date };
+
 export type CustomerCommand =
-  RegisterCustomer | IssueApiKey | RotateApiKey | RevokeApiKey | ChangeCustomerStatus | ChangePlan | ChangeProfile;
+  RegisterCustomer | IssueApiKey | RotateApiKey | RevokeApiKey | ChangeCustomerStatus | ChangePlan | ChangeProfile | ChangeQuotas;
 export type { CustomerEvent, CustomerState } from '@otp/contracts';
 
 function register(command: RegisterCustomer, state: CustomerState): CustomerEvent[] {
@@ -204,6 +207,20 @@ function changeProfile(command: ChangeProfile, state: CustomerState): CustomerEv
   return [{ type: 'CustomerProfileChanged', data: { customerId, ...fields, changedAt: now.toISOString() } }];
 }
 
+function changeQuotas(command: ChangeQuotas, state: CustomerState): CustomerEvent[] {
+  const { customerId, daily, monthly, now } = command;
+  requireRegistered(state, customerId);
+  refuseIfCancelled(state, customerId);
+  for (const quota of [daily, monthly]) {
+    if (quota !== null && (!Number.isInteger(quota) || quota < 0)) {
+      throw new DomainError('invalid_quota', 'a quota is a whole number of requests, 0 or more, or null for the plan', { quota });
+    }
+  }
+  // The same quotas again change nothing: the operator may safely retry.
+  if (state.quotaOverride.daily === daily && state.quotaOverride.monthly === monthly) return [];
+  return [{ type: 'CustomerQuotasChanged', data: { customerId, daily, monthly, changedAt: now.toISOString() } }];
+}
+
 // The fold is shared with the API-key check (contracts): the rule for which
 // keys are valid is written once, and both read one cached state per stream.
 export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEvent> = {
@@ -226,6 +243,8 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
         return changePlan(command, state);
       case 'ChangeProfile':
         return changeProfile(command, state);
+      case 'ChangeQuotas':
+        return changeQuotas(command, state);
       default: {
         const unknown: never = command;
         return unknown;

@@ -9,6 +9,7 @@ import {
   type ChangeCustomerStatus,
   type ChangePlan,
   type ChangeProfile,
+  type ChangeQuotas,
   type CustomerEvent,
   type CustomerState,
   type IssueApiKey,
@@ -539,4 +540,44 @@ describe('ChangeProfile', () => {
     given([])
       .when(change({ name: 'Acme' }))
       .thenRefuses('customer_not_found'));
+});
+
+describe('ChangeQuotas', () => {
+  const changeQuotas = (daily: number | null, monthly: number | null): ChangeQuotas => ({
+    type: 'ChangeQuotas',
+    customerId,
+    daily,
+    monthly,
+    now,
+  });
+  const quotasChanged = (daily: number | null, monthly: number | null): CustomerEvent => ({
+    type: 'CustomerQuotasChanged',
+    data: { customerId, daily, monthly, changedAt: now.toISOString() },
+  });
+
+  it("records the operator's quotas", () =>
+    given([registered])
+      .when(changeQuotas(50_000, null))
+      .then([quotasChanged(50_000, null)]));
+
+  it('records nothing for the quotas the customer has', () =>
+    given([registered, quotasChanged(50_000, null)])
+      .when(changeQuotas(50_000, null))
+      .thenNothing());
+
+  it("records nulls that return both windows to the plan's", () =>
+    given([registered, quotasChanged(50_000, 900_000)])
+      .when(changeQuotas(null, null))
+      .then([quotasChanged(null, null)]));
+
+  it('records nothing for nulls when no quota was ever set', () => given([registered]).when(changeQuotas(null, null)).thenNothing());
+
+  it('refuses a negative or fractional quota', () => {
+    given([registered]).when(changeQuotas(-1, null)).thenRefuses('invalid_quota');
+    given([registered]).when(changeQuotas(null, 1.5)).thenRefuses('invalid_quota');
+  });
+
+  it('refuses a cancelled customer', () => given([registered, cancelledEvent]).when(changeQuotas(1, 1)).thenRefuses('customer_cancelled'));
+
+  it('refuses a customer that is not registered', () => given([]).when(changeQuotas(1, 1)).thenRefuses('customer_not_found'));
 });

@@ -1,7 +1,8 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import {
   ApiKeyIdParam,
   ChangePlanBody,
+  ChangeQuotasBody,
   CustomerIdParam,
   IssueApiKeyBody,
   RegisterCustomerBody,
@@ -9,12 +10,12 @@ import {
   StatusChangeBody,
   UpdateCustomerBody,
 } from '@otp/contracts';
-import { keyRequest, requireScope } from '@otp/platform/auth';
-import { bearerToken, parseOr400 } from '@otp/platform/http';
+import { requireScope } from '@otp/platform/auth';
+import { parseOr400 } from '@otp/platform/http';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { withPosition } from '../http/with-position';
-import { changeCustomer, type StatusChange } from './change-customer';
+import { changeCustomer, changeQuotas, type StatusChange } from './change-customer';
 import { changeProfile } from './change-profile';
 import { issueApiKey } from './issue-api-key';
 import { registerCustomer } from './register-customer';
@@ -32,7 +33,7 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
 
   router.post('/v1/admin/customers', async (req, res) => {
-    deps.checkOperator(bearerToken(req));
+    await deps.guard.operator(req);
     const body = parseOr400(RegisterCustomerBody, req.body ?? {});
     const ctx = commandContext(req, 'operator', 'operator');
     const { position, ...result } = await registerCustomer(deps, body, ctx);
@@ -41,7 +42,7 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
 
   for (const [action, type] of Object.entries(STATUS_CHANGES)) {
     router.post(`/v1/admin/customers/:id/${action}`, async (req, res) => {
-      deps.checkOperator(bearerToken(req));
+      await deps.guard.operator(req);
       const { id } = parseOr400(CustomerIdParam, req.params, 'path');
       const { reason } = parseOr400(StatusChangeBody, req.body ?? {});
       const ctx = commandContext(req, 'operator', id);
@@ -50,8 +51,17 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
     });
   }
 
+  router.put('/v1/admin/customers/:id/quotas', async (req, res) => {
+    await deps.guard.operator(req);
+    const { id } = parseOr400(CustomerIdParam, req.params, 'path');
+    const quotas = parseOr400(ChangeQuotasBody, req.body ?? {});
+    const ctx = commandContext(req, 'operator', id);
+    const { position, ...result } = await changeQuotas(deps, id, quotas, ctx);
+    withPosition(res, deps.consistency, ctx, position).json(result);
+  });
+
   router.put('/v1/admin/customers/:id/plan', async (req, res) => {
-    deps.checkOperator(bearerToken(req));
+    await deps.guard.operator(req);
     const { id } = parseOr400(CustomerIdParam, req.params, 'path');
     const { plan } = parseOr400(ChangePlanBody, req.body ?? {});
     const ctx = commandContext(req, 'operator', id);
@@ -59,29 +69,29 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
     withPosition(res, deps.consistency, ctx, position).json(result);
   });
 
-  const admin = async (req: Request) => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
+  const admin = async (req: Request, res: Response) => {
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'customer:admin');
     return { principal, ctx: commandContext(req, `apiKey:${principal.keyId}`, principal.customerId) };
   };
 
   // 204 with the event's position: the customer document is the query side's, read it there with that position.
   router.patch('/v1/customer', async (req, res) => {
-    const { principal, ctx } = await admin(req);
+    const { principal, ctx } = await admin(req, res);
     const body = parseOr400(UpdateCustomerBody, req.body ?? {});
     const { position } = await changeProfile(deps, { customerId: principal.customerId, ...body }, ctx);
     withPosition(res, deps.consistency, ctx, position).status(204).end();
   });
 
   router.post('/v1/customer/api-keys', async (req, res) => {
-    const { principal, ctx } = await admin(req);
+    const { principal, ctx } = await admin(req, res);
     const body = parseOr400(IssueApiKeyBody, req.body ?? {});
     const { position, ...issued } = await issueApiKey(deps, { customerId: principal.customerId, ...body }, ctx);
     withPosition(res, deps.consistency, ctx, position).status(201).location(`/v1/customer/api-keys/${issued.id}`).json(issued);
   });
 
   router.post('/v1/customer/api-keys/:id/rotate', async (req, res) => {
-    const { principal, ctx } = await admin(req);
+    const { principal, ctx } = await admin(req, res);
     const { id } = parseOr400(ApiKeyIdParam, req.params, 'path');
     const { graceSeconds } = parseOr400(RotateApiKeyBody, req.body ?? {});
     const input = { customerId: principal.customerId, keyId: id, ...(graceSeconds !== undefined ? { graceSeconds } : {}) };
@@ -90,7 +100,7 @@ export function customerRoutes(deps: CommandRouteDeps): Router {
   });
 
   router.delete('/v1/customer/api-keys/:id', async (req, res) => {
-    const { principal, ctx } = await admin(req);
+    const { principal, ctx } = await admin(req, res);
     const { id } = parseOr400(ApiKeyIdParam, req.params, 'path');
     const { position } = await revokeApiKey(deps, { customerId: principal.customerId, keyId: id }, ctx);
     withPosition(res, deps.consistency, ctx, position).status(204).end();

@@ -13,7 +13,13 @@ import { createKeyUseRecorder } from './key-use-recorder';
 describe('recording the last use of a key', () => {
   const logger = createLogger({ level: 'silent' });
   const customerId = 'cus_00000000000000a1';
-  const principal = { customerId, keyId: 'key_0000000000a1', scopes: ['otp:write' as const], kind: 'secret' as const };
+  const principal = {
+    customerId,
+    keyId: 'key_0000000000a1',
+    scopes: ['otp:write' as const],
+    kind: 'secret' as const,
+    plan: 'free' as const,
+  };
   let dir: string;
   let stores: SqliteEventStore[];
   const instance = () => {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { AddDomainBody, DomainParam } from '@otp/contracts';
-import { keyRequest, requireScope } from '@otp/platform/auth';
-import { bearerToken, parseOr400 } from '@otp/platform/http';
+import { requireScope } from '@otp/platform/auth';
+import { parseOr400 } from '@otp/platform/http';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { withPosition } from '../http/with-position';
@@ -13,7 +13,7 @@ export function domainRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
 
   router.post('/v1/customer/domains', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'customer:admin');
     const { domain } = parseOr400(AddDomainBody, req.body ?? {});
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
@@ -26,7 +26,7 @@ export function domainRoutes(deps: CommandRouteDeps): Router {
   });
 
   router.post('/v1/customer/domains/:domain/verify', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'customer:admin');
     const { domain } = parseOr400(DomainParam, req.params, 'path');
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);

@@ -1,3 +1,5 @@
+import type { LimitDecision } from '@otp/platform/limits';
+
 /** What the deciders refuse commands with, by aggregate. */
 const DECIDER_REFUSALS = [
   // customers
@@ -17,6 +19,7 @@ const DECIDER_REFUSALS = [
   'domain_not_found',
   'too_many_domains',
   'domain_not_verified',
+  'invalid_quota',
   // otp
   'invalid_code_length',
   'challenge_exists',
@@ -47,6 +50,8 @@ const USE_CASE_REFUSALS = [
   'access_token_invalid',
   // signup
   'signup_already_completed',
+  // limits
+  'quota_exceeded',
 ] as const;
 
 /**
@@ -59,13 +64,15 @@ export type RefusalCode = (typeof REFUSAL_CODES)[number];
 export type DeciderRefusalCode = (typeof DECIDER_REFUSALS)[number];
 
 /**
- * What a refusal knows beyond its code. Two names reach the caller: how long
- * to wait (Retry-After) and the guesses left at a code; everything else is
+ * What a refusal knows beyond its code. Three names reach the caller: how long
+ * to wait (Retry-After), the limit that refused (RateLimit-*) and the guesses left at a code; everything else is
  * context for logs and tests and never leaves the process.
  */
 export interface RefusalDetails {
   retryAfterSeconds?: number;
   attemptsRemaining?: number;
+  /** The limit that refused, for the RateLimit-* headers. */
+  rateLimit?: LimitDecision;
   [context: string]: unknown;
 }
 

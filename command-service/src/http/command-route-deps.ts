@@ -1,12 +1,15 @@
-import type { ApiKeyAuthenticator, OperatorCheck } from '@otp/platform/auth';
+import type { RequestGuard } from '@otp/platform/auth';
 import type { ConsistencyTokens } from '@otp/platform/crypto';
 import type { CommandDeps } from '../handling/command-deps';
+import type { OtpQuotaGate } from '../limits/otp-quota-gate';
 import type { SigningKeyring } from '../tokens/signing-keyring';
 
 /** What the write API's routes need beside the use cases' dependencies. */
 export interface CommandRouteDeps extends CommandDeps {
-  authenticate: ApiKeyAuthenticator;
-  checkOperator: OperatorCheck;
+  /** Every API-key and operator route's credential check and limits (throttle, allowlist, request rates). */
+  guard: RequestGuard;
+  /** The tenant's daily and monthly OTP quotas. */
+  quotas: OtpQuotaGate;
   /** The deployment's key stream, which the operator rotates; the token issuer signs from the same one. */
   signingKeys: SigningKeyring;
   /** Seals the position a write answers with (`X-Event-Position`); made from the hash key the query side shares. */

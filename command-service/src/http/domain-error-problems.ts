@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { problemTypes } from '@otp/contracts';
 import { ProblemError } from '@otp/platform/http';
+import { rateLimitHeaders, type LimitDecision } from '@otp/platform/limits';
 import { ConcurrencyError } from '../handling/command-handler';
 import { Refusal, type RefusalCode } from '../handling/refusal';
 
@@ -38,6 +39,7 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   too_many_domains: conflict('Too many domains'),
   // The request was understood and the domain is known; DNS does not hold the proof (yet: records take time to spread).
   domain_not_verified: { status: 422, type: problemTypes.domainNotVerified, title: 'Domain not verified' },
+  invalid_quota: { status: 400, type: problemTypes.validation, title: 'Invalid request' },
   invalid_code_length: misconfigured,
   // A challenge id drawn twice with another code: the request may simply be sent again.
   challenge_exists: conflict('Challenge exists'),
@@ -50,6 +52,8 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   signing_key_exists: conflict('Signing key exists'),
   invalid_ttl: misconfigured,
   code_not_valid: invalidCode,
+  // The tenant's daily or monthly quota: Retry-After is the window's reset.
+  quota_exceeded: { status: 429, type: problemTypes.quotaExceeded, title: 'Quota exceeded' },
   email_delivery_failed: { status: 503, type: problemTypes.emailDeliveryFailed, title: 'Email delivery failed' },
   session_not_found: invalidToken,
   session_revoked: invalidToken,
@@ -66,12 +70,23 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   signup_already_completed: { status: 409, type: problemTypes.signupAlreadyCompleted, title: 'Signup already completed' },
 };
 
-/** The problem a refusal is answered with: its code and the guesses left in the body, the wait in Retry-After. */
+/** A limit known only by its wait (and its size, where the refusal names it as `limit`): every 429 carries RateLimit-*. */
+function limitOf({ retryAfterSeconds, limit }: Refusal['details']): LimitDecision | undefined {
+  if (retryAfterSeconds === undefined) return undefined;
+  const size = typeof limit === 'number' ? limit : 0;
+  return { allowed: false, limit: size, remaining: 0, resetSeconds: retryAfterSeconds, retryAfterSeconds };
+}
+
+/** The problem a refusal is answered with: its code and the guesses left in the body, the wait in Retry-After, the limit in RateLimit-*. */
 export function problemOf(refusal: Refusal): ProblemError {
   const { status, type, title } = refusalAnswers[refusal.code];
   const { retryAfterSeconds, attemptsRemaining } = refusal.details;
+  const rateLimit = refusal.details.rateLimit ?? (status === 429 ? limitOf(refusal.details) : undefined);
   const body = { code: refusal.code, ...(attemptsRemaining !== undefined ? { attemptsRemaining } : {}) };
-  const headers: Record<string, string> = retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {};
+  const headers: Record<string, string> = {
+    ...(rateLimit !== undefined ? rateLimitHeaders(rateLimit) : {}),
+    ...(retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {}),
+  };
   return new ProblemError(status, type, title, refusal.message, body, headers);
 }
 

@@ -234,6 +234,7 @@ function verify(command: VerifyOtp, state: OtpState): OtpEvent[] {
     if (until > now.getTime()) {
       throw new DomainError('verification_delayed', 'too many wrong codes for this email; wait before trying again', {
         retryAfterSeconds: secondsUntil(until, now),
+        limit: OTP_MAX_FAILURES_IN_A_ROW,
       });
     }
   }

@@ -49,6 +49,7 @@ export async function requestOtp(
   if (exceeded?.type === 'OtpRateLimitExceeded') {
     throw new Refusal('too_many_code_requests', 'too many codes were requested for this email', {
       retryAfterSeconds: secondsUntil(Date.parse(exceeded.data.retryAt), ctx.now),
+      limit: exceeded.data.max,
     });
   }
   const requested = handled.events.find((e) => e.type === 'OtpRequested');

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { RotateSigningKeyBody, type RotatedSigningKey } from '@otp/contracts';
-import { bearerToken, parseOr400 } from '@otp/platform/http';
+import { parseOr400 } from '@otp/platform/http';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { withPosition } from '../http/with-position';
@@ -10,7 +10,7 @@ import { rotateSigningKey } from './rotate-signing-key';
 export function signingKeyRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
   router.post('/v1/admin/signing-keys/rotate', async (req, res) => {
-    deps.checkOperator(bearerToken(req));
+    await deps.guard.operator(req);
     parseOr400(RotateSigningKeyBody, req.body ?? {});
     const ctx = commandContext(req, 'operator', 'operator');
     const { position, ...kids } = await rotateSigningKey(deps, ctx);

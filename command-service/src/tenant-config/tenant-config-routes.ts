@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { TenantConfigBody, TenantConfigPatchBody, TenantConfigQuery, type TenantConfigState } from '@otp/contracts';
-import { keyRequest, requireScope } from '@otp/platform/auth';
-import { bearerToken, parseOr400, problems } from '@otp/platform/http';
+import { requireScope } from '@otp/platform/auth';
+import { parseOr400, problems } from '@otp/platform/http';
 import { Refusal } from '../handling/refusal';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
@@ -35,14 +35,14 @@ function answer(res: Response, state: TenantConfigState): void {
 export function tenantConfigRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
 
-  const admin = async (req: Request) => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
+  const admin = async (req: Request, res: Response) => {
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'customer:admin');
     return { principal, ctx: commandContext(req, `apiKey:${principal.keyId}`, principal.customerId) };
   };
 
   router.get('/v1/customer/config', async (req, res) => {
-    const { principal } = await admin(req);
+    const { principal } = await admin(req, res);
     const query = parseOr400(TenantConfigQuery, req.query, 'query');
     const asOf = query.asOf !== undefined ? new Date(query.asOf) : undefined;
     const state = await readTenantConfig(deps, principal.customerId, { version: query.version, asOf });
@@ -51,7 +51,7 @@ export function tenantConfigRoutes(deps: CommandRouteDeps): Router {
   });
 
   const write = (change: (req: Request) => ConfigChange) => async (req: Request, res: Response) => {
-    const { principal, ctx } = await admin(req);
+    const { principal, ctx } = await admin(req, res);
     const version = expectedVersion(req);
     const { state, position } = await changeTenantConfig(
       deps,

@@ -1,7 +1,7 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { IntrospectTokenBody, RefreshTokenBody, RevokeTokenBody } from '@otp/contracts';
-import { keyRequest, requireScope } from '@otp/platform/auth';
-import { bearerToken, parseOr400 } from '@otp/platform/http';
+import { requireScope } from '@otp/platform/auth';
+import { parseOr400 } from '@otp/platform/http';
 import { commandContext } from '../http/command-context-from-request';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { withPosition } from '../http/with-position';
@@ -18,14 +18,14 @@ import { introspectToken } from './introspect-token';
 export function tokenRoutes(deps: CommandRouteDeps, verify: AccessTokenVerifier): Router {
   const router = Router();
 
-  const principalOf = async (req: Request) => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
+  const principalOf = async (req: Request, res: Response) => {
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'otp:write');
     return principal;
   };
 
   router.post('/v1/tokens/refresh', async (req, res) => {
-    const principal = await principalOf(req);
+    const principal = await principalOf(req, res);
     const body = parseOr400(RefreshTokenBody, req.body ?? {});
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
     const input = { customerId: principal.customerId, clientId: principal.keyId, refreshToken: body.refreshToken };
@@ -34,7 +34,7 @@ export function tokenRoutes(deps: CommandRouteDeps, verify: AccessTokenVerifier)
   });
 
   router.post('/v1/tokens/revoke', async (req, res) => {
-    const principal = await principalOf(req);
+    const principal = await principalOf(req, res);
     const body = parseOr400(RevokeTokenBody, req.body ?? {});
     const ctx = commandContext(req, `apiKey:${principal.keyId}`, principal.customerId);
     const position = await revokeToken(deps, verify, { customerId: principal.customerId, token: body.token }, ctx);
@@ -43,7 +43,7 @@ export function tokenRoutes(deps: CommandRouteDeps, verify: AccessTokenVerifier)
   });
 
   router.post('/v1/tokens/introspect', async (req, res) => {
-    const principal = await principalOf(req);
+    const principal = await principalOf(req, res);
     const body = parseOr400(IntrospectTokenBody, req.body ?? {});
     res.json(await introspectToken(deps, verify, { customerId: principal.customerId, token: body.token }, new Date()));
   });

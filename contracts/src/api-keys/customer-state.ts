@@ -1,5 +1,6 @@
 import type { ApiKeyKind, Plan, Scope } from '../ids';
 import type { DomainState } from '../domains/verified-from';
+import type { OtpQuotas } from '../limits/plan-limits';
 import type { EventOf } from '../events/registry';
 
 export type CustomerEvent =
@@ -13,7 +14,8 @@ export type CustomerEvent =
   | EventOf<'CustomerPlanChanged'>
   | EventOf<'CustomerProfileChanged'>
   | EventOf<'DomainAdded'>
-  | EventOf<'DomainVerified'>;
+  | EventOf<'DomainVerified'>
+  | EventOf<'CustomerQuotasChanged'>;
 
 export type CustomerStatus = 'unregistered' | 'active' | 'suspended' | 'cancelled';
 /** 'rotated': replaced, and valid until its `graceEndsAt`. */
@@ -33,6 +35,8 @@ export interface CustomerState {
   status: CustomerStatus;
   customerId: string | null;
   plan: Plan | null;
+  /** The operator's quotas; null in a window means the plan's. */
+  quotaOverride: OtpQuotas;
   keys: ReadonlyMap<string, ApiKeyState>;
   /** The domains it may send from, by name: `fromAddressUsesVerifiedDomain` reads them. */
   domains: ReadonlyMap<string, DomainState>;
@@ -42,6 +46,7 @@ const initialState = (): CustomerState => ({
   status: 'unregistered',
   customerId: null,
   plan: null,
+  quotaOverride: { daily: null, monthly: null },
   keys: new Map(),
   domains: new Map(),
 });
@@ -93,6 +98,8 @@ function evolve(state: CustomerState, event: CustomerEvent): CustomerState {
       const verified: DomainState = { ...known, status: 'verified', verifiedAt: event.data.verifiedAt };
       return { ...state, domains: new Map(state.domains).set(known.domain, verified) };
     }
+    case 'CustomerQuotasChanged':
+      return { ...state, quotaOverride: { daily: event.data.daily, monthly: event.data.monthly } };
     default: {
       const unknown: never = event;
       return unknown;

@@ -83,6 +83,14 @@ export const CustomerProfileChanged = z
 
 export const CustomerPlanChanged = z.object({ customerId: CustomerId, plan: Plan, previousPlan: Plan, changedAt: IsoTimestamp }).strict();
 
+/** An OTP quota, or null for the plan's own. */
+export const QuotaOverride = z.number().int().min(0).nullable();
+
+/** The operator set a customer's OTP quotas above (or below) its plan's; null returns a window to the plan's. */
+export const CustomerQuotasChanged = z
+  .object({ customerId: CustomerId, daily: QuotaOverride, monthly: QuotaOverride, changedAt: IsoTimestamp })
+  .strict();
+
 /**
  * A key let a request in during the minute starting at `minute`: at most one per key per
  * minute, on a stream of its own (`keyuse-<customer>`), so busy keys never crowd the

@@ -8,6 +8,7 @@ import {
   CustomerCancelled,
   CustomerPlanChanged,
   CustomerProfileChanged,
+  CustomerQuotasChanged,
   CustomerRegistered,
   CustomerSuspended,
 } from './customer-events';
@@ -60,6 +61,7 @@ export const eventSchemas = {
   CustomerProfileChanged,
   DomainAdded,
   DomainVerified,
+  CustomerQuotasChanged,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -98,6 +100,7 @@ export const currentSchemaVersion: Record<EventType, number> = {
   CustomerProfileChanged: 1,
   DomainAdded: 1,
   DomainVerified: 1,
+  CustomerQuotasChanged: 1,
 };
 
 type Upcaster = (data: unknown) => unknown;

@@ -9,6 +9,8 @@ export const streams = {
   config: (customerId: string) => `config-${customerId}`,
   /** A self-service signup's codes, per email (its keyed hash): no tenant exists yet to name it by. */
   signup: (signupEmailKey: string) => `signup-${signupEmailKey}`,
+  /** A tenant's limit refusals (RateLimitExceeded, QuotaExceeded), once per window: off the customer stream every key check folds. */
+  limits: (customerId: string) => `limits-${customerId}`,
   /** One per deployment: every instance signs with the key this stream calls current. */
   signingKeys: (deployment: string) => `signingkeys-${deployment}`,
 } as const;

@@ -223,6 +223,20 @@ export type StatusChangeBody = z.infer<typeof StatusChangeBody>;
 export const ChangePlanBody = z.object({ plan: Plan }).strict();
 export type ChangePlanBody = z.infer<typeof ChangePlanBody>;
 
+/** Both windows named: a null returns the window to the plan's quota, so a PUT always says the whole setting. */
+const QuotaValue = z.number().int().min(0).max(1_000_000_000).nullable();
+export const ChangeQuotasBody = z.object({ daily: QuotaValue, monthly: QuotaValue }).strict();
+export type ChangeQuotasBody = z.infer<typeof ChangeQuotasBody>;
+
+/** What the operator's quota change answers: the override and the plan's quotas it replaces. */
+export const CustomerQuotasResponse = z.object({
+  id: CustomerId,
+  plan: Plan,
+  override: z.object({ daily: QuotaValue, monthly: QuotaValue }),
+  planQuotas: z.object({ daily: QuotaValue, monthly: QuotaValue }),
+});
+export type CustomerQuotasResponse = z.infer<typeof CustomerQuotasResponse>;
+
 /** What an operator's status or plan change answers: the customer's state right after it. */
 export const CustomerStatusResponse = z.object({ id: CustomerId, status: z.enum(['active', 'suspended', 'cancelled']), plan: Plan });
 export type CustomerStatusResponse = z.infer<typeof CustomerStatusResponse>;

@@ -4,6 +4,8 @@ import { GRANULARITIES } from '../read-models/time-buckets';
 import {
   ApiKeyList,
   ChangePlanBody,
+  ChangeQuotasBody,
+  CustomerQuotasResponse,
   CustomerStatusResponse,
   RotateApiKeyBody,
   RotatedApiKey,
@@ -168,6 +170,21 @@ export function openApiDocument(serverUrl?: string) {
       '/v1/admin/customers/{id}/suspend': statusChange('Suspend a customer: its keys get 403 from the next request on'),
       '/v1/admin/customers/{id}/activate': statusChange('Activate a suspended customer', { '409': problem('the customer is cancelled') }),
       '/v1/admin/customers/{id}/cancel': statusChange('Cancel a customer for good: its keys get 403'),
+      '/v1/admin/customers/{id}/quotas': {
+        put: {
+          summary:
+            "Set a customer's daily and monthly OTP quotas above (or below) its plan's; null is the plan's. The tenant's config may only lower them",
+          security: auth('operator'),
+          parameters: idParam('cus_...'),
+          requestBody: json(ChangeQuotasBody),
+          responses: {
+            '200': { description: "the operator's quotas and the plan's", ...json(CustomerQuotasResponse) },
+            '404': problem('no such customer'),
+            '409': problem('the customer is cancelled'),
+            ...common,
+          },
+        },
+      },
       '/v1/admin/customers/{id}/plan': {
         put: {
           summary: "Change a customer's plan",
@@ -364,8 +381,12 @@ export function openApiDocument(serverUrl?: string) {
           requestBody: json(RequestOtpBody),
           responses: {
             '202': { description: 'same answer whether or not the email is known', ...json(OtpRequestAccepted) },
-            '403': problem('key lacks otp:write, or a browser key from an origin the tenant does not allow'),
-            '429': problem('the last code for this email was locked by wrong guesses: ask again after Retry-After seconds'),
+            '403': problem(
+              "key lacks otp:write, a browser key from an origin the tenant does not allow (origin-not-allowed), or the address is outside the tenant's IP allowlist (ip-not-allowed)",
+            ),
+            '429': problem(
+              'too many codes for this email, the daily or monthly OTP quota used up (quota-exceeded, until the UTC day or month resets), or a request rate (rate-limited); Retry-After and RateLimit-Limit/Remaining/Reset say when. An accepted request carries the quota in RateLimit-*',
+            ),
             '503': problem('email delivery failed'),
             ...common,
           },

@@ -39,4 +39,6 @@ export const problemTypes = {
   originNotAllowed: `${base}origin-not-allowed`,
   publishableKeyNotAllowed: `${base}publishable-key-not-allowed`,
   domainNotVerified: `${base}domain-not-verified`,
+  quotaExceeded: `${base}quota-exceeded`,
+  ipNotAllowed: `${base}ip-not-allowed`,
 } as const;

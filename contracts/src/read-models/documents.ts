@@ -46,6 +46,8 @@ export const CustomerDocument = z.object({
   apiKeys: z.record(ApiKeyId, ApiKeySummary),
   // By domain name; absent in documents projected before sending domains.
   domains: z.record(z.string(), DomainSummary).optional(),
+  /** The operator's OTP quotas where set (null in a window: the plan's); absent until the first change. */
+  quotaOverride: z.object({ daily: z.number().int().nullable(), monthly: z.number().int().nullable() }).optional(),
 });
 export type CustomerDocument = z.infer<typeof CustomerDocument>;
 

@@ -81,7 +81,7 @@ describe('API key authentication', () => {
       hashKey,
       onAuthenticated: (p) => seen.push(p),
     });
-    const principal = { customerId, keyId: key.keyId, scopes: ['otp:write'], kind: 'secret' };
+    const principal = { customerId, keyId: key.keyId, scopes: ['otp:write'], kind: 'secret', plan: 'pro' };
     await expect(authenticate(key.key, SERVER_CALL)).resolves.toEqual(principal);
     expect(seen).toEqual([principal]);
   });
@@ -148,6 +148,7 @@ describe('API key authentication', () => {
         keyId: key.keyId,
         scopes: ['otp:write'],
         kind: 'publishable',
+        plan: 'pro',
       });
     });
 

@@ -1,4 +1,4 @@
-import { authorizeApiKey, customerFold, parseApiKey, problemTypes, streams, type ApiKeyKind, type Scope } from '@otp/contracts';
+import { authorizeApiKey, customerFold, parseApiKey, problemTypes, streams, type ApiKeyKind, type Plan, type Scope } from '@otp/contracts';
 import { apiKeyHash } from '../crypto/secret-hashes';
 import { secretEquals } from '../crypto/secrets';
 import { loadState } from '../event-store/load-state';
@@ -13,6 +13,8 @@ export interface ApiKeyPrincipal {
   scopes: readonly Scope[];
   /** A publishable key came from a browser page: its limits are per client address, not per key. */
   kind: ApiKeyKind;
+  /** The customer's plan: the key's request rate follows it. */
+  plan: Plan;
 }
 
 export interface ApiKeyAuthenticatorOptions {
@@ -54,7 +56,13 @@ export function createApiKeyAuthenticator({ eventStore, states, hashKey, onAuthe
       if (result.reason === 'customer_inactive') throw customerInactive();
       throw problems.invalidApiKey();
     }
-    const principal = { customerId: result.customerId, keyId: parsed.keyId, scopes: result.scopes, kind: result.kind };
+    const principal = {
+      customerId: result.customerId,
+      keyId: parsed.keyId,
+      scopes: result.scopes,
+      kind: result.kind,
+      plan: state.plan ?? 'free',
+    };
     await refuseBrowserMisuse(origins, principal, request);
     onAuthenticated?.(principal, now);
     return principal;

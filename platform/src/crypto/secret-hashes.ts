@@ -38,3 +38,6 @@ export const signupCustomerId = (hashKey: Buffer, normalisedEmail: string): stri
 
 /** Both sides of the service-key check are hashed, so the constant-time compare sees equal lengths. */
 export const serviceKeyHash = (hashKey: Buffer, key: string): string => keyedHash(hashKey, 'service-key', key);
+/** Names an end user's address in a limit's bucket and its RateLimitExceeded event: per tenant, never the address itself. */
+export const clientAddressKey = (hashKey: Buffer, customerId: string, address: string): string =>
+  keyedHash(hashKey, 'client-address', `${customerId}\0${address}`).slice(0, 32);

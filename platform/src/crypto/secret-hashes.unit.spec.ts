@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   apiKeyHash,
+  clientAddressKey,
   emailKey,
   operatorTokenHash,
   otpCodeHash,
@@ -44,6 +45,9 @@ describe('secret hashes keep their stored values', () => {
     expect(signupEmailKey(hashKey, 'ada@example.com')).not.toBe(
       emailKey(hashKey, signupCustomerId(hashKey, 'ada@example.com'), 'ada@example.com'),
     ));
+
+  it("keys an end user's address per tenant", () =>
+    expect(clientAddressKey(hashKey, 'cus_00000000000000a1', '198.51.100.7')).toBe('qFvCHEExtVvgQlLqeMOtoUfHrZqkZRtt'));
 
   it('never gives one purpose the hash of another', () => {
     const value = `rt_${'B'.repeat(43)}`;

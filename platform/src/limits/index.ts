@@ -1,1 +1,4 @@
 export * from './token-bucket';
+export * from './failed-credentials';
+export * from './ip-allowlist';
+export * from './rate-limit-headers';

@@ -26,6 +26,7 @@ function outcomeOf(event: ProjectedEvent): AuditEntryDocument['outcome'] {
     case 'CustomerActivated':
     case 'CustomerCancelled':
     case 'CustomerPlanChanged':
+    case 'CustomerQuotasChanged':
     case 'ApiKeyUsed':
     case 'SigningKeyAdded':
     case 'SigningKeyActivated':

@@ -109,6 +109,7 @@ describe('audit projector', () => {
       SignupRequested: 'success',
       DomainAdded: 'success',
       DomainVerified: 'success',
+      CustomerQuotasChanged: 'success',
     });
   });
 

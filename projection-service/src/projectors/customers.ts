@@ -86,6 +86,8 @@ export function projectCustomers(event: ProjectedEvent): WriteOp[] {
       const fields = { name, companyName, contactEmail };
       return setOnCustomer(customerId, Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)));
     }
+    case 'CustomerQuotasChanged':
+      return setOnCustomer(event.data.customerId, { quotaOverride: { daily: event.data.daily, monthly: event.data.monthly } });
     case 'ApiKeyUsed':
       return setOnCustomer(event.data.customerId, { [`apiKeys.${event.data.keyId}.lastUsedAt`]: event.data.minute });
     case 'DomainAdded': {

@@ -15,6 +15,7 @@ const CUSTOMER_EVENTS = new Set<EventType>([
   'CustomerCancelled',
   'CustomerPlanChanged',
   'CustomerProfileChanged',
+  'CustomerQuotasChanged',
   'ApiKeyUsed',
   'DomainAdded',
   'DomainVerified',
@@ -90,6 +91,19 @@ describe('customers projector', () => {
       },
     ]);
     expect(JSON.stringify(ops)).not.toContain(secrets.keyHash);
+  });
+
+  it("keeps the operator's quotas on the customer", () => {
+    const data = { customerId: ids.tenantA, daily: 5_000, monthly: null, changedAt: '2025-03-02T10:00:00.000Z' };
+    expect(projectCustomers(projected('CustomerQuotasChanged', data))).toEqual([
+      {
+        kind: 'update',
+        collection: 'customers',
+        id: ids.tenantA,
+        upsert: false,
+        update: { $set: { quotaOverride: { daily: 5_000, monthly: null } } },
+      },
+    ]);
   });
 
   it('ignores every event type of other streams', () => {

@@ -54,6 +54,7 @@ function counterOf(event: ProjectedEvent): Exclude<Counter, 'uniqueUsers'> | und
     case 'CustomerCancelled':
     case 'CustomerPlanChanged':
     case 'CustomerProfileChanged':
+    case 'CustomerQuotasChanged':
     case 'ApiKeyUsed':
     case 'SigningKeyAdded':
     case 'SigningKeyActivated':

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { AuditQuery, readModelProjections } from '@otp/contracts';
-import { keyRequest, requireScope } from '@otp/platform/auth';
-import { bearerToken, parseOr400 } from '@otp/platform/http';
+import { requireScope } from '@otp/platform/auth';
+import { parseOr400 } from '@otp/platform/http';
 import { auditPage } from '../views/audit-page';
 import type { QueryDeps } from './query-deps';
 import { awaitMinPosition } from './read-your-writes';
@@ -11,7 +11,7 @@ export function auditRoutes(deps: QueryDeps): Router {
   const router = Router();
 
   router.get('/v1/audit', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'audit:read');
     const query = parseOr400(AuditQuery, req.query, 'query');
     await awaitMinPosition(req, deps, readModelProjections.audit, principal.customerId);

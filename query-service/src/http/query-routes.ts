@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { AdminCustomersQuery, AsOfQuery, CustomerIdParam, collections, readModelProjections, type CustomerDocument } from '@otp/contracts';
-import { keyRequest, requireScope } from '@otp/platform/auth';
-import { bearerToken, parseOr400, problems } from '@otp/platform/http';
+import { requireScope } from '@otp/platform/auth';
+import { parseOr400, problems } from '@otp/platform/http';
 import { customerAsOf } from '../views/customer-as-of';
 import { apiKeysView, customerView, domainsView } from '../views/customer-view';
 import type { QueryDeps } from './query-deps';
@@ -18,7 +18,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   router.use(auditRoutes(deps));
 
   router.get('/v1/admin/customers', async (req, res) => {
-    deps.checkOperator(bearerToken(req));
+    await deps.guard.operator(req);
     const query = parseOr400(AdminCustomersQuery, req.query, 'query');
     await awaitMinPosition(req, deps, readModelProjections.customers, OPERATOR_AUDIENCE);
     // One more than asked tells whether there is a next page without a count query.
@@ -38,7 +38,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/admin/customers/:id', async (req, res) => {
-    deps.checkOperator(bearerToken(req));
+    await deps.guard.operator(req);
     const { id } = parseOr400(CustomerIdParam, req.params, 'path');
     const { asOf } = parseOr400(AsOfQuery, req.query, 'query');
     if (asOf) {
@@ -54,7 +54,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/customer', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
+    const principal = await deps.guard.apiKey(req, res);
     const { asOf } = parseOr400(AsOfQuery, req.query, 'query');
     // The past is read from the event store, which has every event already: no position to wait for.
     if (asOf) {
@@ -70,7 +70,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/customer/api-keys', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'customer:admin');
     await awaitMinPosition(req, deps, readModelProjections.customers, principal.customerId);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);
@@ -79,7 +79,7 @@ export function queryRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/customer/domains', async (req, res) => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'customer:admin');
     await awaitMinPosition(req, deps, readModelProjections.customers, principal.customerId);
     const doc = await deps.documents.get<CustomerDocument>(collections.customers, principal.customerId);

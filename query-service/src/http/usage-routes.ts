@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import {
   AnalyticsSummaryQuery,
   UsageQuery,
@@ -11,8 +11,8 @@ import {
   type UsageBucketDocument,
   type VerifyStatsDocument,
 } from '@otp/contracts';
-import { keyRequest, requireScope } from '@otp/platform/auth';
-import { bearerToken, parseOr400 } from '@otp/platform/http';
+import { requireScope } from '@otp/platform/auth';
+import { parseOr400 } from '@otp/platform/http';
 import { analyticsSummary } from '../views/analytics-summary';
 import { denseBuckets } from '../views/usage-buckets';
 import type { QueryDeps } from './query-deps';
@@ -23,8 +23,8 @@ export function usageRoutes(deps: QueryDeps): Router {
   const router = Router();
 
   /** The tenant whose analytics the key may read. */
-  const analyticsReader = async (req: Request): Promise<string> => {
-    const principal = await deps.authenticate(bearerToken(req), keyRequest(req));
+  const analyticsReader = async (req: Request, res: Response): Promise<string> => {
+    const principal = await deps.guard.apiKey(req, res);
     requireScope(principal, 'analytics:read');
     return principal.customerId;
   };
@@ -41,7 +41,7 @@ export function usageRoutes(deps: QueryDeps): Router {
     });
 
   router.get('/v1/usage', async (req, res) => {
-    const tenantId = await analyticsReader(req);
+    const tenantId = await analyticsReader(req, res);
     const query = parseOr400(UsageQuery, req.query, 'query');
     await awaitMinPosition(req, deps, readModelProjections.usage, tenantId);
     const starts = bucketStarts(query.from, query.to, query.granularity);
@@ -50,7 +50,7 @@ export function usageRoutes(deps: QueryDeps): Router {
   });
 
   router.get('/v1/analytics/summary', async (req, res) => {
-    const tenantId = await analyticsReader(req);
+    const tenantId = await analyticsReader(req, res);
     const query = parseOr400(AnalyticsSummaryQuery, req.query, 'query');
     await awaitMinPosition(req, deps, readModelProjections.usage, tenantId);
     const days = bucketStarts(query.from, query.to, 'day');

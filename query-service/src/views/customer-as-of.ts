@@ -15,6 +15,7 @@ const CUSTOMER_EVENT_TYPES: ReadonlySet<string> = new Set<CustomerEvent['type']>
   'CustomerProfileChanged',
   'DomainAdded',
   'DomainVerified',
+  'CustomerQuotasChanged',
 ]);
 
 /**
@@ -107,6 +108,8 @@ function evolve(doc: CustomerDocument | undefined, event: CustomerEvent): Custom
       const entry: DomainSummary = { domain, status: 'pending', record: { type: 'TXT', name: recordName, value: recordValue }, addedAt };
       return { ...doc, domains: { ...doc.domains, [domainDocumentKey(domain)]: entry } };
     }
+    case 'CustomerQuotasChanged':
+      return { ...doc, quotaOverride: { daily: event.data.daily, monthly: event.data.monthly } };
     case 'DomainVerified': {
       const key = domainDocumentKey(event.data.domain);
       const known = doc.domains?.[key];
