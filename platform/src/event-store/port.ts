@@ -81,6 +81,12 @@ export interface EventStore {
   /** One page of the global log in commit order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /**
+   * One page of the events whose `metadata.tenantId` is `tenantId`, in global commit order,
+   * numbered by their place in that tenant's history. Other tenants' events are never returned
+   * (and not read, where the adapter has an index for it).
+   */
+  readTenant(tenantId: string, options?: ReadTenantOptions): Promise<TenantEvent[]>;
+  /**
    * The event stored at exactly this global position; undefined when none is (a position past
    * the end, or one this log never gave an event). For telling whether a checkpoint belongs to
    * this log: "the first event after position - 1" is not the same question where positions
