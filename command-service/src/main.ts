@@ -62,6 +62,7 @@ async function main(): Promise<void> {
         mailer,
         tokens,
         signingKeys,
+        auditHistory: { eventStore, onPageRead: metrics.historyPageRead },
         logger,
         otpCodeLength: config.OTP_CODE_LENGTH,
         otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,

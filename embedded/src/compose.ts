@@ -103,6 +103,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         mailer,
         tokens,
         signingKeys,
+        auditHistory: { eventStore, onPageRead: metrics.historyPageRead },
         logger,
         otpCodeLength: config.OTP_CODE_LENGTH,
         otpPerEmailPerHour: config.OTP_PER_EMAIL_PER_HOUR,

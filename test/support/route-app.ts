@@ -30,6 +30,11 @@ export interface RouteAppOptions {
   smtpUrl?: string;
   /** Records each key's last use as the composition roots do (customers/key-use-recorder.ts). */
   recordKeyUse?: boolean;
+  /**
+   * false: the read models are never projected, for specs of routes that read the event store
+   * only and append far more than a projection keeps up with on the test's own thread.
+   */
+  projections?: boolean;
 }
 
 export const SPEC_ISSUER = 'http://route-spec.test';
@@ -58,7 +63,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
   const states = new StreamStateCache();
   const checkOperator = createOperatorCheck(SPEC_OPERATOR_TOKEN, SPEC_HASH_KEY);
   const projections = createReadModelProjections({ eventStore, documents, logger });
-  await projections.start();
+  if (options.projections !== false) await projections.start();
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
@@ -100,6 +105,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         mailer,
         tokens,
         signingKeys,
+        auditHistory: { eventStore, onPageRead: metrics.historyPageRead },
         logger,
         otpCodeLength: 9,
         authenticate,
@@ -124,6 +130,8 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     keyUseIdle: keyUse.idle,
     /** The store itself, uncounted: given events go in here, as if appended by earlier requests. */
     eventStore,
+    /** The store's SQLite file, for specs that alter what is stored behind the service's back. */
+    eventsFile: join(dir, 'events.sqlite'),
     mailboxDir,
     /** Resolves once every read model has applied `position`; a spec's given must be projected before its request. */
     async projected(position: bigint): Promise<void> {

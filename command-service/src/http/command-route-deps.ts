@@ -1,4 +1,5 @@
 import type { ApiKeyAuthenticator, OperatorCheck } from '@otp/platform/auth';
+import type { EventStore } from '@otp/platform/event-store';
 import type { CommandDeps } from '../handling/command-deps';
 import type { SigningKeyring } from '../tokens/signing-keyring';
 
@@ -8,4 +9,6 @@ export interface CommandRouteDeps extends CommandDeps {
   checkOperator: OperatorCheck;
   /** The deployment's key stream, which the operator rotates; the token issuer signs from the same one. */
   signingKeys: SigningKeyring;
+  /** What the auditor's raw-history routes read: the store itself, and a counter of the pages read. */
+  auditHistory: { eventStore: EventStore; onPageRead?: () => void };
 }

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { auditHistoryRoutes } from '../audit-history/audit-history-routes';
 import { customerRoutes } from '../customers/customer-routes';
 import { otpRoutes } from '../otp/otp-routes';
 import { signingKeyRoutes } from '../signing-keys/signing-key-routes';
@@ -17,7 +18,7 @@ export type { CommandRouteDeps } from './command-route-deps';
  */
 export function commandRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
-  router.use(customerRoutes(deps), otpRoutes(deps), jwksRoutes(deps), signingKeyRoutes(deps));
+  router.use(customerRoutes(deps), otpRoutes(deps), jwksRoutes(deps), signingKeyRoutes(deps), auditHistoryRoutes(deps));
   // One verifier for both; it reads the published keys per token, so a rotation needs no new verifier.
   const verify = createAccessTokenVerifier(deps.tokens);
   router.use(tokenRoutes(deps, verify), userRoutes(deps, verify));

@@ -8,3 +8,4 @@ export * from './metrics';
 export * from './create-http-app';
 export * from './serve';
 export * from './readiness';
+export * from './ndjson';
