@@ -1,10 +1,19 @@
 // `npm run bench`: figures beside baselines measured in the same run, with the
 // ratios the walking-skeleton targets are stated in. A benchmark, not a test:
 // it prints and exits 0 whatever the figures are.
+import { printAuditExport, runAuditExportBench } from './audit-export';
 import { runEventStoreBench } from './event-store';
 import { benchHttp } from './http';
 import { benchIdle } from './idle';
 import { runServersBench } from './servers';
+
+const exportEvents = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
+// `BENCH_SECTION=audit-export npm run bench`: only the auditor's export.
+if (process.env.BENCH_SECTION === 'audit-export') {
+  console.log('\n| measurement | figure | baseline (same run) | ratio | target |\n| --- | --- | --- | --- | --- |');
+  printAuditExport(await runAuditExportBench(exportEvents));
+  process.exit(0);
+}
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -17,6 +26,7 @@ for (const writer of writers) events.push({ writer, ...(await runEventStoreBench
 const http = await benchHttp(seconds, rounds);
 // Ten seconds whatever BENCH_SECONDS says: the share is counted in 10 ms clock ticks.
 const idle = await benchIdle(10);
+const auditExport = await runAuditExportBench(exportEvents);
 // The distributed form's followers against the servers scripts/test-servers.sh starts, when it ran.
 const servers = await runServersBench(Number(process.env.BENCH_SERVER_EVENTS ?? 5_000));
 
@@ -58,6 +68,7 @@ console.log(
     ? `| idle server, CPU over ${idle.seconds} quiet seconds (all threads) | ${(idle.coreShare * 100).toFixed(2)}% of a core | - | - | < 1% |`
     : '| idle server | not measured: no /proc here | - | - | < 1% |',
 );
+printAuditExport(auditExport);
 if ('skipped' in servers) {
   console.log(`| relay into Kafka, projection into the MongoDB-wire server | not measured: ${servers.skipped} | - | - | - |`);
 } else {
