@@ -52,7 +52,7 @@ function writeHistory(file: string, tenantId: string, events: number): void {
           schemaVersion: 1,
           occurredAt,
           tenantId,
-          actor: 'apiKey:key_bench',
+          actor: 'apiKey:key_0123456789ab',
           correlationId: requestId,
           causationId: requestId,
           requestId,
