@@ -2,6 +2,7 @@
 // ratios the walking-skeleton targets are stated in. A benchmark, not a test:
 // it prints and exits 0 whatever the figures are.
 import { runAuditWindowBench } from './audit-window';
+import { printAuditExport, runAuditExportBench } from './audit-export';
 import { runEventStoreBench } from './event-store';
 import { benchHttp } from './http';
 import { benchIdle } from './idle';
@@ -21,6 +22,14 @@ if (process.env.BENCH_ONLY === 'usage') {
   process.exit(2);
 }
 
+const exportEvents = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
+// `BENCH_SECTION=audit-export npm run bench`: only the auditor's export.
+if (process.env.BENCH_SECTION === 'audit-export') {
+  console.log('\n| measurement | figure | baseline (same run) | ratio | target |\n| --- | --- | --- | --- | --- |');
+  printAuditExport(await runAuditExportBench(exportEvents));
+  process.exit(0);
+}
+
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 
@@ -32,6 +41,7 @@ for (const writer of writers) events.push({ writer, ...(await runEventStoreBench
 const http = await benchHttp(seconds, rounds);
 // Ten seconds whatever BENCH_SECONDS says: the share is counted in 10 ms clock ticks.
 const idle = await benchIdle(10);
+const auditExport = await runAuditExportBench(exportEvents);
 // The distributed form's followers against the servers scripts/test-servers.sh starts, when it ran.
 const servers = await runServersBench(Number(process.env.BENCH_SERVER_EVENTS ?? 5_000));
 const usage = await runUsageQueryBench();
@@ -99,6 +109,7 @@ console.log(
     '< 10 ms',
   ),
 );
+printAuditExport(auditExport);
 if ('skipped' in servers) {
   console.log(`| relay into Kafka, projection into the MongoDB-wire server | not measured: ${servers.skipped} | - | - | - |`);
 } else {

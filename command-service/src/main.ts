@@ -102,6 +102,7 @@ async function main(): Promise<void> {
         mailers,
         tokens,
         signingKeys,
+        auditHistory: { eventStore, onPageRead: metrics.historyPageRead },
         logger,
         encryptionKey,
         lookupTxt: createTxtLookup({ servers: config.DNS_RESOLVER }),

@@ -138,6 +138,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         mailers,
         tokens,
         signingKeys,
+        auditHistory: { eventStore, onPageRead: metrics.historyPageRead },
         logger,
         encryptionKey,
         lookupTxt: createTxtLookup({ servers: config.DNS_RESOLVER }),

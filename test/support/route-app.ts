@@ -47,6 +47,11 @@ export interface RouteAppOptions {
   dnsResolver?: string;
   /** Express `trust proxy`, for the specs of what a TLS proxy's X-Forwarded-Proto changes. */
   trustProxy?: boolean | number | string;
+  /**
+   * false: the read models are never projected, for specs of routes that read the event store
+   * only and append far more than a projection keeps up with on the test's own thread.
+   */
+  projections?: boolean;
 }
 
 export const SPEC_ISSUER = 'http://route-spec.test';
@@ -85,7 +90,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
   const checkOperator = createOperatorCheck(SPEC_OPERATOR_TOKEN, SPEC_HASH_KEY);
   const consistency = createConsistencyTokens(SPEC_HASH_KEY);
   const projections = createReadModelProjections({ eventStore, documents, logger });
-  await projections.start();
+  if (options.projections !== false) await projections.start();
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
   const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
@@ -143,6 +148,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         mailers,
         tokens,
         signingKeys,
+        auditHistory: { eventStore, onPageRead: metrics.historyPageRead },
         logger,
         encryptionKey: SPEC_SIGNING_KEY_ENCRYPTION_KEY,
         lookupTxt,
@@ -176,6 +182,8 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     limitsIdle: limits.idle,
     /** The store itself, uncounted: given events go in here, as if appended by earlier requests. */
     eventStore,
+    /** The store's SQLite file, for specs that alter what is stored behind the service's back. */
+    eventsFile: join(dir, 'events.sqlite'),
     mailboxDir,
     /** Resolves once every read model has applied `position`; a spec's given must be projected before its request. */
     async projected(position: bigint): Promise<void> {

@@ -1,5 +1,6 @@
 import type { RequestGuard } from '@otp/platform/auth';
 import type { ConsistencyTokens } from '@otp/platform/crypto';
+import type { EventStore } from '@otp/platform/event-store';
 import type { CommandDeps } from '../handling/command-deps';
 import type { OtpQuotaGate } from '../limits/otp-quota-gate';
 import type { SigningKeyring } from '../tokens/signing-keyring';
@@ -14,4 +15,6 @@ export interface CommandRouteDeps extends CommandDeps {
   signingKeys: SigningKeyring;
   /** Seals the position a write answers with (`X-Event-Position`); made from the hash key the query side shares. */
   consistency: ConsistencyTokens;
+  /** What the auditor's raw-history routes read: the store itself, and a counter of the pages read. */
+  auditHistory: { eventStore: EventStore; onPageRead?: () => void };
 }

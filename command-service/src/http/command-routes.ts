@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { auditHistoryRoutes } from '../audit-history/audit-history-routes';
 import { customerRoutes } from '../customers/customer-routes';
 import { domainRoutes } from '../domains/domain-routes';
 import { otpRoutes } from '../otp/otp-routes';
@@ -28,6 +29,7 @@ export function commandRoutes(deps: CommandRouteDeps): Router {
     signupRoutes(deps),
     jwksRoutes(deps),
     signingKeyRoutes(deps),
+    auditHistoryRoutes(deps),
   );
   // One verifier for both; it reads the published keys per token, so a rotation needs no new verifier.
   const verify = createAccessTokenVerifier(deps.tokens);

@@ -34,6 +34,7 @@ import {
 } from './bodies';
 import { TenantConfigBody, TenantConfigPatchBody, TenantConfigView } from './config-bodies';
 import { DomainSummary } from '../read-models/documents';
+import { CheckpointResponse, HistoryLine, VerifyResponse } from './audit-history';
 import { Problem } from './problem';
 import { RotatedSigningKey, RotateSigningKeyBody } from './signing-key-bodies';
 
@@ -504,6 +505,49 @@ export function openApiDocument(serverUrl?: string) {
             query('order', false, 'asc (oldest first, default) | desc'),
           ],
           responses: { '200': { description: 'a page', ...json(AuditPage) }, '403': problem('key lacks audit:read'), ...common },
+        },
+      },
+      '/v1/audit/events': {
+        get: {
+          summary: "The tenant's raw events as NDJSON, in commit order, with the hash chain and the tenant's own sequence number",
+          security: auth('apiKey'),
+          parameters: [
+            query('after', false, "the tenant's sequence number to start after (default 0)"),
+            query('until', false, 'the last sequence number, inclusive'),
+            query('stream', false, 'only the events of this stream'),
+          ],
+          responses: {
+            '200': {
+              description: 'one HistoryLine per line; streamed with backpressure',
+              content: { 'application/x-ndjson': { schema: schema(HistoryLine) } },
+            },
+            '403': problem('key lacks audit:read'),
+            ...common,
+          },
+        },
+      },
+      '/v1/audit/checkpoint': {
+        get: {
+          summary: "A checkpoint of the tenant's running hash, signed (compact JWS, typ audit-checkpoint+jwt) with the service's key",
+          security: auth('apiKey'),
+          responses: {
+            '200': { description: 'the JWS and its claims', ...json(CheckpointResponse) },
+            '403': problem('key lacks audit:read'),
+            ...common,
+          },
+        },
+      },
+      '/v1/audit/verify': {
+        get: {
+          summary: 'Re-computes every stream chain and the running hash; with `since`, whether the history extends that checkpoint',
+          security: auth('apiKey'),
+          parameters: [query('since', false, 'a checkpoint JWS from /v1/audit/checkpoint, of this tenant')],
+          responses: {
+            '200': { description: 'the verdict', ...json(VerifyResponse) },
+            '400': problem('a `since` that is not a checkpoint of this tenant signed by this service'),
+            '403': problem('key lacks audit:read'),
+            '401': common['401'],
+          },
         },
       },
       '/.well-known/jwks.json': { get: { summary: 'Public keys that sign access tokens', responses: { '200': { description: 'JWKS' } } } },

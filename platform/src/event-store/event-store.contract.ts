@@ -219,6 +219,34 @@ export function eventStoreContract(name: string, factory: () => Promise<StoreUnd
       });
     });
 
+    describe('one tenant', () => {
+      it("reads only the tenant's events, numbered 1.. in commit order, a page at a time from a sequence or a cursor", async () => {
+        const ours = `cus_${prefix}a`;
+        const theirs = `cus_${prefix}b`;
+        const of = (tenantId: string, type: string) => event(type, {}, { tenantId });
+        await store.append(stream('a1'), [of(ours, 'A1'), of(ours, 'A2')], 'no_stream');
+        await store.append(stream('b1'), [of(theirs, 'B1')], 'no_stream');
+        await store.append(stream('none'), [event('N1')], 'no_stream');
+        await store.append(stream('a2'), [of(ours, 'A3')], 'no_stream');
+        await store.append(stream('a1'), [of(ours, 'A4')], 1n);
+
+        const all = await store.readTenant(ours);
+        expect(all.map((e) => [e.sequence, e.type])).toEqual([
+          [1, 'A1'],
+          [2, 'A2'],
+          [3, 'A3'],
+          [4, 'A4'],
+        ]);
+        expect((await store.readTenant(theirs)).map((e) => [e.sequence, e.type])).toEqual([[1, 'B1']]);
+        expect((await store.readTenant(ours, { after: { sequence: 2 } })).map((e) => e.type)).toEqual(['A3', 'A4']);
+        const firstPage = await store.readTenant(ours, { maxCount: 2 });
+        const last = firstPage[1]!;
+        const next = await store.readTenant(ours, { after: { sequence: last.sequence, position: last.position }, maxCount: 2 });
+        expect([...firstPage, ...next]).toEqual(all);
+        expect(await store.readTenant(ours, { after: { sequence: 4 } })).toEqual([]);
+      });
+    });
+
     describe('event at a position', () => {
       it('reads the event stored at exactly a position, and nothing where none is', async () => {
         const start = await marker();

@@ -18,6 +18,7 @@ export function observeAppends(store: EventStore, appended: (events: readonly Ev
     },
     readStream: (streamName, options) => store.readStream(streamName, options),
     readAll: (options) => store.readAll(options),
+    readTenant: (tenantId, options) => store.readTenant(tenantId, options),
     readAt: (position) => store.readAt(position),
     subscribeToAll: (options) => store.subscribeToAll(options),
     ping: () => store.ping(),

@@ -45,6 +45,26 @@ export interface ReadStreamOptions {
   after?: bigint;
 }
 
+/** An event of one tenant's history: `sequence` is its 1-based index among that tenant's events, in global order. */
+export interface TenantEvent extends RecordedEvent {
+  sequence: number;
+}
+
+/** Where a page of a tenant's history starts: after the event numbered `sequence` (0: from the first). */
+export interface TenantCursor {
+  sequence: number;
+  /**
+   * That event's global position, when the reader has it (the last event of the page before):
+   * an adapter without a per-tenant numbering resumes from here instead of counting from the start.
+   */
+  position?: bigint;
+}
+
+export interface ReadTenantOptions {
+  after?: TenantCursor;
+  maxCount?: number;
+}
+
 export interface SubscribeOptions {
   /** Exclusive, as in readAll. */
   after?: bigint;
@@ -60,6 +80,12 @@ export interface EventStore {
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** One page of the global log in commit order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * One page of the events whose `metadata.tenantId` is `tenantId`, in global commit order,
+   * numbered by their place in that tenant's history. Other tenants' events are never returned
+   * (and not read, where the adapter has an index for it).
+   */
+  readTenant(tenantId: string, options?: ReadTenantOptions): Promise<TenantEvent[]>;
   /**
    * The event stored at exactly this global position; undefined when none is (a position past
    * the end, or one this log never gave an event). For telling whether a checkpoint belongs to

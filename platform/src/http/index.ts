@@ -9,3 +9,4 @@ export * from './metrics-access';
 export * from './create-http-app';
 export * from './serve';
 export * from './readiness';
+export * from './ndjson';

@@ -27,6 +27,11 @@ export function createMetrics() {
     labelNames: ['type'] as const,
     registers: [registry],
   });
+  const historyPages = new Counter({
+    name: 'audit_history_pages_read_total',
+    help: "Pages of a tenant's raw history read from the event store (export, checkpoint, verify)",
+    registers: [registry],
+  });
   const middleware = (req: Request, res: Response, next: NextFunction) => {
     const end = httpDuration.startTimer();
     res.on('finish', () => {
@@ -47,6 +52,8 @@ export function createMetrics() {
   const appended = (events: readonly { type: string }[]) => {
     for (const event of events) eventsAppended.inc({ type: event.type });
   };
-  return { registry, appended, middleware, handler };
+  /** For the audit history: a page read from the store. */
+  const historyPageRead = () => historyPages.inc();
+  return { registry, appended, historyPageRead, middleware, handler };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

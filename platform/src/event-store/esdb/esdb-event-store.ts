@@ -23,8 +23,10 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type ReadTenantOptions,
   type RecordedEvent,
   type SubscribeOptions,
+  type TenantEvent,
 } from '../port';
 import { assertAppendable } from '../append-input';
 import { revisionMatches } from '../expected-revision';
@@ -136,6 +138,36 @@ export class EsdbEventStore implements EventStore {
     } finally {
       // Leaving the loop early only destroys the client's stream object; without a cancel the
       // gRPC call stays open and the server goes on pushing the rest of $all into it.
+      await read.cancel().catch(() => undefined);
+    }
+    return events;
+  }
+
+  /**
+   * EventStoreDB indexes streams and $all, not metadata: its server-side filters (on
+   * subscriptions only, in this client) match stream names and event types, and a session
+   * stream's name carries no tenant. So this reads $all forward from the cursor's position and
+   * keeps the tenant's events, numbering them from the cursor's sequence. Without a position
+   * (a resumed export) it counts from the start of the log. The command service's credentials
+   * must be allowed to read $all for this route, unlike for the rest.
+   */
+  async readTenant(tenantId: string, options: ReadTenantOptions = {}): Promise<TenantEvent[]> {
+    const { after = { sequence: 0 }, maxCount = Number.POSITIVE_INFINITY } = options;
+    const events: TenantEvent[] = [];
+    if (maxCount <= 0) return events;
+    let sequence = after.position === undefined ? 0 : after.sequence;
+    const read = this.client.readAll({ direction: FORWARDS, fromPosition: fromPosition(after.position) });
+    try {
+      for await (const resolved of read) {
+        const event = userEvent(resolved);
+        if (!event || event.metadata['tenantId'] !== tenantId) continue;
+        if (after.position !== undefined && event.position <= after.position) continue;
+        sequence += 1;
+        if (sequence <= after.sequence) continue;
+        events.push({ ...event, sequence });
+        if (events.length >= maxCount) break;
+      }
+    } finally {
       await read.cancel().catch(() => undefined);
     }
     return events;

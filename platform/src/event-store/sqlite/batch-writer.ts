@@ -18,6 +18,9 @@ export interface PendingAppend {
 export const SELECT_HEAD =
   "SELECT revision, json_extract(metadata, '$.hash') AS last_hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1";
 
+/** A tenant's last sequence number: the last entry of its (tenant, tenant_seq) index. */
+const SELECT_TENANT_HEAD = 'SELECT tenant_seq FROM events WHERE tenant = ? ORDER BY tenant_seq DESC LIMIT 1';
+
 interface StreamHead {
   revision: bigint;
   lastHash: string;
@@ -32,9 +35,10 @@ interface StreamHead {
 export class SqliteBatchWriter {
   private readonly db: Database.Database;
   private readonly selectHead: Database.Statement<[string], { revision: bigint; last_hash: string }>;
-  private readonly insertEvent: Database.Statement<[string, string, bigint, string, string, string]>;
+  private readonly selectTenantHead: Database.Statement<[string], { tenant_seq: bigint }>;
+  private readonly insertEvent: Database.Statement<[string, string, bigint, string, string, string, string | null, bigint | null]>;
   private readonly selectById: Database.Statement<[string], { stream: string; revision: bigint; position: bigint }>;
-  private readonly insertRun: (streamName: string, sealed: SealedEvent[]) => bigint;
+  private readonly insertRun: (streamName: string, sealed: SealedEvent[], tenants: TenantSeqs) => bigint;
   private readonly commitAll: { immediate: (batch: PendingAppend[]) => Settled<AppendResult>[] };
   private readonly announcer: CommitAnnouncer;
 
@@ -44,15 +48,20 @@ export class SqliteBatchWriter {
     applyPragmas(this.db, busyTimeoutMs);
     this.db.defaultSafeIntegers(true);
     this.selectHead = this.db.prepare(SELECT_HEAD);
-    this.insertEvent = this.db.prepare('INSERT INTO events (event_id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+    this.selectTenantHead = this.db.prepare(SELECT_TENANT_HEAD);
+    this.insertEvent = this.db.prepare(
+      'INSERT INTO events (event_id, stream, revision, type, data, metadata, tenant, tenant_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.selectById = this.db.prepare('SELECT stream, revision, position FROM events WHERE event_id = ?');
 
     // Called inside the batch transaction, so better-sqlite3 runs it as a SAVEPOINT: a failure
     // rolls back this one append and leaves the others in the batch intact.
-    this.insertRun = this.db.transaction((streamName: string, sealed: SealedEvent[]): bigint => {
+    this.insertRun = this.db.transaction((streamName: string, sealed: SealedEvent[], tenants: TenantSeqs): bigint => {
       let position = 0n;
       for (const e of sealed) {
-        const info = this.insertEvent.run(e.id, streamName, e.revision, e.type, e.dataJson, e.metadataJson);
+        const tenant = tenantOf(e);
+        const seq = tenant === null ? null : this.nextTenantSeq(tenant, tenants);
+        const info = this.insertEvent.run(e.id, streamName, e.revision, e.type, e.dataJson, e.metadataJson, tenant, seq);
         position = BigInt(info.lastInsertRowid);
       }
       return position;
@@ -61,7 +70,8 @@ export class SqliteBatchWriter {
     // true until commit even when another process shares the file.
     this.commitAll = this.db.transaction((batch: PendingAppend[]) => {
       const heads = new Map<string, StreamHead | null>();
-      return batch.map((pending) => this.appendInBatch(pending, heads));
+      const tenants: TenantSeqs = new Map();
+      return batch.map((pending) => this.appendInBatch(pending, heads, tenants));
     });
   }
 
@@ -87,7 +97,7 @@ export class SqliteBatchWriter {
    * so appends to one stream in one batch see each other in order, and a predictable refusal
    * costs no SQL error.
    */
-  private appendInBatch(pending: PendingAppend, heads: Map<string, StreamHead | null>): Settled<AppendResult> {
+  private appendInBatch(pending: PendingAppend, heads: Map<string, StreamHead | null>, tenants: TenantSeqs): Settled<AppendResult> {
     const { streamName, events, expected } = pending;
     try {
       const head = this.head(streamName, heads);
@@ -97,8 +107,10 @@ export class SqliteBatchWriter {
       }
       const { sealed, lastHash } = sealEvents(streamName, head ? head.revision : -1n, head ? head.lastHash : GENESIS_HASH, events);
       let position: bigint;
+      // Numbered on a copy: an append whose savepoint rolls back must not use up its tenant's numbers.
+      const numbered = new Map(tenants);
       try {
-        position = this.insertRun(streamName, sealed);
+        position = this.insertRun(streamName, sealed, numbered);
       } catch (error) {
         if (!this.db.inTransaction) throw error;
         // With 'any' or 'stream_exists' the revision check passes for a repeat; the unique
@@ -108,6 +120,7 @@ export class SqliteBatchWriter {
       }
       const revision = head ? head.revision + BigInt(events.length) : BigInt(events.length - 1);
       heads.set(streamName, { revision, lastHash });
+      for (const [tenant, seq] of numbered) tenants.set(tenant, seq);
       return { ok: true, value: { nextExpectedRevision: revision, position } };
     } catch (error) {
       // SQLite dropped the whole transaction (I/O error, disk full): earlier appends of this
@@ -126,6 +139,12 @@ export class SqliteBatchWriter {
     return head;
   }
 
+  private nextTenantSeq(tenant: string, tenants: TenantSeqs): bigint {
+    const last = tenants.get(tenant) ?? this.selectTenantHead.get(tenant)?.tenant_seq ?? 0n;
+    tenants.set(tenant, last + 1n);
+    return last + 1n;
+  }
+
   /** Settles an append whose ids may already be stored: the original result, a duplicate, or `otherwise`. */
   private settleStored(streamName: string, events: EventToAppend[], otherwise: () => unknown): Settled<AppendResult> {
     const match: StoredMatch = matchStoredRun(
@@ -142,6 +161,14 @@ export class SqliteBatchWriter {
     if (match.kind === 'duplicate') return { ok: false, error: new DuplicateEventIdError(streamName, match.eventId) };
     return { ok: false, error: otherwise() };
   }
+}
+
+/** This batch's view of each tenant's last sequence number. */
+type TenantSeqs = Map<string, bigint>;
+
+function tenantOf(event: SealedEvent): string | null {
+  const tenantId = event.metadata['tenantId'];
+  return typeof tenantId === 'string' ? tenantId : null;
 }
 
 function isEventIdConflict(error: unknown): boolean {

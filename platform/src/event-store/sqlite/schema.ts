@@ -5,6 +5,12 @@ import type Database from 'better-sqlite3';
  * A stream's head (its last revision and hash, for the expected-revision check and the
  * chain) is the last entry of the (stream, revision) index: one index seek.
  *
+ * `tenant` is the event's `metadata.tenantId` and `tenant_seq` its 1-based place in that
+ * tenant's history (global order), both written with the event. Their index is how an
+ * auditor's export reads one tenant without scanning the others, and resumes at a sequence
+ * number with one seek. Events of no tenant (the deployment's signing keys) have neither and
+ * stay out of the partial index.
+ *
  * Earlier files also kept a `streams` table of heads. Writing it cost a fourth random B-tree
  * insert per append, 40% of a batched commit (61 against 37 µs per append, 25 per batch),
  * and it held nothing the events do not; it is dropped on open.
@@ -18,9 +24,27 @@ CREATE TABLE IF NOT EXISTS events (
   type     TEXT NOT NULL,
   data     TEXT NOT NULL,
   metadata TEXT NOT NULL,
+  tenant   TEXT,
+  tenant_seq INTEGER,
   UNIQUE (stream, revision)
 );
 DROP TABLE IF EXISTS streams;
+`;
+
+const TENANT_INDEX = 'CREATE UNIQUE INDEX IF NOT EXISTS events_by_tenant ON events (tenant, tenant_seq) WHERE tenant IS NOT NULL';
+
+/**
+ * Files written before the tenant columns get them, filled from the stored metadata and
+ * numbered in position order, in one transaction: a crash leaves the file as it was, and
+ * the next open runs it again.
+ */
+const ADD_TENANT_COLUMNS = `
+ALTER TABLE events ADD COLUMN tenant TEXT;
+ALTER TABLE events ADD COLUMN tenant_seq INTEGER;
+UPDATE events SET tenant = json_extract(metadata, '$.tenantId') WHERE json_type(metadata, '$.tenantId') = 'text';
+UPDATE events SET tenant_seq = numbered.seq
+  FROM (SELECT position, ROW_NUMBER() OVER (PARTITION BY tenant ORDER BY position) AS seq FROM events WHERE tenant IS NOT NULL) AS numbered
+  WHERE events.position = numbered.position;
 `;
 
 export function applyPragmas(db: Database.Database, busyTimeoutMs: number): void {
@@ -35,4 +59,10 @@ export function applyPragmas(db: Database.Database, busyTimeoutMs: number): void
 
 export function createSchema(db: Database.Database): void {
   db.exec(DDL);
+  db.transaction(() => {
+    // Asked inside the write transaction, so of two processes opening an old file one migrates it.
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('events')").all();
+    if (!columns.some((column) => column.name === 'tenant')) db.exec(ADD_TENANT_COLUMNS);
+    db.exec(TENANT_INDEX);
+  }).immediate();
 }

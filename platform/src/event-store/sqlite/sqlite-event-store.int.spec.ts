@@ -203,6 +203,39 @@ describe('sqlite event store: group commit and files', () => {
     }
   });
 
+  it('numbers the tenants of a file written before the tenant columns, and goes on from there', async () => {
+    const old = openStore();
+    const of = (tenantId: string, type: string) => event(type, {}, { tenantId });
+    await old.append('a-1', [of('cus_a', 'A1'), of('cus_a', 'A2')], 'no_stream');
+    await old.append('b-1', [of('cus_b', 'B1')], 'no_stream');
+    await old.append('keys', [event('K1')], 'no_stream');
+    await old.append('a-2', [of('cus_a', 'A3')], 'no_stream');
+    await old.close();
+    // The file as the version before wrote it: the same rows, no tenant columns, no index.
+    const db = new Database(file);
+    db.exec('DROP INDEX events_by_tenant; ALTER TABLE events DROP COLUMN tenant_seq; ALTER TABLE events DROP COLUMN tenant; VACUUM');
+    db.close();
+
+    const store = openStore();
+    await store.append('a-1', [of('cus_a', 'A4')], 1n);
+    expect((await store.readTenant('cus_a')).map((e) => [e.sequence, e.type])).toEqual([
+      [1, 'A1'],
+      [2, 'A2'],
+      [3, 'A3'],
+      [4, 'A4'],
+    ]);
+    expect((await store.readTenant('cus_b')).map((e) => [e.sequence, e.type])).toEqual([[1, 'B1']]);
+    const check = new Database(file);
+    try {
+      const plan = check
+        .prepare('EXPLAIN QUERY PLAN SELECT * FROM events WHERE tenant = ? AND tenant_seq > ? ORDER BY tenant_seq LIMIT 10')
+        .all('cus_a', 2) as { detail: string }[];
+      expect(plan.map((p) => p.detail).join('; ')).toMatch(/^SEARCH events USING INDEX events_by_tenant \(tenant=\? AND tenant_seq>\?\)$/);
+    } finally {
+      check.close();
+    }
+  });
+
   it('finds a stream head with one seek of the (stream, revision) index', () => {
     openStore();
     const db = new Database(file);

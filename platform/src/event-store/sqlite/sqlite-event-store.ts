@@ -6,8 +6,10 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type ReadTenantOptions,
   type RecordedEvent,
   type SubscribeOptions,
+  type TenantEvent,
 } from '../port';
 import { assertAppendable } from '../append-input';
 import { SqliteBatchWriter, type PendingAppend } from './batch-writer';
@@ -48,6 +50,10 @@ interface EventRow {
   metadata: string;
 }
 
+interface TenantRow extends EventRow {
+  tenant_seq: bigint;
+}
+
 const SUBSCRIPTION_PAGE = 500;
 
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
@@ -69,6 +75,7 @@ export class SqliteEventStore implements EventStore {
   private readonly selectStream: Database.Statement<[string, bigint], EventRow>;
   private readonly selectAfter: Database.Statement<[bigint, number], EventRow>;
   private readonly selectAt: Database.Statement<[bigint], EventRow>;
+  private readonly selectTenant: Database.Statement<[string, number, number], TenantRow>;
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
@@ -85,6 +92,9 @@ export class SqliteEventStore implements EventStore {
     this.selectStream = this.db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision > ? ORDER BY revision`);
     this.selectAfter = this.db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
     this.selectAt = this.db.prepare(`SELECT ${columns} FROM events WHERE position = ?`);
+    this.selectTenant = this.db.prepare(
+      `SELECT ${columns}, tenant_seq FROM events WHERE tenant = ? AND tenant_seq > ? ORDER BY tenant_seq LIMIT ?`,
+    );
 
     const writer =
       options.writer === 'thread'
@@ -144,6 +154,11 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return this.readPage(options.after ?? 0n, options.maxCount ?? -1);
+  }
+
+  async readTenant(tenantId: string, options: ReadTenantOptions = {}): Promise<TenantEvent[]> {
+    const rows = this.selectTenant.all(tenantId, options.after?.sequence ?? 0, options.maxCount ?? -1);
+    return rows.map((row) => ({ ...toRecorded(row), sequence: Number(row.tenant_seq) }));
   }
 
   async readAt(position: bigint): Promise<RecordedEvent | undefined> {
