@@ -3,3 +3,4 @@ export * from './runner/index';
 export * from './follower/index';
 export { createReadModelProjections, type ReadModelProjections } from './read-model-projections';
 export { StoredEventMetadata, toProjectedEvent, UnprojectableEventError, type ProjectedEvent } from './projected-event';
+export { rebuildBeside, besideDocuments, type RebuildProgress } from './rebuild/index';
