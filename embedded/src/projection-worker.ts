@@ -28,7 +28,16 @@ const documents = openSqliteDocumentStore({ file: join(dataDir, DATA_DIR_FILES.r
 const projections = createReadModelProjections({ eventStore, documents, logger, onChange: (status) => post({ type: 'status', status }) });
 
 port.on('message', (message: ToProjectionThread) => {
-  if (message.type !== 'stop') return;
+  if (message.type === 'rebuild') {
+    const { id, projection } = message;
+    projections
+      .rebuild(projection, (progress) => post({ type: 'rebuild-progress', id, progress }))
+      .then(
+        (result) => post({ type: 'rebuild-done', id, result }),
+        (error: unknown) => post({ type: 'rebuild-failed', id, error: error instanceof Error ? error.message : String(error) }),
+      );
+    return;
+  }
   void (async () => {
     await projections.stop();
     await documents.close();

@@ -84,16 +84,18 @@ export function createReadModelProjections(deps: {
     rebuild(projection, onProgress) {
       const projector = byName.get(projection);
       if (!projector) return Promise.reject(new Error(`no projection ${projection}`));
-      const live = runner(projection);
+      // Two rebuilds of one projection would fill the same collections beside it.
+      if (rebuilding.has(projection)) return Promise.reject(new Error(`projection ${projection} is already being rebuilt`));
+      rebuilding.add(projection);
       return rebuildBeside({
         projector,
         eventStore: deps.eventStore,
         documents: deps.documents,
         logger,
-        live,
+        live: runner(projection),
         parse,
         ...(onProgress ? { onProgress } : {}),
-      });
+      }).finally(() => rebuilding.delete(projection));
     },
     assertRunning() {
       const failing = all.flatMap((each) => {

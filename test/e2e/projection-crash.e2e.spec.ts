@@ -1,60 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../support/build';
-import {
-  customerRegistered,
-  loggedIn,
-  otpRequested,
-  specChallenge,
-  specTenant,
-  specUserId,
-  type GivenEvent,
-} from '../support/given-events';
+import { seedLogins } from '../support/seed-logins';
 import { OPERATOR_TOKEN, startServer } from '../support/server-process';
 
 const LOGINS = 20_000; // five events each: 100k events to project
-const PARALLEL_APPENDS = 200;
 
 const serverEnv = (dataDir: string) => ({ DATA_DIR: dataDir, OPERATOR_TOKEN });
-
-/** Writes the given events straight into the store, one append per stream run, many at once so group commit batches them. */
-async function seed(dataDir: string): Promise<void> {
-  const store = openSqliteEventStore({ file: join(dataDir, 'events.sqlite') });
-  try {
-    const tenants = [specTenant('Alpha'), specTenant('Beta')];
-    const base = Date.parse('2026-11-01T00:00:00.000Z');
-    for (const tenant of tenants) await appendAll(store, customerRegistered(tenant, new Date(base)));
-    let pending: Promise<void>[] = [];
-    for (let i = 0; i < LOGINS; i++) {
-      const tenant = tenants[i % tenants.length]!;
-      const challenge = specChallenge(tenant, `user${i % 5_000}@example.com`, { at: new Date(base + i * 60_000) });
-      pending.push(appendAll(store, [otpRequested(challenge), ...loggedIn(challenge, specUserId())]));
-      if (pending.length >= PARALLEL_APPENDS) {
-        await Promise.all(pending);
-        pending = [];
-      }
-    }
-    await Promise.all(pending);
-  } finally {
-    await store.close();
-  }
-}
-
-async function appendAll(store: ReturnType<typeof openSqliteEventStore>, events: GivenEvent[]): Promise<void> {
-  for (let i = 0; i < events.length;) {
-    const streamName = events[i]!.streamName;
-    let end = i;
-    while (end < events.length && events[end]!.streamName === streamName) end++;
-    const batch = events.slice(i, end).map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata: e.metadata }));
-    await store.append(streamName, batch, 'any');
-    i = end;
-  }
-}
 
 const lastPosition = (dataDir: string): number => {
   const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true, fileMustExist: true });
@@ -116,7 +71,7 @@ describe('embedded server killed (SIGKILL) in the middle of projecting 100k even
     // A first start makes the data dir's secrets and its signing keys, as a real deployment's would be.
     const first = await startServer(serverEnv(crashed));
     await first.stop();
-    await seed(crashed);
+    await seedLogins(crashed, LOGINS);
     last = lastPosition(crashed);
     rmSync(uninterrupted, { recursive: true, force: true });
     cpSync(crashed, uninterrupted, { recursive: true });
