@@ -4,6 +4,7 @@
 import { runEventStoreBench } from './event-store';
 import { benchHttp } from './http';
 import { benchIdle } from './idle';
+import { runRebuildBench } from './rebuild';
 import { runServersBench } from './servers';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -19,6 +20,9 @@ const http = await benchHttp(seconds, rounds);
 const idle = await benchIdle(10);
 // The distributed form's followers against the servers scripts/test-servers.sh starts, when it ran.
 const servers = await runServersBench(Number(process.env.BENCH_SERVER_EVENTS ?? 5_000));
+// A million events by default (about a minute to seed); BENCH_REBUILD_EVENTS=0 leaves it out.
+const rebuildEvents = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
+const rebuild = rebuildEvents > 0 ? await runRebuildBench(rebuildEvents) : undefined;
 
 const row = (what: string, figure: string, baseline: string, ratio: number, target: string) =>
   `| ${what} | ${figure} | ${baseline} | ${ratio.toFixed(2)} | ${target} |`;
@@ -72,6 +76,22 @@ if ('skipped' in servers) {
       servers.projectionIntoMongo / servers.projectionIntoSqlite,
       '-',
     ),
+  );
+}
+if (rebuild) {
+  const perSecond = (seconds: number) => Math.round(rebuild.events / seconds);
+  const million = (seconds: number) => ((seconds * 1_000_000) / rebuild.events).toFixed(1);
+  console.log(
+    row(
+      `rebuild of the three read models from ${rebuild.events.toLocaleString('en')} events (SQLite)`,
+      `${rebuild.rebuildAllSeconds.toFixed(1)} s, ${perSecond(rebuild.rebuildAllSeconds)} events/s (${million(rebuild.rebuildAllSeconds)} s per 1M)`,
+      `raw read ${rebuild.rawReadSeconds.toFixed(1)} s, ${perSecond(rebuild.rawReadSeconds)} events/s`,
+      rebuild.rawReadSeconds / rebuild.rebuildAllSeconds,
+      '< 15 s per 1M',
+    ),
+  );
+  console.log(
+    `| usage rebuilt beside the live one and swapped in (npm run rebuild) | ${rebuild.rebuildUsageBesideSeconds.toFixed(1)} s, ${perSecond(rebuild.rebuildUsageBesideSeconds)} events/s | - | - | - |`,
   );
 }
 if (http.service.non2xx > 0 || http.service.errors > 0) {
