@@ -6,6 +6,7 @@ import { printAuditExport, runAuditExportBench } from './audit-export';
 import { runEventStoreBench } from './event-store';
 import { benchHttp } from './http';
 import { benchIdle } from './idle';
+import { runRebuildBench } from './rebuild';
 import { runServersBench } from './servers';
 import { runUsageQueryBench, usageQueryRow } from './usage-query';
 
@@ -46,6 +47,9 @@ const auditExport = await runAuditExportBench(exportEvents);
 const servers = await runServersBench(Number(process.env.BENCH_SERVER_EVENTS ?? 5_000));
 const usage = await runUsageQueryBench();
 const audit = await runAuditWindowBench();
+// A million events by default (about a minute to seed); BENCH_REBUILD_EVENTS=0 leaves it out.
+const rebuildEvents = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
+const rebuild = rebuildEvents > 0 ? await runRebuildBench(rebuildEvents) : undefined;
 
 const round = (n: number) => Math.round(n * 100) / 100;
 const row = (what: string, figure: string, baseline: string, ratio: number, target: string) =>
@@ -133,6 +137,22 @@ for (const [what, figures] of [
 ] as const) {
   if (figures.non2xx > 0 || figures.errors > 0)
     console.log(`\nwarning: ${what} answered ${figures.non2xx} non-2xx and ${figures.errors} errors`);
+}
+if (rebuild) {
+  const perSecond = (seconds: number) => Math.round(rebuild.events / seconds);
+  const million = (seconds: number) => ((seconds * 1_000_000) / rebuild.events).toFixed(1);
+  console.log(
+    row(
+      `rebuild of the three read models from ${rebuild.events.toLocaleString('en')} events (SQLite)`,
+      `${rebuild.rebuildAllSeconds.toFixed(1)} s, ${perSecond(rebuild.rebuildAllSeconds)} events/s (${million(rebuild.rebuildAllSeconds)} s per 1M)`,
+      `raw read ${rebuild.rawReadSeconds.toFixed(1)} s, ${perSecond(rebuild.rawReadSeconds)} events/s`,
+      rebuild.rawReadSeconds / rebuild.rebuildAllSeconds,
+      '< 15 s per 1M',
+    ),
+  );
+  console.log(
+    `| usage rebuilt beside the live one and swapped in (npm run rebuild) | ${rebuild.rebuildUsageBesideSeconds.toFixed(1)} s, ${perSecond(rebuild.rebuildUsageBesideSeconds)} events/s | - | - | - |`,
+  );
 }
 if (http.service.non2xx > 0 || http.service.errors > 0) {
   console.log(`\nwarning: the service answered ${http.service.non2xx} non-2xx and ${http.service.errors} errors during the run`);

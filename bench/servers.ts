@@ -31,7 +31,7 @@ const logger = createLogger({ level: 'warn' });
 const tenants = Array.from({ length: 8 }, (_, i) => `cus_${String(i + 1).padStart(16, '0')}`);
 
 /** OTP requests spread over tenants and hours: what most of a real log is, and what the usage buckets count. */
-function otpRequested(i: number): { streamName: string; event: EventToAppend } {
+export function otpRequested(i: number): { streamName: string; event: EventToAppend } {
   const customerId = tenants[i % tenants.length]!;
   const time = new Date(Date.UTC(2025, 2, 1) + i * 7_000).toISOString();
   const data: EventOf<'OtpRequested'>['data'] = {

@@ -14,6 +14,8 @@ const entries = {
   backup: 'embedded/src/backup/backup-main.ts',
   // `npm run restore -- <folder>`: a backup put in place, the server stopped.
   restore: 'embedded/src/backup/restore-main.ts',
+  // `npm run rebuild -- <projection>`: one read model rebuilt beside the live one and swapped in.
+  rebuild: 'embedded/src/rebuild/rebuild-main.ts',
   'command-service': 'command-service/src/main.ts',
   'query-service': 'query-service/src/main.ts',
   'projection-service': 'projection-service/src/main.ts',

@@ -28,6 +28,7 @@ import { registerProjectionMetrics } from '@otp/projection-service';
 import { queryRoutes } from '@otp/query-service';
 import type { EmbeddedConfig } from './config';
 import { startProjectionThread } from './projection-thread';
+import { rebuildRoutes } from './rebuild/rebuild-routes';
 import { loadHashKey, loadOperatorToken, loadSigningKeyEncryptionKey } from './server-secrets';
 import { DATA_DIR_FILES } from './data-dir-files';
 
@@ -154,6 +155,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         checkServiceKey: createServiceKeyCheck(config.SERVICE_KEY, hashKey),
         waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),
       }),
+      rebuildRoutes({ projections, checkOperator }),
     ],
   });
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { READ_MODEL_PROJECTIONS } from '@otp/contracts';
-import { PositionWaiters, type ProjectionStatus } from '@otp/projection-service';
+import { PositionWaiters, type ProjectionStatus, type RebuildProgress } from '@otp/projection-service';
 import type { Logger } from '@otp/platform/logging';
 import { Backoff } from '@otp/platform/retry';
 import { startWorker } from '@otp/platform/threads';
@@ -12,6 +12,10 @@ const STOP_TIMEOUT_MS = 10_000;
 const FOREIGN_COMMIT_POLL_MS = 1_000;
 /** Restart delays after consecutive deaths; a thread that reaches live resets them. */
 const RESTART_DELAYS = { initialMs: 500, maxMs: 30_000 };
+
+export class RebuildInProgressError extends Error {
+  override readonly name = 'RebuildInProgressError';
+}
 
 export interface ProjectionThreadOptions {
   workerFile: URL;
@@ -52,6 +56,16 @@ export class ProjectionThread {
   private stopping = false;
   private exited = false;
   private markSettled!: () => void;
+  private nextRebuildId = 1;
+  private readonly rebuilds = new Map<
+    number,
+    {
+      projection: string;
+      onProgress: (progress: RebuildProgress) => void;
+      resolve: (result: RebuildProgress) => void;
+      reject: (error: Error) => void;
+    }
+  >();
   /** Resolves once the first thread follows the log or has failed. */
   readonly settled = new Promise<void>((resolve) => {
     this.markSettled = resolve;
@@ -83,6 +97,19 @@ export class ProjectionThread {
     if (status.position !== undefined && status.position >= position) return Promise.resolve(true);
     if (status.state === 'failed') return Promise.reject(status.error ?? new Error(`projection ${projection} failed`));
     return waiters.wait(position, timeoutMs);
+  }
+
+  /** Rebuilds one projection on the projection thread, beside the live one, and swaps it in (`rebuildBeside`). */
+  rebuild(projection: string, onProgress: (progress: RebuildProgress) => void = () => {}): Promise<RebuildProgress> {
+    if (this.exited || this.stopping) return Promise.reject(new Error('the projection thread is not running'));
+    if ([...this.rebuilds.values()].some((rebuild) => rebuild.projection === projection)) {
+      return Promise.reject(new RebuildInProgressError(`projection ${projection} is already being rebuilt`));
+    }
+    const id = this.nextRebuildId++;
+    return new Promise((resolve, reject) => {
+      this.rebuilds.set(id, { projection, onProgress, resolve, reject });
+      this.worker.postMessage({ type: 'rebuild', id, projection } satisfies ToProjectionThread);
+    });
   }
 
   async stop(): Promise<void> {
@@ -130,6 +157,17 @@ export class ProjectionThread {
       case 'status':
         this.mirror(message.status);
         return;
+      case 'rebuild-progress':
+        this.rebuilds.get(message.id)?.onProgress(message.progress);
+        return;
+      case 'rebuild-done':
+        this.rebuilds.get(message.id)?.resolve(message.result);
+        this.rebuilds.delete(message.id);
+        return;
+      case 'rebuild-failed':
+        this.rebuilds.get(message.id)?.reject(new Error(message.error));
+        this.rebuilds.delete(message.id);
+        return;
       case 'stopped':
         return;
       default: {
@@ -152,6 +190,9 @@ export class ProjectionThread {
   private fail(error: Error): void {
     for (const [name, status] of this.latest) this.latest.set(name, { ...status, state: 'failed', error });
     for (const waiters of this.waiters.values()) waiters.failAll(error);
+    // A rebuild dies with its thread; the rebuilt collections beside the live ones are dropped by the next one.
+    for (const rebuild of this.rebuilds.values()) rebuild.reject(error);
+    this.rebuilds.clear();
     this.markSettled();
   }
 

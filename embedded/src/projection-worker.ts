@@ -34,7 +34,16 @@ const projections = createReadModelProjections({ eventStore, documents, logger, 
 const retention = createAuditRetention({ documents, logger, retentionDays: auditRetentionDays });
 
 port.on('message', (message: ToProjectionThread) => {
-  if (message.type !== 'stop') return;
+  if (message.type === 'rebuild') {
+    const { id, projection } = message;
+    projections
+      .rebuild(projection, (progress) => post({ type: 'rebuild-progress', id, progress }))
+      .then(
+        (result) => post({ type: 'rebuild-done', id, result }),
+        (error: unknown) => post({ type: 'rebuild-failed', id, error: error instanceof Error ? error.message : String(error) }),
+      );
+    return;
+  }
   void (async () => {
     await retention.stop();
     await projections.stop();

@@ -6,6 +6,7 @@ import { readModelProjectors } from './projectors/index';
 import type { Projector } from './projectors/projector';
 import { createProjectionRunner, type ProjectionRunner, type ProjectionStatus } from './runner/index';
 import { sharedEventParser } from './runner/shared-event-parser';
+import { rebuildBeside, type RebuildProgress } from './rebuild/index';
 
 export interface ReadModelProjections {
   /** Starts every projection; resolves once each follows the log or has failed (failures are retried, reported in `statuses`). */
@@ -17,6 +18,8 @@ export interface ReadModelProjections {
   /** Throws unless every projection is started and not failed, naming those that are not: for readiness checks. */
   assertRunning(): void;
   readonly runners: ReadonlyMap<string, ProjectionRunner>;
+  /** Rebuilds one projection beside its live collections and swaps it in, its live runner paused only for the swap (`./rebuild`). */
+  rebuild(projection: string, onProgress?: (progress: RebuildProgress) => void): Promise<RebuildProgress>;
 }
 
 /**
@@ -43,6 +46,8 @@ export function createReadModelProjections(deps: {
   const projectors = deps.projectors ?? readModelProjectors;
   assertDisjointCollections(projectors);
   const runners = new Map<string, ProjectionRunner>();
+  const byName = new Map(projectors.map((projector) => [projector.name, projector]));
+  const rebuilding = new Set<string>();
   const parse = sharedEventParser();
   for (const projector of projectors) {
     const onChange = deps.onChange;
@@ -76,6 +81,22 @@ export function createReadModelProjections(deps: {
     },
     waitForPosition: (projection, position, timeoutMs) => runner(projection).waitForPosition(position, timeoutMs),
     statuses: () => all.map((each) => each.status()),
+    rebuild(projection, onProgress) {
+      const projector = byName.get(projection);
+      if (!projector) return Promise.reject(new Error(`no projection ${projection}`));
+      // Two rebuilds of one projection would fill the same collections beside it.
+      if (rebuilding.has(projection)) return Promise.reject(new Error(`projection ${projection} is already being rebuilt`));
+      rebuilding.add(projection);
+      return rebuildBeside({
+        projector,
+        eventStore: deps.eventStore,
+        documents: deps.documents,
+        logger,
+        live: runner(projection),
+        parse,
+        ...(onProgress ? { onProgress } : {}),
+      }).finally(() => rebuilding.delete(projection));
+    },
     assertRunning() {
       const failing = all.flatMap((each) => {
         try {

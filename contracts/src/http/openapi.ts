@@ -168,6 +168,24 @@ export function openApiDocument(serverUrl?: string) {
           responses: { '200': { description: 'the kids after the rotation', ...json(RotatedSigningKey) }, ...common },
         },
       },
+      '/v1/admin/projections/{name}/rebuild': {
+        post: {
+          summary:
+            'Rebuild one read model (customers, usage, audit) beside the live one and swap it in while serving (embedded server; `npm run rebuild` calls it)',
+          security: auth('operator'),
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: ['customers', 'usage', 'audit'] } }],
+          responses: {
+            '200': {
+              description:
+                'NDJSON progress, a line a second: {projection, phase: building|swapping|done|failed, position, eventsProjected, elapsedMs}; the last line says done or failed',
+              content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+            },
+            '404': problem('no such projection'),
+            '409': problem('that projection is already being rebuilt'),
+            ...common,
+          },
+        },
+      },
       '/v1/admin/customers/{id}/suspend': statusChange('Suspend a customer: its keys get 403 from the next request on'),
       '/v1/admin/customers/{id}/activate': statusChange('Activate a suspended customer', { '409': problem('the customer is cancelled') }),
       '/v1/admin/customers/{id}/cancel': statusChange('Cancel a customer for good: its keys get 403'),

@@ -493,6 +493,51 @@ export function registerDocumentStoreContract(adapter: string, open: () => Promi
       });
     });
 
+    describe('replaceCollections', () => {
+      it('puts collections built beside the live ones in their place, with their checkpoint, and leaves the rest', async () => {
+        await store.ensureIndex('things', ['n']);
+        await store.ensureIndex('things_rebuild', ['n']);
+        await store.applyBatch([put('things', { _id: 'old', n: 1 }), put('gone', { _id: 'g' })], at('p', 7n));
+        await store.applyBatch([put('kept', { _id: 'k' })], at('q', 8n));
+        await store.applyBatch([put('things_rebuild', { _id: 'new', n: 2 })], at('p_rebuild', 9n, 2));
+
+        await store.replaceCollections(
+          [
+            { from: 'things_rebuild', to: 'things' },
+            { from: 'gone_rebuild', to: 'gone' },
+          ],
+          { from: 'p_rebuild', to: 'p' },
+        );
+
+        expect(await store.find('things', {})).toEqual([{ _id: 'new', n: 2 }]);
+        expect(await store.find('things', { where: { n: 2 } })).toEqual([{ _id: 'new', n: 2 }]);
+        expect(await store.find('things_rebuild', {})).toEqual([]);
+        // The rebuild wrote nothing to it: the live collection is replaced by nothing.
+        expect(await store.find('gone', {})).toEqual([]);
+        // The rebuilt checkpoint as it was (its hash is of the event at its position, whatever its name).
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p_rebuild', 9n, 2)));
+        expect(await store.getCheckpoint('p_rebuild')).toBeUndefined();
+        expect(await store.get('kept', 'k')).toEqual({ _id: 'k' });
+        expect(await store.getCheckpoint('q')).toEqual(stored(at('q', 8n)));
+
+        // The replaced collection goes on taking batches under its live checkpoint.
+        await store.applyBatch([put('things', { _id: 'next', n: 3 })], at('p', 10n, 2));
+        expect(await store.find('things', { orderBy: [['n', 'asc']] })).toEqual([
+          { _id: 'new', n: 2 },
+          { _id: 'next', n: 3 },
+        ]);
+      });
+
+      it('refuses without the checkpoint the collections were built to, and changes nothing', async () => {
+        await store.applyBatch([put('things', { _id: 'old' })], at('p', 7n));
+        await expect(store.replaceCollections([{ from: 'things_rebuild', to: 'things' }], { from: 'p_rebuild', to: 'p' })).rejects.toThrow(
+          /no checkpoint p_rebuild/,
+        );
+        expect(await store.find('things', {})).toEqual([{ _id: 'old' }]);
+        expect(await store.getCheckpoint('p')).toEqual(stored(at('p', 7n)));
+      });
+    });
+
     describe('lease', () => {
       const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

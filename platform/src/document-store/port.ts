@@ -67,6 +67,11 @@ export interface Checkpoint {
  */
 export type StoredCheckpoint = Pick<Checkpoint, 'position'> & Partial<Pick<Checkpoint, 'hash' | 'version'>>;
 
+export interface CollectionMove {
+  from: string;
+  to: string;
+}
+
 export interface DocumentStore extends LeaseStore {
   /** Declares the fields a collection is queried by, so adapters can index them. Idempotent. */
   ensureIndex(collection: string, fields: string[]): Promise<void>;
@@ -83,6 +88,12 @@ export interface DocumentStore extends LeaseStore {
   deleteMany(collection: string, ids: string[]): Promise<number>;
   /** Drops the collections and the checkpoint: the next run rebuilds them from the first event. */
   reset(collections: string[], checkpointName: string): Promise<void>;
+  /**
+   * Puts collections built beside the live ones in their place, with the checkpoint they were
+   * built to: each `from` replaces its `to` (dropped), and checkpoint `from` becomes `to`. SQLite
+   * does it in one transaction; Mongo renames one collection at a time (see its adapter).
+   */
+  replaceCollections(moves: CollectionMove[], checkpoint: { from: string; to: string }): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -23,6 +23,7 @@ export function fencedDocuments(documents: DocumentStore, token: number): Docume
       await documents.reset(collections, checkpointName);
       await documents.raiseFence(checkpointName, token);
     },
+    replaceCollections: (moves, checkpoint) => documents.replaceCollections(moves, checkpoint),
     acquireLease: (name, owner, ttlMs) => documents.acquireLease(name, owner, ttlMs),
     releaseLease: (name, owner) => documents.releaseLease(name, owner),
     raiseFence: (checkpointName, fence) => documents.raiseFence(checkpointName, fence),

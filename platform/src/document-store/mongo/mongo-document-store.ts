@@ -1,5 +1,5 @@
 import { MongoClient, type Db } from 'mongodb';
-import type { Checkpoint, Doc, DocumentStore, FindQuery, StoredCheckpoint, WriteOp } from '../port';
+import type { Checkpoint, CollectionMove, Doc, DocumentStore, FindQuery, StoredCheckpoint, WriteOp } from '../port';
 import {
   assertCheckpoint,
   assertCollectionName,
@@ -146,6 +146,33 @@ class MongoDocumentStore implements DocumentStore {
       await this.collection(collection).drop();
       for (const fields of this.indexes.get(collection) ?? []) await this.createIndex(collection, fields);
     }
+  }
+
+  /**
+   * Not atomic: one rename per collection. The live checkpoint goes first, so a crash part way
+   * leaves "no checkpoint", which makes the projection rebuild in place from the first event
+   * (slow, never wrong); readers may see the renamed collections beside not-yet-renamed ones for
+   * the few milliseconds the renames take.
+   */
+  async replaceCollections(moves: CollectionMove[], checkpoint: { from: string; to: string }): Promise<void> {
+    for (const { from, to } of moves) {
+      assertCollectionName(from);
+      assertCollectionName(to);
+    }
+    const built = await this.getCheckpoint(checkpoint.from);
+    if (!built?.hash || built.version === undefined) {
+      throw new InvalidDocumentStoreInputError(`no checkpoint ${checkpoint.from} to put in place of ${checkpoint.to}`);
+    }
+    await finishPendingBatch(this.db, checkpoint.to);
+    await checkpoints(this.db).deleteOne({ _id: checkpoint.to });
+    const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    for (const { from, to } of moves) {
+      if (existing.has(from)) await this.db.renameCollection(from, to, { dropTarget: true });
+      else await this.collection(to).drop();
+      for (const fields of this.indexes.get(to) ?? []) await this.createIndex(to, fields);
+    }
+    await storeCheckpoint(this.db, { name: checkpoint.to, position: built.position, hash: built.hash, version: built.version });
+    await checkpoints(this.db).deleteOne({ _id: checkpoint.from });
   }
 
   /** One conditional single-document write each: `./mongo-lease`. */

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Checkpoint, Doc, DocumentStore, FindQuery, StoredCheckpoint, WriteOp } from '../port';
+import type { Checkpoint, CollectionMove, Doc, DocumentStore, FindQuery, StoredCheckpoint, WriteOp } from '../port';
 import {
   assertCheckpoint,
   assertCollectionName,
@@ -42,6 +42,7 @@ class SqliteDocumentStore implements DocumentStore {
   private readonly indexes = new Map<string, Map<string, string>>();
   private readonly writeBatch: (ops: WriteOp[], checkpoint: Checkpoint) => void;
   private readonly resetTables: (collections: string[], checkpointName: string) => void;
+  private readonly moveTables: (moves: CollectionMove[], checkpoint: { from: string; to: string }) => void;
 
   constructor({ file, busyTimeoutMs = 5_000 }: SqliteDocumentStoreOptions) {
     this.db = new Database(file, { timeout: busyTimeoutMs });
@@ -81,6 +82,38 @@ class SqliteDocumentStore implements DocumentStore {
       this.stmt(`DELETE FROM ${CHECKPOINT_TABLE} WHERE name = ?`).run(checkpointName);
     });
     this.resetTables = (collections, checkpointName) => resetTables.immediate(collections, checkpointName);
+
+    // One transaction: a reader sees the old tables or the new ones, never some of each, and a
+    // crash leaves the old ones with their checkpoint.
+    const moveTables = this.db.transaction((moves: CollectionMove[], checkpoint: { from: string; to: string }) => {
+      const moved = this.stmt(`SELECT position, hash, version FROM ${CHECKPOINT_TABLE} WHERE name = ?`)
+        .safeIntegers(true)
+        .get(checkpoint.from) as { position: bigint; hash: string | null; version: bigint | null } | undefined;
+      if (!moved) throw new InvalidDocumentStoreInputError(`no checkpoint ${checkpoint.from} to put in place of ${checkpoint.to}`);
+      for (const { from, to } of moves) {
+        // A collection the rebuild wrote nothing to still replaces the live one (with nothing).
+        this.createTable(from);
+        this.db.exec(`DROP TABLE IF EXISTS ${tableName(to)}`);
+        // Indexes keep their names through a rename: the ones named for the shadow go, the live name's are made again.
+        const shadowIndexes = this.stmt("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(
+          tableName(from).slice(1, -1),
+        ) as { name: string }[];
+        for (const { name } of shadowIndexes) this.db.exec(`DROP INDEX "${name}"`);
+        this.db.exec(`ALTER TABLE ${tableName(from)} RENAME TO ${tableName(to)}`);
+        this.createTable(to);
+      }
+      this.stmt(
+        `INSERT INTO ${CHECKPOINT_TABLE} (name, position, hash, version) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position, hash = excluded.hash, version = excluded.version`,
+      ).run(checkpoint.to, moved.position, moved.hash, moved.version);
+      this.stmt(`DELETE FROM ${CHECKPOINT_TABLE} WHERE name = ?`).run(checkpoint.from);
+    });
+    this.moveTables = (moves, checkpoint) => {
+      // Statements prepared against the dropped tables must not be reused.
+      this.statements.clear();
+      moveTables.immediate(moves, checkpoint);
+      this.statements.clear();
+    };
   }
 
   async ensureIndex(collection: string, fields: string[]): Promise<void> {
@@ -139,6 +172,14 @@ class SqliteDocumentStore implements DocumentStore {
     // Dropped tables come back, with their declared indexes, on the next write.
     this.statements.clear();
     this.resetTables(collections, checkpointName);
+  }
+
+  async replaceCollections(moves: CollectionMove[], checkpoint: { from: string; to: string }): Promise<void> {
+    for (const { from, to } of moves) {
+      assertCollectionName(from);
+      assertCollectionName(to);
+    }
+    this.moveTables(moves, checkpoint);
   }
 
   /** The same rules as the Mongo adapter's, in one row (`./lease-tables`). */

@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { READ_MODEL_PROJECTIONS } from '@otp/contracts';
+import { CommonEnv, loadConfig } from '@otp/platform/config';
+import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
+import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
+import { runMain } from '@otp/platform/http';
+import { createLogger } from '@otp/platform/logging';
+import { readModelProjectors, rebuildBeside, type RebuildProgress } from '@otp/projection-service';
+import { DataDirEnv } from '../config';
+import { DATA_DIR_FILES } from '../data-dir-files';
+import { loadOperatorToken } from '../server-secrets';
+
+const HELP = `npm run rebuild -- <projection>
+
+Rebuilds one read model (${READ_MODEL_PROJECTIONS.join(', ')}) from the event log, beside the live
+one, and swaps it in. The live read model answers every query until the swap.
+
+  With the server running, asks it to (POST /v1/admin/projections/<projection>/rebuild on
+  HOST:PORT): it keeps serving throughout.
+  With no server running, rebuilds DATA_DIR's read models in this process.
+
+Environment, as for npm start: DATA_DIR, HOST, PORT, OPERATOR_TOKEN (else DATA_DIR/operator-token).
+Progress goes to stderr every second; exit status 0 once the rebuilt read model is in place.
+`;
+
+const Env = z.object({
+  DATA_DIR: DataDirEnv,
+  HOST: CommonEnv.shape.HOST,
+  PORT: CommonEnv.shape.PORT,
+  LOG_LEVEL: CommonEnv.shape.LOG_LEVEL,
+  OPERATOR_TOKEN: z.string().optional(),
+  projection: z.enum(READ_MODEL_PROJECTIONS as [string, ...string[]], {
+    error: `give one of ${READ_MODEL_PROJECTIONS.join(', ')}: npm run rebuild -- <projection>`,
+  }),
+});
+
+type Line = Omit<RebuildProgress, 'position' | 'phase'> & {
+  phase: RebuildProgress['phase'] | 'failed';
+  position: string | null;
+  error?: string;
+};
+
+function show(line: Line): void {
+  const rate = line.elapsedMs > 0 ? Math.round((line.eventsProjected * 1000) / line.elapsedMs) : 0;
+  process.stderr.write(
+    `rebuild ${line.projection}: ${line.phase}, ${line.eventsProjected.toLocaleString('en')} events (${rate.toLocaleString('en')}/s), ` +
+      `position ${line.position ?? '-'}, ${(line.elapsedMs / 1000).toFixed(1)} s\n`,
+  );
+}
+
+/** Through the running server: its projection thread rebuilds while it serves. Undefined when nothing listens. */
+async function throughServer(config: z.infer<typeof Env>): Promise<Line | undefined> {
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}/v1/admin/projections/${config.projection}/rebuild`;
+  let response: Response;
+  try {
+    const token = loadOperatorToken(config.DATA_DIR, config.OPERATOR_TOKEN);
+    response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return undefined;
+    throw error;
+  }
+  if (!response.ok || !response.body) throw new Error(`the server refused the rebuild: ${response.status} ${await response.text()}`);
+  let last: Line | undefined;
+  let buffered = '';
+  for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk;
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      last = JSON.parse(buffered.slice(0, end)) as Line;
+      buffered = buffered.slice(end + 1);
+      if (last.phase !== 'failed') show(last);
+    }
+  }
+  if (!last) throw new Error('the server ended the rebuild without a word');
+  return last;
+}
+
+/**
+ * Leaving WAL mode needs the only connection to the file: while a server has it open the mode
+ * stays WAL, and rebuilding here beside its live projection would race it.
+ */
+function assertNoServerHolds(file: string): void {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    const mode = db.pragma('journal_mode = DELETE', { simple: true });
+    if (mode === 'wal') throw new Error(`a server holds ${file} but does not answer on HOST:PORT; set HOST and PORT to its own`);
+    db.pragma('journal_mode = WAL');
+  } finally {
+    db.close();
+  }
+}
+
+async function offline(config: z.infer<typeof Env>): Promise<Line> {
+  const file = join(config.DATA_DIR, DATA_DIR_FILES.readModels);
+  assertNoServerHolds(file);
+  const projector = readModelProjectors.find((each) => each.name === config.projection);
+  if (!projector) throw new Error(`no projection ${config.projection}`);
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'otp-auth-rebuild' });
+  const eventStore = openSqliteEventStore({ file: join(config.DATA_DIR, DATA_DIR_FILES.events) });
+  const documents = openSqliteDocumentStore({ file });
+  try {
+    const done = await rebuildBeside({
+      projector,
+      eventStore,
+      documents,
+      logger,
+      onProgress: (progress) => show({ ...progress, position: progress.position?.toString() ?? null }),
+    });
+    return { ...done, position: done.position?.toString() ?? null };
+  } finally {
+    await documents.close();
+    await eventStore.close();
+  }
+}
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(HELP);
+} else {
+  runMain('otp-auth rebuild', async () => {
+    const config = loadConfig(Env, { ...process.env, projection: process.argv[2] });
+    const done = (await throughServer(config)) ?? (await offline(config));
+    if (done.phase !== 'done') throw new Error(`rebuild of ${config.projection} failed: ${done.error ?? done.phase}`);
+    process.stdout.write(
+      `rebuilt ${done.projection}: ${done.eventsProjected} events, through position ${done.position ?? '-'}, in ${(done.elapsedMs / 1000).toFixed(1)} s\n`,
+    );
+  });
+}

@@ -1,0 +1,2 @@
+export { besideDocuments, besideName } from './beside-documents';
+export { rebuildBeside, type RebuildProgress, type RebuildBesideOptions } from './rebuild-beside';
