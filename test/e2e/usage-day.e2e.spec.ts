@@ -15,6 +15,7 @@ import {
   wrongCodesTried,
   type GivenEvent,
 } from '../support/given-events';
+import { operatorConsistencyToken } from '../support/consistency-tokens';
 import { useEmbeddedServer } from '../support/embedded-server';
 import { SPEC_HASH_KEY } from '../support/spec-secrets';
 
@@ -101,7 +102,10 @@ describe('a scripted day of two tenants, over HTTP against the embedded server',
     }
   });
   const read = async (key: string, path: string) => {
-    const res = await e2e.http('GET', path, { token: key, headers: { 'x-min-position': String(head) } });
+    const res = await e2e.http('GET', path, {
+      token: key,
+      headers: { 'x-min-position': operatorConsistencyToken(SPEC_HASH_KEY.toString('base64'), head) },
+    });
     expect(res.status, res.text).toBe(200);
     return res.body as { buckets: ({ start: string } & typeof zero)[] };
   };

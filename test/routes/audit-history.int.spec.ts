@@ -27,6 +27,7 @@ import {
 } from '../support/given-events';
 import type { HttpCall } from '../support/http';
 import { expectProblem, expectResponse, expectThat, useRouteSpec } from '../support/route-spec';
+import { SPEC_OPERATOR_TOKEN } from '../support/spec-secrets';
 import { SPEC_ISSUER } from '../support/route-app';
 
 /** The auditor's raw history of command-service/src/audit-history: NDJSON export, signed checkpoints, verification. */
@@ -299,8 +300,11 @@ describe('GET /v1/audit/events under a client that stops reading', () => {
   const EVENTS = 24 * PAGE;
 
   const pagesRead = async (): Promise<number> => {
-    const metrics = await spec.http('GET', '/metrics');
-    return Number(/^audit_history_pages_read_total (\d+)$/m.exec(metrics.text)?.[1] ?? 'NaN');
+    const metrics = await spec.http('GET', '/metrics', { token: SPEC_OPERATOR_TOKEN });
+    const count = /^audit_history_pages_read_total (\d+)$/m.exec(metrics.text)?.[1];
+    // Without the counter the loops below would wait for ever: fail at once, saying why.
+    if (count === undefined) throw new Error(`no audit_history_pages_read_total on /metrics (${metrics.status})`);
+    return Number(count);
   };
   /** The counter once it stays put over a few looks: the server has read what it will read. */
   const settledPages = async (): Promise<number> => {

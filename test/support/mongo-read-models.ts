@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 
-/** What a read-model database holds, without the adapter's own fields and collections (`_checkpoints`, `_leases`, ...). */
+/** What a read-model database holds, without the adapter's own fields and collections (`_checkpoints`, `_leases`, ...) or empty ones. */
 export async function readModelDocuments(url: string, database: string): Promise<Record<string, unknown[]>> {
   const client = new MongoClient(url);
   try {
@@ -8,11 +8,13 @@ export async function readModelDocuments(url: string, database: string): Promise
     const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).filter((name) => !name.startsWith('_'));
     const all: Record<string, unknown[]> = {};
     for (const name of names.sort()) {
-      all[name] = await db
+      const docs = await db
         .collection<{ _id: string }>(name)
         .find({}, { projection: { _appliedPosition: 0 } })
         .sort({ _id: 1 })
         .toArray();
+      // An empty collection is no read model of its own: one projector may create it (an index), another never write it.
+      if (docs.length > 0) all[name] = docs;
     }
     return all;
   } finally {

@@ -9,7 +9,11 @@ export const besideName = (name: string): string => `${name}_rebuild`;
  * live ones keep serving. The projector and runner are the live ones, unchanged.
  */
 export function besideDocuments(documents: DocumentStore): DocumentStore {
-  const op = (write: WriteOp): WriteOp => ({ ...write, collection: besideName(write.collection) });
+  // A conditional write's own writes are renamed too: they are decided later, inside the batch.
+  const op = (write: WriteOp): WriteOp =>
+    write.kind === 'given'
+      ? { ...write, collection: besideName(write.collection), then: (doc) => write.then(doc).map(op) }
+      : { ...write, collection: besideName(write.collection) };
   const checkpoint = (at: Checkpoint): Checkpoint => ({ ...at, name: besideName(at.name) });
   return {
     ensureIndex: (collection, fields) => documents.ensureIndex(besideName(collection), fields),

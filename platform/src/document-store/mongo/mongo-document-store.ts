@@ -167,8 +167,10 @@ class MongoDocumentStore implements DocumentStore {
     await checkpoints(this.db).deleteOne({ _id: checkpoint.to });
     const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
     for (const { from, to } of moves) {
-      if (existing.has(from)) await this.db.renameCollection(from, to, { dropTarget: true });
-      else await this.collection(to).drop();
+      // Dropped, then renamed, rather than `dropTarget` (FerretDB lacks it): the checkpoint is gone already, so a
+      // crash between the two leaves a projection that rebuilds in place.
+      await this.collection(to).drop();
+      if (existing.has(from)) await this.db.renameCollection(from, to);
       for (const fields of this.indexes.get(to) ?? []) await this.createIndex(to, fields);
     }
     await storeCheckpoint(this.db, { name: checkpoint.to, position: built.position, hash: built.hash, version: built.version });
