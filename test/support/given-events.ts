@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  currentSchemaVersion,
   DEFAULT_TENANT_CONFIG,
   EventMetadata,
   eventSchemas,
@@ -104,7 +105,8 @@ function given<T extends EventType>(
 ): GivenEvent {
   const requestId = randomUUID();
   const metadata = EventMetadata.parse({
-    schemaVersion: 1,
+    // As the write side stamps it: the version of the shape `data` has.
+    schemaVersion: currentSchemaVersion[type],
     occurredAt: meta.at.toISOString(),
     tenantId: meta.tenantId,
     actor: meta.actor,
@@ -139,7 +141,7 @@ export function apiKeyIssued(tenant: SpecTenant, key: SpecApiKey, at = new Date(
     keyHash: storedApiKeyHash(key.key),
     scopes: key.scopes,
     issuedAt: at.toISOString(),
-    ...(key.kind ? { kind: key.kind } : {}),
+    kind: key.kind ?? ('secret' as const),
   };
   return given(streams.customer(tenant.id), 'ApiKeyIssued', data, { tenantId: tenant.id, actor, at });
 }

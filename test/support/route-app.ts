@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,8 @@ import { queryRoutes } from '@otp/query-service';
 import { SPEC_HASH_KEY, SPEC_OPERATOR_TOKEN, SPEC_SERVICE_KEY } from './spec-secrets';
 
 export interface RouteAppOptions {
+  /** An event store file to start from (copied, never written): a history written by an earlier version. */
+  eventsFrom?: string;
   /** Sends codes over SMTP instead of into the dev mailbox, e.g. to a port where no server listens. */
   smtpUrl?: string;
   /** Records each key's last use as the composition roots do (customers/key-use-recorder.ts). */
@@ -71,6 +73,7 @@ export const SPEC_DEPLOYMENT = 'spec';
  */
 export async function startRouteApp(options: RouteAppOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'otp-route-spec-'));
+  if (options.eventsFrom) copyFileSync(options.eventsFrom, join(dir, 'events.sqlite'));
   const logger = options.logger ?? createLogger({ level: 'silent' });
   const eventStore = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
   const documents = openSqliteDocumentStore({ file: join(dir, 'read-models.sqlite') });

@@ -30,7 +30,15 @@ const registered: CustomerEvent = {
 };
 const issued = (n: number, scopes: Scope[] = ['otp:write']): CustomerEvent => ({
   type: 'ApiKeyIssued',
-  data: { customerId, keyId: keyId(n), prefix: `otp_${keyId(n)}`, keyHash: `hash-${n}`, scopes, issuedAt: '2025-03-01T11:30:00.000Z' },
+  data: {
+    customerId,
+    keyId: keyId(n),
+    prefix: `otp_${keyId(n)}`,
+    keyHash: `hash-${n}`,
+    scopes,
+    issuedAt: '2025-03-01T11:30:00.000Z',
+    kind: 'secret',
+  },
 });
 const issue = (n: number, scopes: Scope[] = ['otp:write', 'analytics:read']): IssueApiKey => ({
   type: 'IssueApiKey',

@@ -62,7 +62,7 @@ function customerViewFromEvents(events: CustomerEvent[]): CustomerView {
       view = { id: customerId, name, email, ...company, plan, status: 'active', registeredAt, apiKeys: [], domains: [] };
     } else if (event.type === 'ApiKeyIssued' && view) {
       const { keyId, prefix, scopes, issuedAt, kind } = event.data;
-      view.apiKeys.push({ id: keyId, prefix, scopes, status: 'active', issuedAt, kind: kind ?? 'secret' });
+      view.apiKeys.push({ id: keyId, prefix, scopes, status: 'active', issuedAt, kind });
     }
   }
   if (!view) throw new Error('registration decided no CustomerRegistered event');

@@ -62,7 +62,7 @@ function evolve(state: CustomerState, event: CustomerEvent): CustomerState {
       return { ...state, status: 'active', customerId: event.data.customerId, plan: event.data.plan };
     case 'ApiKeyIssued': {
       const { keyId, prefix, keyHash, scopes, name, kind } = event.data;
-      const key: ApiKeyState = { prefix, keyHash, scopes, status: 'active', name: name ?? null, graceEndsAt: null, kind: kind ?? 'secret' };
+      const key: ApiKeyState = { prefix, keyHash, scopes, status: 'active', name: name ?? null, graceEndsAt: null, kind };
       return { ...state, keys: new Map(state.keys).set(keyId, key) };
     }
     case 'ApiKeyRotated': {

@@ -27,8 +27,9 @@ export const ApiKeyIssued = z
     scopes: z.array(Scope).min(1),
     issuedAt: IsoTimestamp,
     name: ApiKeyName.optional(),
-    // Absent on keys issued before publishable keys existed: those are all secret.
-    kind: ApiKeyKind.optional(),
+    // Version 2: every key says its kind. Version 1 had none (every key was secret), then an
+    // optional one; the upcaster in ./registry.ts fills it, so readers never guess.
+    kind: ApiKeyKind,
   })
   .strict();
 

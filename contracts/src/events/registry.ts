@@ -69,7 +69,7 @@ export const EVENT_TYPES = Object.keys(eventSchemas) as EventType[];
 
 export const currentSchemaVersion: Record<EventType, number> = {
   CustomerRegistered: 1,
-  ApiKeyIssued: 1,
+  ApiKeyIssued: 2,
   OtpRequested: 1,
   OtpVerificationFailed: 1,
   OtpChallengeLocked: 1,
@@ -104,8 +104,16 @@ export const currentSchemaVersion: Record<EventType, number> = {
 };
 
 type Upcaster = (data: unknown) => unknown;
-/** upcasters[type][fromVersion] turns version N data into version N+1. None yet. */
-export const upcasters: Partial<Record<EventType, Record<number, Upcaster>>> = {};
+/** upcasters[type][fromVersion] turns version N data into version N+1. */
+export const upcasters: Partial<Record<EventType, Record<number, Upcaster>>> = {
+  // v1 keys were all secret until publishable keys came, and then said so only when they were not.
+  ApiKeyIssued: {
+    1: (data) => {
+      const v1 = data as Record<string, unknown>;
+      return { ...v1, kind: v1['kind'] ?? 'secret' };
+    },
+  },
+};
 
 export type DomainEvent = {
   [K in EventType]: { type: K; data: z.infer<(typeof eventSchemas)[K]> };

@@ -109,7 +109,14 @@ describe('projection runner over the SQLite stores', () => {
       status: 'active',
       registeredAt: '2025-03-01T23:00:00.000Z',
       apiKeys: {
-        [ids.keyA]: { id: ids.keyA, prefix: 'otp_a1', scopes: ['otp:write'], status: 'active', issuedAt: '2025-03-01T23:01:00.000Z' },
+        [ids.keyA]: {
+          id: ids.keyA,
+          prefix: 'otp_a1',
+          scopes: ['otp:write'],
+          status: 'active',
+          issuedAt: '2025-03-01T23:01:00.000Z',
+          kind: 'secret',
+        },
       },
     });
 
