@@ -5,6 +5,7 @@ import { runAuditWindowBench } from './audit-window';
 import { printAuditExport, runAuditExportBench } from './audit-export';
 import { runEventStoreBench } from './event-store';
 import { benchHttp } from './http';
+import { benchEnumerationTiming, printEnumerationTiming } from './enumeration-timing';
 import { benchIdle } from './idle';
 import { runRebuildBench } from './rebuild';
 import { runServersBench } from './servers';
@@ -40,6 +41,7 @@ const writers = ['thread', 'inline'] as const;
 const events = [];
 for (const writer of writers) events.push({ writer, ...(await runEventStoreBench({ seconds: Math.max(3, seconds / 2), writer })) });
 const http = await benchHttp(seconds, rounds);
+const enumeration = await benchEnumerationTiming();
 // Ten seconds whatever BENCH_SECONDS says: the share is counted in 10 ms clock ticks.
 const idle = await benchIdle(10);
 const auditExport = await runAuditExportBench(exportEvents);
@@ -138,6 +140,7 @@ for (const [what, figures] of [
   if (figures.non2xx > 0 || figures.errors > 0)
     console.log(`\nwarning: ${what} answered ${figures.non2xx} non-2xx and ${figures.errors} errors`);
 }
+printEnumerationTiming(enumeration);
 if (rebuild) {
   const perSecond = (seconds: number) => Math.round(rebuild.events / seconds);
   const million = (seconds: number) => ((seconds * 1_000_000) / rebuild.events).toFixed(1);

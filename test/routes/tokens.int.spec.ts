@@ -168,7 +168,7 @@ describe('POST /v1/tokens/refresh', () => {
     await spec
       .given(customerRegistered(globex))
       .when(refresh(globex.key.key, login.refreshToken))
-      .then(expectProblem(401, 'invalid-token', { body: { code: 'session_not_found' } }));
+      .then(expectProblem(401, 'invalid-token', { body: { code: 'refresh_token_unknown' } }));
   });
 
   it.each([

@@ -104,21 +104,26 @@ export function sessionLive(state: SessionState, now: Date, maxAgeSeconds: numbe
   return now < new Date(state.expiresAt) && now < plusSeconds(state.startedAt, maxAgeSeconds);
 }
 
-// Reuse is checked before expiry: a stolen token replayed after the session
-// lapsed still tells the family it was stolen, and the event says so.
+// A token that is neither the session's current one nor a retired one is answered alike whether
+// the session exists, was revoked or belongs to another tenant: a guessed secret for a session id
+// (which access tokens carry as `sid`) tells nothing. Reuse is checked before expiry: a stolen
+// token replayed after the session lapsed still tells the family it was stolen, and the event says so.
+const NOT_A_TOKEN = 'not a current refresh token';
+
 function refresh(command: RefreshSession, state: SessionState): SessionEvent[] {
   const sessionId = state.sessionId!;
   const { customerId, tokenMatches, newRefreshTokenHash, idleTtlSeconds, maxAgeSeconds, now } = command;
-  if (state.status === 'none' || state.customerId !== customerId) throw new DomainError('session_not_found', 'no such session');
-  if (state.status === 'revoked') throw new DomainError('session_revoked', 'the session was revoked', { sessionId });
   if (!positiveSeconds(idleTtlSeconds) || !positiveSeconds(maxAgeSeconds)) {
     throw new DomainError('invalid_ttl', 'session lifetimes must be positive whole numbers of seconds', { idleTtlSeconds, maxAgeSeconds });
   }
-  if (state.retiredHashes.some(tokenMatches)) {
+  const ours = state.status !== 'none' && state.customerId === customerId;
+  const retired = ours && state.retiredHashes.some(tokenMatches);
+  const current = ours && state.refreshTokenHash !== null && tokenMatches(state.refreshTokenHash);
+  if (!retired && !current) throw new DomainError('refresh_token_unknown', NOT_A_TOKEN);
+  // Only a holder of the session's own token learns that it was revoked.
+  if (state.status === 'revoked') throw new DomainError('session_revoked', 'the session was revoked', { sessionId });
+  if (retired) {
     return [{ type: 'SessionRevoked', data: { sessionId, reason: 'refresh_token_reused', revokedAt: now.toISOString() } }];
-  }
-  if (state.refreshTokenHash === null || !tokenMatches(state.refreshTokenHash)) {
-    throw new DomainError('refresh_token_unknown', 'not a refresh token of this session', { sessionId });
   }
   if (!sessionLive(state, now, maxAgeSeconds)) throw new DomainError('session_expired', 'the session has expired', { sessionId });
   // The idle expiry moves forward, never past the absolute one.

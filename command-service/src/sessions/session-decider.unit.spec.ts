@@ -105,14 +105,20 @@ describe('RefreshSession', () => {
       .then([refreshed('next-of-second', later(85), later(90))]));
 
   it('refuses a token that was never this session’s, recording nothing', () =>
-    given([started]).when(refresh('guessed')).thenRefuses('refresh_token_unknown', { sessionId }));
+    given([started]).when(refresh('guessed')).thenRefuses('refresh_token_unknown'));
 
-  it('answers a session of another tenant as no session', () =>
+  // One answer for a wrong secret, a session that is not there and another tenant's: the session id alone tells nothing.
+  it('answers a session of another tenant as a token that is not one', () =>
     given([started])
       .when(refresh('rt-hash', later(1), { customerId: otherCustomer }))
-      .thenRefuses('session_not_found'));
+      .thenRefuses('refresh_token_unknown'));
 
-  it('refuses a session that does not exist', () => given([]).when(refresh('rt-hash')).thenRefuses('session_not_found'));
+  it('refuses a session that does not exist the same way', () => given([]).when(refresh('rt-hash')).thenRefuses('refresh_token_unknown'));
+
+  it('tells that the session was revoked only to the holder of one of its tokens', () =>
+    given([started, { type: 'SessionRevoked', data: { sessionId, reason: 'logout', revokedAt: later(1).toISOString() } }])
+      .when(refresh('guessed', later(2)))
+      .thenRefuses('refresh_token_unknown'));
 
   it.each([
     ['an idle ttl', { idleTtlSeconds: 0 }],
