@@ -1,5 +1,5 @@
 // The auditor's NDJSON export of 1M events: the server's throughput and peak memory, beside a
-// raw SQLite read of the same rows. `BENCH_SECTION=audit-export npm run bench` runs only this.
+// raw SQLite read of the same rows. `BENCH_ONLY=audit-export npm run bench` runs only this.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -18,6 +18,7 @@ import {
 import { operatorConsistencyToken } from '../support/consistency-tokens';
 import { useEmbeddedServer } from '../support/embedded-server';
 import { SPEC_HASH_KEY } from '../support/spec-secrets';
+import { ZERO_USAGE } from '../support/usage';
 
 /** Issue 12's "done when": a scripted day of two tenants, read back per hour, day and month over HTTP. */
 const acme = specTenant('Acme');
@@ -59,19 +60,7 @@ function day(): GivenEvent[] {
   ].flat();
 }
 
-const zero = {
-  otpRequested: 0,
-  otpVerified: 0,
-  otpFailed: 0,
-  otpLocked: 0,
-  emailsSent: 0,
-  emailsFailed: 0,
-  usersCreated: 0,
-  logins: 0,
-  rateLimited: 0,
-  quotaExceeded: 0,
-  uniqueUsers: 0,
-};
+const zero = ZERO_USAGE;
 const acmeDay = {
   ...zero,
   otpRequested: 5,

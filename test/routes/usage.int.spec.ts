@@ -16,21 +16,10 @@ import {
 import { expectNewEvents, expectProblem, expectResponse, useRouteSpec, type RequestOptions } from '../support/route-spec';
 import type { HttpCall } from '../support/http';
 import { SPEC_OPERATOR_TOKEN } from '../support/spec-secrets';
+import { ZERO_USAGE } from '../support/usage';
 
 /** Usage of query-service/src/http: counters per tenant per hour, day and month, every bucket of the range. */
-const zero = {
-  otpRequested: 0,
-  otpVerified: 0,
-  otpFailed: 0,
-  otpLocked: 0,
-  emailsSent: 0,
-  emailsFailed: 0,
-  usersCreated: 0,
-  logins: 0,
-  rateLimited: 0,
-  quotaExceeded: 0,
-  uniqueUsers: 0,
-};
+const zero = ZERO_USAGE;
 
 /**
  * On 1 March: Ada logs in at 10:05 after one wrong code, and again at 23:50 as the same user;

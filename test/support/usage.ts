@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { USAGE_COUNTERS, type UsageCounters } from '@otp/contracts';
 import type { HttpCall } from './http';
 
 /** Usage summed over every day bucket from yesterday to tomorrow: a run across midnight UTC still counts everything. */
@@ -12,3 +13,6 @@ export async function usageTotals(http: HttpCall, apiKey: string, minPosition: s
   }
   return totals;
 }
+
+/** A bucket with nothing in it, from the counters the contract lists: a counter added there is expected here too. */
+export const ZERO_USAGE: UsageCounters = Object.fromEntries(USAGE_COUNTERS.map((counter) => [counter, 0])) as UsageCounters;
