@@ -112,6 +112,7 @@ export const VerifyStatsDocument = z.object({
 export type VerifyStatsDocument = z.infer<typeof VerifyStatsDocument>;
 
 export const AuditEntryDocument = z.object({
+  /** `auditEntryId(tenantId, seq)`: ids in the order entries are written, so a rebuild appends to the table instead of inserting at random. */
   _id: z.string(),
   eventId: z.string(),
   tenantId: z.string(),
@@ -132,6 +133,9 @@ export const AuditEntryDocument = z.object({
   hash: z.string(),
 });
 export type AuditEntryDocument = z.infer<typeof AuditEntryDocument>;
+
+/** Zero-padded so ids sort as the tenant's sequence does. */
+export const auditEntryId = (tenantId: string, seq: number): string => `${tenantId}:${String(seq).padStart(15, '0')}`;
 
 /**
  * How far the audit projector has numbered a tenant's events: the last `seq` given and the global

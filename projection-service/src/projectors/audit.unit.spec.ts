@@ -1,4 +1,4 @@
-import { AuditEntryDocument, AuditSequenceDocument, EVENT_TYPES } from '@otp/contracts';
+import { auditEntryId, AuditEntryDocument, AuditSequenceDocument, EVENT_TYPES } from '@otp/contracts';
 import { describe, expect, it } from 'vitest';
 import { ids, projected, secrets } from '../testing/events';
 import { documentsAfter } from '../testing/documents-after';
@@ -39,7 +39,8 @@ describe('audit projector', () => {
       fresh,
     );
     const expected: AuditEntryDocument = {
-      _id: 'evt-42',
+      // Ids follow the tenant's sequence, so entries are appended to the table in order.
+      _id: auditEntryId(ids.tenantA, 1),
       eventId: 'evt-42',
       tenantId: ids.tenantA,
       seq: 1,
@@ -142,7 +143,7 @@ describe('audit projector', () => {
       at('evt-b2', 12n, ids.tenantB),
     ];
     const { audit, auditSequences } = documentsAfter(auditProjector, events);
-    expect(audit?.map((entry) => [entry._id, entry.tenantId, entry.seq])).toEqual([
+    expect(audit?.map((entry) => [entry.eventId, entry.tenantId, entry.seq])).toEqual([
       ['evt-a1', ids.tenantA, 1],
       ['evt-a2', ids.tenantA, 2],
       ['evt-a3', ids.tenantA, 3],
@@ -160,7 +161,7 @@ describe('audit projector', () => {
     const first = projected('OtpChallengeLocked', { challengeId: ids.challengeA1 }, { eventId: 'evt-1', position: 1n });
     const second = projected('OtpChallengeLocked', { challengeId: ids.challengeA2 }, { eventId: 'evt-2', position: 2n });
     const once = documentsAfter(auditProjector, [first, second]);
-    expect(once.audit?.map((entry) => [entry._id, entry.seq, entry.outcome])).toEqual([
+    expect(once.audit?.map((entry) => [entry.eventId, entry.seq, entry.outcome])).toEqual([
       ['evt-1', 1, 'failure'],
       ['evt-2', 2, 'failure'],
     ]);

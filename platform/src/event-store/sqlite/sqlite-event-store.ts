@@ -15,6 +15,7 @@ import { assertAppendable } from '../append-input';
 import { SqliteBatchWriter, type PendingAppend } from './batch-writer';
 import { CommitListener } from './commit-broadcast';
 import { CommitSignal } from './commit-signal';
+import { LogPages } from './log-pages';
 import { GroupCommitQueue, type Settled } from './group-commit';
 import { StorageHealth, storageFailureOf } from './storage-failure';
 import { applyPragmas, createSchema } from './schema';
@@ -55,6 +56,8 @@ interface TenantRow extends EventRow {
 }
 
 const SUBSCRIPTION_PAGE = 500;
+/** Complete pages kept for subscriptions reading the same stretch of the log (`LogPages`). */
+const SHARED_PAGES = 32;
 
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   return new SqliteEventStore(options);
@@ -70,6 +73,7 @@ export class SqliteEventStore implements EventStore {
   private readonly announced: CommitListener;
   private readonly storage = new StorageHealth();
   private readonly pollIntervalMs: number;
+  private readonly pages = new LogPages((after, limit) => this.readPage(after, limit), SUBSCRIPTION_PAGE, SHARED_PAGES);
   private closed = false;
 
   private readonly selectStream: Database.Statement<[string, bigint], EventRow>;
@@ -173,13 +177,14 @@ export class SqliteEventStore implements EventStore {
     try {
       while (!signal?.aborted && !this.closed) {
         const seen = this.commits.current;
-        const page = this.readPage(cursor, SUBSCRIPTION_PAGE);
-        for (const event of page) {
+        const page = this.pages.after(cursor);
+        for (const event of page.events) {
           yield event;
           cursor = event.position;
           if (signal?.aborted || this.closed) return;
         }
-        if (page.length < SUBSCRIPTION_PAGE) await this.commits.wait(seen, this.pollIntervalMs, signal);
+        cursor = page.through;
+        if (!page.complete) await this.commits.wait(seen, this.pollIntervalMs, signal);
       }
     } finally {
       release();
