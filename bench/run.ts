@@ -7,13 +7,13 @@ import { runEventStoreBench } from './event-store';
 import { benchHttp } from './http';
 import { benchEnumerationTiming, printEnumerationTiming } from './enumeration-timing';
 import { benchIdle } from './idle';
-import { runRebuildBench } from './rebuild';
+import { runRebuildBench, type RebuildFigures } from './rebuild';
 import { runServersBench } from './servers';
 import { runUsageQueryBench, usageQueryRow } from './usage-query';
 
 const TABLE_HEAD = '\n| measurement | figure | baseline (same run) | ratio | target |\n| --- | --- | --- | --- | --- |';
 
-// One section alone (`BENCH_ONLY=usage` or `BENCH_ONLY=audit-export npm run bench`), for the work on it.
+// One section alone (`BENCH_ONLY=usage|audit-export|rebuild npm run bench`), for the work on it.
 const exportEvents = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
 const only = process.env.BENCH_ONLY;
 if (only === 'usage') {
@@ -25,8 +25,12 @@ if (only === 'usage') {
   console.log(TABLE_HEAD);
   printAuditExport(await runAuditExportBench(exportEvents));
   process.exit(0);
+} else if (only === 'rebuild') {
+  console.log(TABLE_HEAD);
+  printRebuild(await runRebuildBench(Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000)));
+  process.exit(0);
 } else if (only !== undefined) {
-  console.error(`BENCH_ONLY: no section ${only} (there are: usage, audit-export)`);
+  console.error(`BENCH_ONLY: no section ${only} (there are: usage, audit-export, rebuild)`);
   process.exit(2);
 }
 
@@ -52,8 +56,7 @@ const rebuildEvents = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
 const rebuild = rebuildEvents > 0 ? await runRebuildBench(rebuildEvents) : undefined;
 
 const round = (n: number) => Math.round(n * 100) / 100;
-const row = (what: string, figure: string, baseline: string, ratio: number, target: string) =>
-  `| ${what} | ${figure} | ${baseline} | ${ratio.toFixed(2)} | ${target} |`;
+
 console.log(TABLE_HEAD);
 console.log(
   row(
@@ -139,7 +142,12 @@ for (const [what, figures] of [
     console.log(`\nwarning: ${what} answered ${figures.non2xx} non-2xx and ${figures.errors} errors`);
 }
 printEnumerationTiming(enumeration);
-if (rebuild) {
+if (rebuild) printRebuild(rebuild);
+if (http.service.non2xx > 0 || http.service.errors > 0) {
+  console.log(`\nwarning: the service answered ${http.service.non2xx} non-2xx and ${http.service.errors} errors during the run`);
+}
+
+function printRebuild(rebuild: RebuildFigures): void {
   const perSecond = (seconds: number) => Math.round(rebuild.events / seconds);
   const million = (seconds: number) => ((seconds * 1_000_000) / rebuild.events).toFixed(1);
   console.log(
@@ -155,6 +163,8 @@ if (rebuild) {
     `| usage rebuilt beside the live one and swapped in (npm run rebuild) | ${rebuild.rebuildUsageBesideSeconds.toFixed(1)} s, ${perSecond(rebuild.rebuildUsageBesideSeconds)} events/s | - | - | - |`,
   );
 }
-if (http.service.non2xx > 0 || http.service.errors > 0) {
-  console.log(`\nwarning: the service answered ${http.service.non2xx} non-2xx and ${http.service.errors} errors during the run`);
+
+// A declaration, not a const: the BENCH_ONLY sections above print rows before this line runs.
+function row(what: string, figure: string, baseline: string, ratio: number, target: string): string {
+  return `| ${what} | ${figure} | ${baseline} | ${ratio.toFixed(2)} | ${target} |`;
 }
