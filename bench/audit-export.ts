@@ -110,7 +110,10 @@ export async function runAuditExportBench(events: number): Promise<ExportFigures
     // The projections catch up on their thread first, so the export is measured alone.
     const head = (new Database(file, { readonly: true }).prepare('SELECT max(position) AS p FROM events').get() as { p: number }).p;
     for (;;) {
-      const metrics = await (await fetch(`${base}/metrics`)).text();
+      // /metrics answers the operator only (METRICS_ACCESS defaults to 'operator').
+      const answer = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+      if (!answer.ok) throw new Error(`/metrics answered ${answer.status}`);
+      const metrics = await answer.text();
       const positions = [...metrics.matchAll(/^projection_position\{projection="\w+"\} (\d+)$/gm)].map((m) => Number(m[1]));
       if (positions.length > 0 && positions.every((p) => p >= head)) break;
       if (/^projection_state\{projection="\w+",state="failed"\} 1$/m.test(metrics))
