@@ -27,8 +27,9 @@ export interface ReadModelProjections {
  * version, its own subscription and its own transaction per batch. A projection added to the
  * list starts from the first event while the others keep their positions, a version raised
  * rebuilds that projection alone, and one that stops at an event it cannot read leaves the
- * others running. The price is reading the log once per projection (each stored event is
- * parsed once for all of them); see docs/architecture.md.
+ * others running. The price was reading the log once per projection: the SQLite store shares
+ * complete pages between its subscriptions, and each stored event is parsed once for all of
+ * them (docs/decisions.md, "Each projection owns its checkpoint and version").
  */
 export function createReadModelProjections(deps: {
   eventStore: Pick<EventStore, 'subscribeToAll' | 'readAt'>;
