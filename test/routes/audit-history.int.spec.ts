@@ -316,6 +316,32 @@ describe('GET /v1/audit/events under a client that stops reading', () => {
     }
   };
 
+  it('reads only what grew for a checkpoint after the one before, and signs the head a whole verification gives', async () => {
+    const acme = specTenant();
+    const ada = specChallenge(acme, 'ada@example.com');
+    for (const given of [...customerRegistered(acme), otpRequested(ada)]) {
+      const { streamName, type, data, metadata } = given;
+      await spec.app.eventStore.append(streamName, [{ id: randomUUID(), type, data, metadata }], 'any');
+    }
+    const [failed] = wrongCodesTried(ada, 1);
+    const fail = () => ({ id: randomUUID(), type: failed!.type, data: failed!.data, metadata: failed!.metadata });
+    await spec.app.eventStore.append(failed!.streamName, Array.from({ length: 2 * PAGE }, fail), 'any');
+    const checkpointOf = async () => {
+      const before = await settledPages();
+      const response = await spec.http('GET', '/v1/audit/checkpoint', { token: acme.key.key });
+      expect(response.status).toBe(200);
+      return { ...(response.body as CheckpointResponse), pages: (await settledPages()) - before };
+    };
+
+    const first = await checkpointOf();
+    expect([first.sequence, first.pages]).toEqual([2 * PAGE + 3, 3]);
+    await spec.app.eventStore.append(failed!.streamName, [fail()], 'any');
+    const second = await checkpointOf();
+    expect([second.sequence, second.pages]).toEqual([2 * PAGE + 4, 1]);
+    const verified = await spec.http('GET', `/v1/audit/verify?since=${first.checkpoint}`, { token: acme.key.key });
+    expect(verified.body).toMatchObject({ valid: true, extendsCheckpoint: true, eventsChecked: 2 * PAGE + 4, head: second.head });
+  });
+
   it('stops reading the store while the client pauses, and reads the rest once it resumes', { timeout: 120_000 }, async () => {
     const acme = specTenant();
     const ada = specChallenge(acme, 'ada@example.com');

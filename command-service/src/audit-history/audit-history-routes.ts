@@ -14,7 +14,8 @@ import { parseOr400, problems, sendNdjson } from '@otp/platform/http';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { servedJwk } from '../tokens/signing-keys';
 import { historyLine } from './history-lines';
-import { tenantHead } from './tenant-checkpoint';
+import { OnePassPerTenant } from './one-pass-per-tenant';
+import { TenantHeads } from './tenant-checkpoint';
 import { tenantHistory } from './tenant-history';
 
 /**
@@ -27,6 +28,8 @@ import { tenantHistory } from './tenant-history';
 export function auditHistoryRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
   const { eventStore, onPageRead: onPage } = deps.auditHistory;
+  const heads = new TenantHeads(eventStore, onPage);
+  const verifications = new OnePassPerTenant();
 
   const auditor = async (req: Request, res: Response) => {
     const principal = await deps.guard.apiKey(req, res);
@@ -43,7 +46,7 @@ export function auditHistoryRoutes(deps: CommandRouteDeps): Router {
   router.get('/v1/audit/checkpoint', async (req, res) => {
     const tenantId = await auditor(req, res);
     const now = new Date();
-    const { sequence, head } = await tenantHead(eventStore, tenantId, { onPage });
+    const { sequence, head } = await heads.head(tenantId);
     const claims: CheckpointClaims = { iss: deps.tokens.settings.issuer, iat: Math.floor(now.getTime() / 1000), tenantId, sequence, head };
     const checkpoint = await signCheckpoint(claims, await deps.signingKeys.current(now));
     res.json({ ...claims, checkpoint } satisfies CheckpointResponse);
@@ -53,9 +56,12 @@ export function auditHistoryRoutes(deps: CommandRouteDeps): Router {
     const tenantId = await auditor(req, res);
     const query = parseOr400(AuditVerifyQuery, req.query, 'query');
     const mark = query.since === undefined ? undefined : await checkpointOf(query.since, tenantId);
-    const verifier = new HistoryVerifier(mark);
-    for await (const event of tenantHistory(eventStore, tenantId, { onPage })) verifier.add(event);
-    res.json(verifier.verdict() satisfies VerifyResponse);
+    const verdict = await verifications.run(tenantId, async () => {
+      const verifier = new HistoryVerifier(mark);
+      for await (const event of tenantHistory(eventStore, tenantId, { onPage })) verifier.add(event);
+      return verifier.verdict();
+    });
+    res.json(verdict satisfies VerifyResponse);
   });
 
   /**

@@ -4,8 +4,8 @@ import type { EventStore, TenantCursor, TenantEvent } from '@otp/platform/event-
 export const HISTORY_PAGE_SIZE = 1000;
 
 export interface TenantHistoryOptions {
-  /** The tenant's sequence number to start after (0: from its first event). */
-  after?: number;
+  /** The tenant's sequence number to start after (0: from its first event), with that event's position when known. */
+  after?: number | TenantCursor;
   /** The last sequence number to read, inclusive. */
   until?: number;
   pageSize?: number;
@@ -21,7 +21,7 @@ export interface TenantHistoryOptions {
  */
 export async function* tenantHistory(store: EventStore, tenantId: string, options: TenantHistoryOptions = {}): AsyncGenerator<TenantEvent> {
   const { until, pageSize = HISTORY_PAGE_SIZE, onPage } = options;
-  let cursor: TenantCursor = { sequence: options.after ?? 0 };
+  let cursor: TenantCursor = typeof options.after === 'object' ? options.after : { sequence: options.after ?? 0 };
   for (;;) {
     const wanted = until === undefined ? pageSize : Math.min(pageSize, until - cursor.sequence);
     if (wanted <= 0) return;

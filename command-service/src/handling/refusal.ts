@@ -52,6 +52,8 @@ const USE_CASE_REFUSALS = [
   'signup_already_completed',
   // limits
   'quota_exceeded',
+  // the auditor's history
+  'history_pass_running',
 ] as const;
 
 /**

@@ -54,6 +54,8 @@ export const refusalAnswers: Record<RefusalCode, RefusalAnswer> = {
   code_not_valid: invalidCode,
   // The tenant's daily or monthly quota: Retry-After is the window's reset.
   quota_exceeded: { status: 429, type: problemTypes.quotaExceeded, title: 'Quota exceeded' },
+  // One verification of a tenant's whole history at a time; Retry-After says when to ask again.
+  history_pass_running: { status: 429, type: problemTypes.rateLimited, title: 'Too many requests' },
   email_delivery_failed: { status: 503, type: problemTypes.emailDeliveryFailed, title: 'Email delivery failed' },
   session_not_found: invalidToken,
   session_revoked: invalidToken,

@@ -564,6 +564,7 @@ export function openApiDocument(serverUrl?: string) {
             '200': { description: 'the verdict', ...json(VerifyResponse) },
             '400': problem('a `since` that is not a checkpoint of this tenant signed by this service'),
             '403': problem('key lacks audit:read'),
+            '429': problem('a verification of this tenant is running (one at a time); Retry-After says when to ask again'),
             '401': common['401'],
           },
         },
