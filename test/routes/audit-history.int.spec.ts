@@ -316,7 +316,11 @@ describe('GET /v1/audit/events under a client that stops reading', () => {
     }
   };
 
-  it('reads only what grew for a checkpoint after the one before, and signs the head a whole verification gives', async () => {
+  /**
+   * A tenant whose history is three events, then `failures` failed attempts straight into the
+   * store in one append (the route spec's given would take a request per event); `fail` makes more.
+   */
+  async function historyOf(failures: number) {
     const acme = specTenant();
     const ada = specChallenge(acme, 'ada@example.com');
     for (const given of [...customerRegistered(acme), otpRequested(ada)]) {
@@ -325,7 +329,12 @@ describe('GET /v1/audit/events under a client that stops reading', () => {
     }
     const [failed] = wrongCodesTried(ada, 1);
     const fail = () => ({ id: randomUUID(), type: failed!.type, data: failed!.data, metadata: failed!.metadata });
-    await spec.app.eventStore.append(failed!.streamName, Array.from({ length: 2 * PAGE }, fail), 'any');
+    await spec.app.eventStore.append(failed!.streamName, Array.from({ length: failures }, fail), 'any');
+    return { acme, fail, stream: failed!.streamName };
+  }
+
+  it('reads only what grew for a checkpoint after the one before, and signs the head a whole verification gives', async () => {
+    const { acme, fail, stream } = await historyOf(2 * PAGE);
     const checkpointOf = async () => {
       const before = await settledPages();
       const response = await spec.http('GET', '/v1/audit/checkpoint', { token: acme.key.key });
@@ -335,7 +344,7 @@ describe('GET /v1/audit/events under a client that stops reading', () => {
 
     const first = await checkpointOf();
     expect([first.sequence, first.pages]).toEqual([2 * PAGE + 3, 3]);
-    await spec.app.eventStore.append(failed!.streamName, [fail()], 'any');
+    await spec.app.eventStore.append(stream, [fail()], 'any');
     const second = await checkpointOf();
     expect([second.sequence, second.pages]).toEqual([2 * PAGE + 4, 1]);
     const verified = await spec.http('GET', `/v1/audit/verify?since=${first.checkpoint}`, { token: acme.key.key });
@@ -343,21 +352,8 @@ describe('GET /v1/audit/events under a client that stops reading', () => {
   });
 
   it('stops reading the store while the client pauses, and reads the rest once it resumes', { timeout: 120_000 }, async () => {
-    const acme = specTenant();
-    const ada = specChallenge(acme, 'ada@example.com');
-    for (const given of [...customerRegistered(acme), otpRequested(ada)]) {
-      const { streamName, type, data, metadata } = given;
-      await spec.app.eventStore.append(streamName, [{ id: randomUUID(), type, data, metadata }], 'any');
-    }
-    // Straight into the store in one append: a history large against the socket buffers (about 13 MB).
-    const [failed] = wrongCodesTried(ada, 1);
-    const events = Array.from({ length: EVENTS }, () => ({
-      id: randomUUID(),
-      type: failed!.type,
-      data: failed!.data,
-      metadata: failed!.metadata,
-    }));
-    await spec.app.eventStore.append(failed!.streamName, events, 'any');
+    // A history large against the socket buffers (about 13 MB).
+    const { acme } = await historyOf(EVENTS);
     const total = EVENTS + 3;
     const before = await settledPages();
 
