@@ -45,7 +45,7 @@ export function assertValidUpdate(spec: UpdateSpec): void {
     if (fields === undefined) continue;
     for (const path of Object.keys(fields)) {
       const value = fields[path];
-      assertKnownFieldPath(path);
+      assertFieldPath(path);
       if (path === '_id' || path.startsWith('_id.')) throw new InvalidDocumentStoreInputError('_id cannot be updated');
       if (operator === '$inc' && (typeof value !== 'number' || !Number.isFinite(value))) {
         throw new InvalidDocumentStoreInputError(`$inc ${path}: needs a finite number`);
@@ -63,17 +63,6 @@ export function assertValidUpdate(spec: UpdateSpec): void {
       if (paths.has(prefix)) throw new InvalidDocumentStoreInputError(`update paths ${prefix} and ${path} conflict`);
     }
   }
-}
-
-// Projectors name the same few dozen paths millions of times; each is checked by the pattern once.
-const knownFieldPaths = new Set<string>();
-const MAX_KNOWN_FIELD_PATHS = 10_000;
-
-function assertKnownFieldPath(path: string): void {
-  if (knownFieldPaths.has(path)) return;
-  assertFieldPath(path);
-  if (knownFieldPaths.size >= MAX_KNOWN_FIELD_PATHS) knownFieldPaths.clear();
-  knownFieldPaths.add(path);
 }
 
 /**
