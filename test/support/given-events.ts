@@ -261,6 +261,34 @@ export const customerSuspended = (tenant: SpecTenant, reason = 'unpaid invoice',
 export const customerCancelled = (tenant: SpecTenant, reason = 'closed the account', at = new Date()): GivenEvent =>
   onCustomer(tenant, 'CustomerCancelled', { customerId: tenant.id, reason, cancelledAt: at.toISOString() }, at, 'operator');
 
+export const customerActivated = (tenant: SpecTenant, reason = 'paid', at = new Date()): GivenEvent =>
+  onCustomer(tenant, 'CustomerActivated', { customerId: tenant.id, reason, activatedAt: at.toISOString() }, at, 'operator');
+
+/** The operator moved the tenant from its plan to `plan`. */
+export const planChanged = (tenant: SpecTenant, plan: Plan, at = new Date()): GivenEvent =>
+  onCustomer(
+    tenant,
+    'CustomerPlanChanged',
+    { customerId: tenant.id, plan, previousPlan: tenant.plan, changedAt: at.toISOString() },
+    at,
+    'operator',
+  );
+
+/** The tenant changed the account details in `change` (PATCH /v1/customer). */
+export const profileChanged = (
+  tenant: SpecTenant,
+  change: { name?: string; companyName?: string; contactEmail?: string },
+  at = new Date(),
+): GivenEvent =>
+  onCustomer(tenant, 'CustomerProfileChanged', { customerId: tenant.id, ...change, changedAt: at.toISOString() }, at, byKey(tenant));
+
+/** `key` let a request in during the minute `at` falls in, recorded on the tenant's key-use stream. */
+export function apiKeyUsed(tenant: SpecTenant, key: SpecApiKey, at = new Date()): GivenEvent {
+  const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString();
+  const data = { customerId: tenant.id, keyId: key.id, minute };
+  return given(streams.keyUse(tenant.id), 'ApiKeyUsed', data, { tenantId: tenant.id, actor: `apiKey:${key.id}`, at });
+}
+
 /**
  * A rotation of the deployment's signing keys `at` (possibly long ago): `current` retires, `next`
  * signs, and `newNext` (sealed by the caller) is published, as the operator's rotation appends them.

@@ -185,6 +185,8 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     limitsIdle: limits.idle,
     /** The store itself, uncounted: given events go in here, as if appended by earlier requests. */
     eventStore,
+    /** The read models as the projections left them, for specs that compare a read model with what else answers. */
+    documents,
     /** The store's SQLite file, for specs that alter what is stored behind the service's back. */
     eventsFile: join(dir, 'events.sqlite'),
     mailboxDir,

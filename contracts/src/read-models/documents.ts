@@ -160,6 +160,7 @@ export const collections = {
 
 /**
  * Where a sending domain sits in a customer document's `domains` map: a hash, since a domain's
- * dots would be paths to both adapters. Shared by the projector and the query side's point-in-time fold.
+ * dots would be paths to both adapters (a field path segment must be a plain identifier); each
+ * entry holds the name itself.
  */
 export const domainDocumentKey = (domain: string): string => `d_${createHash('sha256').update(domain).digest('hex').slice(0, 40)}`;
