@@ -84,8 +84,12 @@ describe('npm run rebuild', () => {
 
   it('rebuilds DATA_DIR itself when no server runs, and the server starts on the rebuilt read models', async () => {
     const { apiKey, position } = await registerCustomer(e2e.http, 'Offline');
-    await logIn(e2e.http, e2e.smtp, apiKey, 'three@example.com');
-    const before = await usageTotals(e2e.http, apiKey, position);
+    const loggedIn = await logIn(e2e.http, e2e.smtp, apiKey, 'three@example.com');
+    // Read once the login is projected: the registration's position alone let `before` miss it.
+    const loginPosition = loggedIn.headers.get('x-event-position')!;
+    await caughtUp(apiKey, loginPosition);
+    const before = await usageTotals(e2e.http, apiKey, loginPosition);
+    expect(before.logins).toBe(1);
     await e2e.server.stop();
 
     const { code, stdout, stderr } = await rebuild(['customers'], env());
