@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CommonEnv, DistributedEnv, EventStoreChoiceEnv, withEventStoreChoice } from '@otp/platform/config';
 import { DnsResolverEnv } from '@otp/platform/dns';
 import { ConnectionLimitsEnv, MetricsAccessEnv } from '@otp/platform/http';
+import { SignupLimitsEnv } from './signup/signup-limits';
 
 /** Write-side settings the same in every mode: email sender, session age, signing keys. */
 export const CommandSettingsEnv = {
@@ -25,6 +26,7 @@ export const CommandSettingsEnv = {
   /** Base64 of 32 bytes: seals the signing keys' private halves in their stream (AES-256-GCM). */
   SIGNING_KEY_ENCRYPTION_KEY: z.string().optional(),
   ...DnsResolverEnv,
+  ...SignupLimitsEnv,
 };
 
 /** The command service on its own (distributed mode): EventStoreDB (or a shared SQLite file), SMTP, a mounted signing key. */

@@ -14,6 +14,7 @@ export { parseEncryptionKey } from './tokens/private-key-sealing';
 export * from './tokens/token-issuer';
 export * from './http/index';
 export { CommandSettingsEnv } from './config';
+export { signupLimitsFrom, SignupLimitsEnv, type SignupLimits } from './signup/signup-limits';
 export { createKeyUseRecorder, type KeyUseRecorder } from './customers/key-use-recorder';
 export { sealTenantSecret, openTenantSecret } from './tenant-config/tenant-secrets';
 export { createLimitRecorder, type LimitRecorder } from './limits/limit-recorder';

@@ -24,6 +24,7 @@ import { createOtpQuotaGate } from './limits/otp-quota-gate';
 import { otpUsageFromReadModel } from './limits/otp-usage';
 import { createCommandHandler } from './handling/command-handler';
 import { commandRoutes } from './http/index';
+import { signupLimitsFrom } from './signup/signup-limits';
 import { encryptionKeyFromHashKey, parseEncryptionKey } from './tokens/private-key-sealing';
 import { createSigningKeyring } from './tokens/signing-keyring';
 import { loadOrCreateKeyFile } from './tokens/signing-keys';
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
         quotas,
         // Sealed with HASH_KEY, which the query service shares: its reads open these tokens.
         consistency: createConsistencyTokens(config.HASH_KEY),
+        signupLimits: signupLimitsFrom(config),
       }),
     ],
   });

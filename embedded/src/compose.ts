@@ -15,6 +15,7 @@ import {
   createSigningKeyring,
   loadOrCreateKeyFile,
   LONGEST_ACCESS_TOKEN_TTL_SECONDS,
+  signupLimitsFrom,
 } from '@otp/command-service';
 import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createRequestGuard, createServiceKeyCheck } from '@otp/platform/auth';
 import { createTxtLookup } from '@otp/platform/dns';
@@ -146,6 +147,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         guard,
         quotas,
         consistency,
+        signupLimits: signupLimitsFrom(config),
       }),
       queryRoutes({
         documents,

@@ -36,4 +36,10 @@ describe('embedded configuration', () => {
     expect(() => loadConfig(EmbeddedEnv, { METRICS_ACCESS: 'anyone' })).toThrow(/METRICS_ACCESS/);
     expect(() => loadConfig(EmbeddedEnv, { METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
   });
+
+  it('reads the signup budgets per client network, with their defaults', () => {
+    expect(loadConfig(EmbeddedEnv, {})).toMatchObject({ SIGNUP_PER_ADDRESS_BURST: 5, SIGNUP_VERIFY_PER_ADDRESS_PER_HOUR: 30 });
+    expect(loadConfig(EmbeddedEnv, { SIGNUP_PER_ADDRESS_PER_HOUR: '2' }).SIGNUP_PER_ADDRESS_PER_HOUR).toBe(2);
+    expect(() => loadConfig(EmbeddedEnv, { SIGNUP_VERIFY_PER_ADDRESS_BURST: '-1' })).toThrow(/SIGNUP_VERIFY_PER_ADDRESS_BURST/);
+  });
 });

@@ -19,6 +19,7 @@ import {
   createTokenIssuer,
   loadOrCreateKeyFile,
   LONGEST_ACCESS_TOKEN_TTL_SECONDS,
+  type SignupLimits,
 } from '@otp/command-service';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createRequestGuard, createServiceKeyCheck } from '@otp/platform/auth';
@@ -54,6 +55,8 @@ export interface RouteAppOptions {
    * only and append far more than a projection keeps up with on the test's own thread.
    */
   projections?: boolean;
+  /** What the signup routes allow one client network; unset, more than any spec sends from 127.0.0.1. */
+  signupLimits?: SignupLimits;
 }
 
 export const SPEC_ISSUER = 'http://route-spec.test';
@@ -62,6 +65,11 @@ export const SPEC_ACCESS_TOKEN_TTL_SECONDS = DEFAULT_TENANT_CONFIG.tokens.access
 /** Seals the signing keys' private halves, so a spec can give a key stream of its own. */
 export const SPEC_SIGNING_KEY_ENCRYPTION_KEY = Buffer.alloc(32, 11);
 export const SPEC_DEPLOYMENT = 'spec';
+/** Every spec's signups come from one address: a budget none of them reaches, for those that are not about it. */
+const UNREACHED_SIGNUP_LIMITS: SignupLimits = {
+  request: { capacity: 100_000, refillPerSecond: 100 },
+  verify: { capacity: 100_000, refillPerSecond: 100 },
+};
 
 /**
  * The one place route specifications build the service: the real express app with the real
@@ -158,6 +166,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
         guard,
         quotas,
         consistency,
+        signupLimits: options.signupLimits ?? UNREACHED_SIGNUP_LIMITS,
       }),
       queryRoutes({
         documents,

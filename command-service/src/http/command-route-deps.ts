@@ -3,6 +3,7 @@ import type { ConsistencyTokens } from '@otp/platform/crypto';
 import type { EventStore } from '@otp/platform/event-store';
 import type { CommandDeps } from '../handling/command-deps';
 import type { OtpQuotaGate } from '../limits/otp-quota-gate';
+import type { SignupLimits } from '../signup/signup-limits';
 import type { SigningKeyring } from '../tokens/signing-keyring';
 
 /** What the write API's routes need beside the use cases' dependencies. */
@@ -17,4 +18,6 @@ export interface CommandRouteDeps extends CommandDeps {
   consistency: ConsistencyTokens;
   /** What the auditor's raw-history routes read: the store itself, and a counter of the pages read. */
   auditHistory: { eventStore: EventStore; onPageRead?: () => void };
+  /** What the signup routes allow one client network (the guard holds the buckets); from the SIGNUP_* settings. */
+  signupLimits: SignupLimits;
 }

@@ -356,7 +356,7 @@ export function openApiDocument(serverUrl?: string) {
           requestBody: json(SignupBody),
           responses: {
             '202': { description: 'same answer whether or not the email has an account', ...json(OtpRequestAccepted) },
-            '429': problem('too many codes for this email this hour: ask again after Retry-After seconds'),
+            '429': problem('too many codes for this email this hour, or from this client network: ask again after Retry-After seconds'),
             '503': problem('email delivery failed'),
             ...common,
           },
@@ -370,7 +370,9 @@ export function openApiDocument(serverUrl?: string) {
             '201': { description: 'registered; the key is shown only here', ...json(CustomerRegisteredResponse) },
             '401': problem('wrong, used or expired code, or none asked for: one answer'),
             '409': problem('this email already has an account (only a right code learns it)'),
-            '429': problem('too many wrong codes for this email: wait Retry-After seconds'),
+            '429': problem(
+              'too many wrong codes for this email or from this address, or verifications from this network: wait Retry-After seconds',
+            ),
             '400': common['400'],
             '413': common['413'],
             '415': common['415'],

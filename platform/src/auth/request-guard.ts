@@ -7,10 +7,11 @@ import type { EventStore } from '../event-store/port';
 import type { StreamStateCache } from '../event-store/stream-state-cache';
 import { bearerToken } from '../http/bearer';
 import { ProblemError } from '../http/problem-error';
+import { clientNetwork } from '../limits/client-network';
 import { FailedCredentials } from '../limits/failed-credentials';
 import { allowedByList } from '../limits/ip-allowlist';
 import { rateLimitHeaders, showLimit } from '../limits/rate-limit-headers';
-import { TokenBuckets, type LimitDecision } from '../limits/token-bucket';
+import { TokenBuckets, type LimitDecision, type TokenBucketRate } from '../limits/token-bucket';
 import type { ApiKeyAuthenticator, ApiKeyPrincipal } from './api-key-authenticator';
 import { keyRequest } from './browser-origins';
 import { endUserAddress } from './end-user-address';
@@ -42,7 +43,10 @@ export interface RequestGuardOptions {
   buckets?: TokenBuckets;
 }
 
-export type CredentialKind = 'api_key' | 'operator_token';
+export type CredentialKind = 'api_key' | 'operator_token' | 'signup_code';
+
+/** The budgets of routes no credential opens (the signup and its verify), each per client network. */
+export type AnonymousLimit = 'signup' | 'signup_verify';
 
 const RATE_WINDOW_MS = 60_000;
 
@@ -66,7 +70,9 @@ const throttled = (retryAfterSeconds: number, freeFailures: number) =>
  * held in memory per process (docs/decisions.md says what that allows in
  * distributed mode). Shared by the command and query sides, in platform
  * because both authenticate; what a refusal records is the write side's
- * (`onRateLimited`).
+ * (`onRateLimited`). The signup routes, which no credential opens, take their
+ * budgets per client network and their codes' failure record from it too
+ * (`anonymous`, `secret`).
  */
 export function createRequestGuard(options: RequestGuardOptions) {
   const { authenticate, checkOperator, eventStore, states, hashKey, onRateLimited } = options;
@@ -75,7 +81,7 @@ export function createRequestGuard(options: RequestGuardOptions) {
   const freeFailures = 10;
   const failed = new Counter({
     name: 'credential_failures_total',
-    help: 'Failed credentials (unknown or invalid API keys, wrong operator tokens) by kind',
+    help: 'Failed credentials (unknown or invalid API keys, wrong operator tokens, failed signup codes) by kind',
     labelNames: ['kind'] as const,
     registers: [options.registry],
   });
@@ -94,24 +100,31 @@ export function createRequestGuard(options: RequestGuardOptions) {
 
   const address = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
-  /** Runs one credential check under the address's failure record. */
-  async function checked<T>(req: Request, kind: CredentialKind, check: (credential: string) => T | Promise<T>): Promise<T> {
-    const from = address(req);
+  /** Refuses an address held for failed credentials; answers the time its check is made at. */
+  function notHeld(req: Request, kind: CredentialKind): number {
     const now = Date.now();
-    const wait = failures.retryAfterSeconds(from, now);
+    const wait = failures.retryAfterSeconds(address(req), now);
     if (wait > 0) {
       held.inc({ kind });
       throw throttled(wait, freeFailures);
     }
+    return now;
+  }
+
+  function countFailure(req: Request, kind: CredentialKind, now: number): void {
+    failed.inc({ kind });
+    failures.fail(address(req), now);
+  }
+
+  /** Runs one credential check under the address's failure record. */
+  async function checked<T>(req: Request, kind: CredentialKind, check: (credential: string) => T | Promise<T>): Promise<T> {
+    const now = notHeld(req, kind);
     const credential = bearerToken(req);
     try {
       return await check(credential);
     } catch (error) {
       // Only a wrong credential counts: a missing header guesses nothing, and a suspended tenant's real key is not a guess.
-      if (error instanceof ProblemError && error.status === 401) {
-        failed.inc({ kind });
-        failures.fail(from, now);
-      }
+      if (error instanceof ProblemError && error.status === 401) countFailure(req, kind, now);
       throw error;
     }
   }
@@ -171,6 +184,31 @@ export function createRequestGuard(options: RequestGuardOptions) {
     /** Passes the operator's token, or throws the problem that stops the request. */
     async operator(req: Request): Promise<void> {
       await checked(req, 'operator_token', (credential) => checkOperator(credential));
+    },
+    /**
+     * Holds a route no credential opens (signup) to a budget per client network: no tenant is
+     * there to record a refusal for, so the refusal is counted on /metrics and appends nothing.
+     * Sets the RateLimit-* headers on the answer.
+     */
+    anonymous(req: Request, res: Response, limit: AnonymousLimit, rate: TokenBucketRate): void {
+      const decision = buckets.take(`${limit}:${clientNetwork(address(req))}`, rate, Date.now());
+      if (decision.allowed) return showLimit(res, decision);
+      limited.inc({ limit });
+      throw rateLimited('too many requests from this address; wait before trying again', decision, 'rate_limited');
+    },
+    /**
+     * Runs the check of a secret an anonymous caller presents (a signup code) under the same
+     * failure record per address as keys and tokens: a held address is refused before it is
+     * compared, and an error `wrong` names counts as a failed credential.
+     */
+    async secret<T>(req: Request, kind: 'signup_code', check: () => Promise<T>, wrong: (error: unknown) => boolean): Promise<T> {
+      const now = notHeld(req, kind);
+      try {
+        return await check();
+      } catch (error) {
+        if (wrong(error)) countFailure(req, kind, now);
+        throw error;
+      }
     },
   };
 }

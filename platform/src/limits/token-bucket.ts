@@ -21,6 +21,8 @@ export interface TokenBucketRate {
 interface Bucket {
   tokens: number;
   at: number;
+  /** Its own rate: one map holds buckets of several limits, and each is full by its own measure. */
+  rate: TokenBucketRate;
 }
 
 /**
@@ -41,8 +43,8 @@ export class TokenBuckets {
     const refilled = previous ? Math.min(capacity, previous.tokens + ((now - previous.at) / 1000) * refillPerSecond) : capacity;
     const allowed = refilled >= 1;
     const tokens = allowed ? refilled - 1 : refilled;
-    if (!previous && this.buckets.size >= this.maxKeys) this.dropFull(now, rate);
-    this.buckets.set(key, { tokens, at: now });
+    if (!previous && this.buckets.size >= this.maxKeys) this.dropFull(now);
+    this.buckets.set(key, { tokens, at: now, rate });
     return {
       allowed,
       limit: capacity,
@@ -57,9 +59,9 @@ export class TokenBuckets {
   }
 
   /** Buckets that have refilled are the same as no bucket: forget them (the oldest first, the map keeps insertion order). */
-  private dropFull(now: number, rate: TokenBucketRate): void {
-    for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.at) / 1000) * rate.refillPerSecond >= rate.capacity) this.buckets.delete(key);
+  private dropFull(now: number): void {
+    for (const [key, { tokens, at, rate }] of this.buckets) {
+      if (tokens + ((now - at) / 1000) * rate.refillPerSecond >= rate.capacity) this.buckets.delete(key);
     }
     // Still full of live buckets: drop the oldest, which costs a flooder its own history, not anyone's limit below capacity.
     if (this.buckets.size >= this.maxKeys) {

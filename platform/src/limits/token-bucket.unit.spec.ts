@@ -31,4 +31,14 @@ describe('token buckets', () => {
     for (let i = 0; i < 1_000; i++) buckets.take(`k${i}`, rate, i);
     expect(buckets.size).toBeLessThanOrEqual(100);
   });
+
+  it("makes room by each idle bucket's own rate, so a slow limit's empty bucket is not taken for full under a fast one's", () => {
+    const buckets = new TokenBuckets(2);
+    const slow = { capacity: 3, refillPerSecond: 1 / 3600 };
+    const fast = { capacity: 1, refillPerSecond: 1 };
+    for (let i = 0; i < 3; i++) buckets.take('slow', slow, 0);
+    buckets.take('fast', fast, 0);
+    buckets.take('new', fast, 5_000);
+    expect(buckets.take('slow', slow, 5_000).allowed).toBe(false);
+  });
 });
