@@ -117,7 +117,6 @@ export async function composeCommandSide(inputs: CommandSideInputs) {
     /** Mounted after the edge's CORS router, which goes before every router of the process. */
     routes,
     edge,
-    consistency,
     /** Resolves once the key uses recorded so far are appended. */
     keyUseIdle: keyUse.idle,
     /** Resolves once the limit refusals recorded so far are appended. */
