@@ -25,6 +25,38 @@ const commandSide = (from) =>
   workspace('command-service', `${from} never imports the command side: what both need is in contracts or platform`);
 const querySide = (from) => workspace('query-service', `${from} never imports the query side`);
 const projectors = (from) => workspace('projection-service', `${from} never imports the projectors: the names both need are in contracts`);
+// What the compositions build (composeCommandSide, composeQuerySide, composeRequestEdge): a composition
+// root that wires one by hand is a form that drifts from the others.
+const handWired = {
+  regex: '.',
+  importNames: [
+    'commandRoutes',
+    'queryRoutes',
+    'createCommandHandler',
+    'createTenantMailers',
+    'createSigningKeyring',
+    'createTokenIssuer',
+    'createKeyUseRecorder',
+    'createLimitRecorder',
+    'createOtpQuotaGate',
+    'otpUsageFromReadModel',
+    'createRequestGuard',
+    'createApiKeyAuthenticator',
+    'createOperatorCheck',
+    'createServiceKeyCheck',
+    'browserCors',
+    'createConsistencyTokens',
+    'signupLimitsFrom',
+  ],
+  message:
+    'a composition root wires the routes through composeCommandSide, composeQuerySide and composeRequestEdge, the same in every form',
+};
+const compositionRoots = [
+  'command-service/src/main.ts',
+  'query-service/src/main.ts',
+  'embedded/src/compose.ts',
+  'test/support/route-app.ts',
+];
 const domainFiles = [
   'command-service/src/**/*-decider.ts',
   'command-service/src/otp/otp-policy.ts',
@@ -96,6 +128,9 @@ export default tseslint.config(
       workspace('embedded', 'platform never imports a composition root'),
     ),
   },
+  { files: [compositionRoots[0]], rules: refuse(querySide('the command side'), projectors('the command side'), handWired) },
+  { files: [compositionRoots[1]], rules: refuse(commandSide('the query side'), projectors('the query side'), handWired) },
+  { files: compositionRoots.slice(2), rules: refuse(handWired) },
   // Domain code never reaches for adapters: they are chosen in the composition roots.
   { files: domainFiles, rules: refuse(adapters, querySide('the command side'), projectors('the command side')) },
   {

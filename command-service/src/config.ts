@@ -28,6 +28,8 @@ export const CommandSettingsEnv = {
   ...DnsResolverEnv,
   ...SignupLimitsEnv,
 };
+/** What the command side's composition reads of those: the key and the DNS servers reach it resolved (`secrets`, `lookupTxt`). */
+export type CommandSettings = Omit<z.infer<z.ZodObject<typeof CommandSettingsEnv>>, 'SIGNING_KEY_ENCRYPTION_KEY' | 'DNS_RESOLVER'>;
 
 /** The command service on its own (distributed mode): EventStoreDB (or a shared SQLite file), SMTP, a mounted signing key. */
 export const CommandServiceEnv = CommonEnv.extend({

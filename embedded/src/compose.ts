@@ -1,32 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openApiDocument } from '@otp/contracts';
-import {
-  createCommandHandler,
-  createKeyUseRecorder,
-  createLimitRecorder,
-  createOtpQuotaGate,
-  otpUsageFromReadModel,
-  createDevMailbox,
-  createSmtpMailer,
-  createTenantMailers,
-  createTokenIssuer,
-  commandRoutes,
-  createSigningKeyring,
-  loadOrCreateKeyFile,
-  LONGEST_ACCESS_TOKEN_TTL_SECONDS,
-  signupLimitsFrom,
-} from '@otp/command-service';
-import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createRequestGuard, createServiceKeyCheck } from '@otp/platform/auth';
+import { composeCommandSide, createDevMailbox, createSmtpMailer } from '@otp/command-service';
 import { createTxtLookup } from '@otp/platform/dns';
-import { createConsistencyTokens } from '@otp/platform/crypto';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
-import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics, metricsPlacement } from '@otp/platform/http';
 import type { Logger } from '@otp/platform/logging';
 import { registerProjectionMetrics } from '@otp/projection-service';
-import { queryRoutes } from '@otp/query-service';
+import { composeQuerySide } from '@otp/query-service';
 import type { EmbeddedConfig } from './config';
 import { startProjectionThread } from './projection-thread';
 import { rebuildRoutes } from './rebuild/rebuild-routes';
@@ -63,18 +45,6 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
 
   // The signing keys' key-encryption key also seals tenants' secrets (under a key derived for them).
   const encryptionKey = loadSigningKeyEncryptionKey(config.DATA_DIR, config.SIGNING_KEY_ENCRYPTION_KEY);
-  const mailers = createTenantMailers({
-    relay: mailer,
-    encryptionKey,
-    from: config.MAIL_FROM,
-    resend: { baseUrl: config.RESEND_BASE_URL, timeoutMs: config.RESEND_TIMEOUT_MS },
-    logger: logger.child({ component: 'email' }),
-  });
-
-  // What the process keeps: one cache of folded streams for the commands and the key check, whichever store object each is handed.
-  const states = new StreamStateCache();
-  const checkOperator = createOperatorCheck(operatorToken, hashKey);
-  const consistency = createConsistencyTokens(hashKey);
   const projections = await startProjectionThread({
     // The bundle holds the worker beside this file (scripts/build.mjs).
     workerFile: new URL('./projection-worker.js', import.meta.url),
@@ -85,37 +55,22 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
   });
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
-  const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
   // The signing keys live in their stream; the key file, if any, is its first key.
-  const signingKeys = createSigningKeyring({
-    commands,
-    encryptionKey,
-    deployment: config.DEPLOYMENT_ID,
-    accessTokenTtlSeconds: LONGEST_ACCESS_TOKEN_TTL_SECONDS,
-    firstKey: () => loadOrCreateKeyFile(join(config.DATA_DIR, DATA_DIR_FILES.signingKey)),
-  });
-  // At start, not in a request: the key file joins an empty stream here, and a wrong encryption key stops the start.
-  await signingKeys.current(new Date());
-  const tokens = createTokenIssuer(signingKeys, hashKey, {
-    issuer: config.JWT_ISSUER ?? `http://localhost:${config.PORT}`,
-    sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
-  });
-  // Each key that gets in, on either side, is recorded once a minute (customers/key-use-recorder.ts).
-  const keyUse = createKeyUseRecorder({ commands, logger: logger.child({ component: 'key-use' }) });
-  const authenticate = createApiKeyAuthenticator({ eventStore, states, hashKey, onAuthenticated: keyUse.record });
-  // Limit refusals are recorded once per window; quotas are counted against the usage read model (docs/decisions.md).
-  const limits = createLimitRecorder({ commands, logger: logger.child({ component: 'limits' }) });
-  const quotas = createOtpQuotaGate({ commands, usage: otpUsageFromReadModel(documents), recorder: limits });
-  // One guard for both sides: one process, one set of buckets and failure records.
-  const guard = createRequestGuard({
-    authenticate,
-    checkOperator,
+  const commandSide = await composeCommandSide({
+    settings: config,
+    secrets: { hashKey, operatorToken, encryptionKey },
     eventStore,
-    states,
-    hashKey,
-    registry: metrics.registry,
-    onRateLimited: limits.rateLimited,
+    readModels: documents,
+    mailer,
+    signingKeyFile: join(config.DATA_DIR, DATA_DIR_FILES.signingKey),
+    issuer: config.JWT_ISSUER ?? `http://localhost:${config.PORT}`,
+    lookupTxt: createTxtLookup({ servers: config.DNS_RESOLVER }),
+    metrics,
+    logger,
+    recordKeyUse: true,
   });
+  // One edge for both sides: one process, one set of buckets and failure records.
+  const { cors, guard, checkOperator } = commandSide.edge;
 
   const { metricsAccess, metricsApp } = metricsPlacement(config, metrics, operatorToken, logger);
   const app = createHttpApp({
@@ -132,29 +87,13 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
       // Before every route: a preflight is answered here, and every answer to an allowed origin carries its grant.
-      browserCors({ eventStore, states }),
-      commandRoutes({
-        commands,
-        hashKey,
-        mailer,
-        mailers,
-        tokens,
-        signingKeys,
-        auditHistory: { eventStore, onPageRead: metrics.historyPageRead },
-        logger,
-        encryptionKey,
-        lookupTxt: createTxtLookup({ servers: config.DNS_RESOLVER }),
-        guard,
-        quotas,
-        consistency,
-        signupLimits: signupLimitsFrom(config),
-      }),
-      queryRoutes({
+      cors,
+      commandSide.routes,
+      composeQuerySide({
         documents,
         eventStore,
-        consistency,
         guard,
-        checkServiceKey: createServiceKeyCheck(config.SERVICE_KEY, hashKey),
+        secrets: { hashKey, serviceKey: config.SERVICE_KEY },
         waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),
       }),
       rebuildRoutes({ projections, checkOperator }),
@@ -167,8 +106,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     metricsApp,
     async close() {
       await projections.stop();
-      await keyUse.idle();
-      await limits.idle();
+      await commandSide.idle();
       await mailer.close();
       await documents.close();
       await eventStore.close();

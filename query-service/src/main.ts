@@ -1,7 +1,6 @@
 import { openApiDocument } from '@otp/contracts';
-import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createRequestGuard, createServiceKeyCheck } from '@otp/platform/auth';
+import { composeRequestEdge } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
-import { createConsistencyTokens } from '@otp/platform/crypto';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { StreamStateCache } from '@otp/platform/event-store';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
@@ -16,8 +15,8 @@ import {
 } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createCheckpointWaiter } from './checkpoint-waiter';
+import { composeQuerySide } from './composition/compose-query-side';
 import { QueryServiceEnv } from './config';
-import { queryRoutes } from './http/query-routes';
 
 /** The read side alone (distributed mode): stateless, scale it out behind the load balancer. */
 async function main(): Promise<void> {
@@ -33,12 +32,11 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const { metricsAccess, metricsApp } = metricsPlacement(config, metrics, config.OPERATOR_TOKEN, logger);
   // The query side appends nothing: its refusals by a rate limit are counted in /metrics, not recorded as events.
-  const guard = createRequestGuard({
-    authenticate: createApiKeyAuthenticator({ eventStore, states, hashKey: config.HASH_KEY }),
-    checkOperator: createOperatorCheck(config.OPERATOR_TOKEN, config.HASH_KEY),
+  const edge = composeRequestEdge({
     eventStore,
     states,
     hashKey: config.HASH_KEY,
+    operatorToken: config.OPERATOR_TOKEN,
     registry: metrics.registry,
   });
   const app = createHttpApp({
@@ -52,14 +50,13 @@ async function main(): Promise<void> {
       readModels: () => documents.ping(),
     },
     routers: [
-      browserCors({ eventStore, states }),
-      queryRoutes({
+      edge.cors,
+      // The command service seals with the same HASH_KEY, so its tokens open here.
+      composeQuerySide({
         documents,
         eventStore,
-        // The command service seals with the same HASH_KEY, so its tokens open here.
-        consistency: createConsistencyTokens(config.HASH_KEY),
-        guard,
-        checkServiceKey: createServiceKeyCheck(config.SERVICE_KEY, config.HASH_KEY),
+        guard: edge.guard,
+        secrets: { hashKey: config.HASH_KEY, serviceKey: config.SERVICE_KEY },
         waitForPosition,
       }),
     ],

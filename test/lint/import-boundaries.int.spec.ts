@@ -8,9 +8,9 @@ const root = resolve(import.meta.dirname, '../..');
 // import lines are plain rules and need no types.
 const eslint = new ESLint({ cwd: root, overrideConfig: tseslint.configs.disableTypeChecked as Linter.Config });
 
-/** The rules lint reports for one import, as if it stood in a file at `file`. */
-async function refusalsOf(file: string, from: string): Promise<(string | null)[]> {
-  const [result] = await eslint.lintText(`import { x } from '${from}';\nexport const y = x;\n`, { filePath: join(root, file) });
+/** The rules lint reports for one import (of `name`), as if it stood in a file at `file`. */
+async function refusalsOf(file: string, from: string, name = 'x'): Promise<(string | null)[]> {
+  const [result] = await eslint.lintText(`import { ${name} } from '${from}';\nexport const y = ${name};\n`, { filePath: join(root, file) });
   return result!.messages.map((m) => m.ruleId);
 }
 
@@ -42,6 +42,32 @@ describe('lint refuses an import across a forbidden line', () => {
 
   it("from the query service's composition root into the command side", async () =>
     expect(await refusalsOf('query-service/src/main.ts', '@otp/command-service/auth')).toEqual(refused));
+
+  it("from the command service's composition root into the query side", async () =>
+    expect(await refusalsOf('command-service/src/main.ts', '@otp/query-service')).toEqual(refused));
+});
+
+// Each form building a route dependency by hand is how one form came to lack what the others had.
+describe('lint refuses a composition root that wires a route dependency by hand', () => {
+  const refused = ['no-restricted-imports'];
+
+  it.each([
+    ['command-service/src/main.ts', './handling/command-handler', 'createCommandHandler'],
+    ['command-service/src/main.ts', './http/index', 'commandRoutes'],
+    ['query-service/src/main.ts', './http/query-routes', 'queryRoutes'],
+    ['query-service/src/main.ts', '@otp/platform/auth', 'createRequestGuard'],
+    ['embedded/src/compose.ts', '@otp/command-service', 'createSigningKeyring'],
+    ['embedded/src/compose.ts', '@otp/platform/crypto', 'createConsistencyTokens'],
+    ['test/support/route-app.ts', '@otp/command-service', 'createOtpQuotaGate'],
+    ['test/support/route-app.ts', '@otp/platform/auth', 'browserCors'],
+  ])('%s importing %s: %s', async (file, from, name) => expect(await refusalsOf(file, from, name)).toEqual(refused));
+
+  it.each([
+    ['command-service/src/main.ts', './composition/compose-command-side', 'composeCommandSide'],
+    ['query-service/src/main.ts', '@otp/platform/auth', 'composeRequestEdge'],
+    ['embedded/src/compose.ts', '@otp/query-service', 'composeQuerySide'],
+    ['test/support/route-app.ts', '@otp/command-service', 'createDevMailbox'],
+  ])('%s may import %s: %s', async (file, from, name) => expect(await refusalsOf(file, from, name)).toEqual([]));
 });
 
 describe('lint lets the allowed imports through', () => {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { signupLimitsFrom, SignupLimitsEnv } from '@otp/command-service';
+import { SignupLimitsEnv } from '@otp/command-service';
 import { loadConfig } from '@otp/platform/config';
 import { customerRegistered, signupRequested, specSignup, specSignupEmail, specTenant } from '../support/given-events';
 import type { HttpCall } from '../support/http';
@@ -13,7 +13,7 @@ import { SPEC_OPERATOR_TOKEN } from '../support/spec-secrets';
  * (command-service/src/signup/signup-routes.ts, platform/src/auth/request-guard.ts). The
  * answers and refusals of the routes themselves are in signup.int.spec.ts.
  */
-const DEPLOYMENT_DEFAULTS = signupLimitsFrom(loadConfig(z.object(SignupLimitsEnv), {}));
+const DEPLOYMENT_DEFAULTS = loadConfig(z.object(SignupLimitsEnv), {});
 const from = (address: string) => ({ 'x-forwarded-for': address });
 const signUp = (headers: Record<string, string>) => (http: HttpCall) =>
   http('POST', '/v1/signup', { body: { email: specSignupEmail(), companyName: 'Acme Ltd' }, headers });

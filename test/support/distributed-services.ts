@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { httpClient, type HttpCall } from './http';
 import { OPERATOR_TOKEN, startServer, type ServerProcess } from './server-process';
@@ -87,12 +88,25 @@ export async function startDistributedServices(setup: DistributedSetup) {
   };
 }
 
-/** The gateway's table: writes and the JWKS to the command service, every other read to the query service. */
+/** The reads the gateway sends to the command service, as deploy/gateway/Caddyfile's @commandReads lists them. */
+function commandReads(): ((path: string) => boolean)[] {
+  const caddyfile = readFileSync(resolve(import.meta.dirname, '../../deploy/gateway/Caddyfile'), 'utf8');
+  const line = /^\s*@commandReads path (.+)$/m.exec(caddyfile);
+  if (!line) throw new Error('deploy/gateway/Caddyfile has no @commandReads path line');
+  return line[1]!
+    .trim()
+    .split(/\s+/)
+    .map((pattern) => (pattern.endsWith('*') ? (path) => path.startsWith(pattern.slice(0, -1)) : (path) => path === pattern));
+}
+
+/** The gateway's table: writes and the command side's reads to the command service, every other read to the query service. */
 function gatewayClient(commandUrl: string, queryUrl: string): HttpCall {
   const toCommand = httpClient(commandUrl);
   const toQuery = httpClient(queryUrl);
+  const reads = commandReads();
   return (method, path, options) => {
-    const toCommandSide = (method !== 'GET' && method !== 'HEAD') || path.startsWith('/.well-known/');
+    const bare = path.split('?')[0]!;
+    const toCommandSide = (method !== 'GET' && method !== 'HEAD') || reads.some((matches) => matches(bare));
     return (toCommandSide ? toCommand : toQuery)(method, path, options);
   };
 }

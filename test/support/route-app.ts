@@ -5,32 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_TENANT_CONFIG, openApiDocument, READ_MODEL_PROJECTIONS } from '@otp/contracts';
-import {
-  commandRoutes,
-  createCommandHandler,
-  createKeyUseRecorder,
-  createLimitRecorder,
-  createOtpQuotaGate,
-  otpUsageFromReadModel,
-  createDevMailbox,
-  createSmtpMailer,
-  createSigningKeyring,
-  createTenantMailers,
-  createTokenIssuer,
-  loadOrCreateKeyFile,
-  LONGEST_ACCESS_TOKEN_TTL_SECONDS,
-  type SignupLimits,
-} from '@otp/command-service';
+import { composeCommandSide, createDevMailbox, createSmtpMailer, type SignupLimitsConfig } from '@otp/command-service';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
-import { browserCors, createApiKeyAuthenticator, createOperatorCheck, createRequestGuard, createServiceKeyCheck } from '@otp/platform/auth';
 import { createTxtLookup } from '@otp/platform/dns';
-import { createConsistencyTokens } from '@otp/platform/crypto';
-import { observeAppends, StreamStateCache } from '@otp/platform/event-store';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics, metricsGuard } from '@otp/platform/http';
 import { createLogger, type Logger } from '@otp/platform/logging';
 import { createReadModelProjections, registerProjectionMetrics } from '@otp/projection-service';
-import { queryRoutes } from '@otp/query-service';
+import { composeQuerySide } from '@otp/query-service';
 import { SPEC_HASH_KEY, SPEC_OPERATOR_TOKEN, SPEC_SERVICE_KEY } from './spec-secrets';
 
 export interface RouteAppOptions {
@@ -55,8 +37,8 @@ export interface RouteAppOptions {
    * only and append far more than a projection keeps up with on the test's own thread.
    */
   projections?: boolean;
-  /** What the signup routes allow one client network; unset, more than any spec sends from 127.0.0.1. */
-  signupLimits?: SignupLimits;
+  /** What the signup routes allow one client network (the SIGNUP_* settings); unset, more than any spec sends from 127.0.0.1. */
+  signupLimits?: SignupLimitsConfig;
 }
 
 export const SPEC_ISSUER = 'http://route-spec.test';
@@ -66,18 +48,20 @@ export const SPEC_ACCESS_TOKEN_TTL_SECONDS = DEFAULT_TENANT_CONFIG.tokens.access
 export const SPEC_SIGNING_KEY_ENCRYPTION_KEY = Buffer.alloc(32, 11);
 export const SPEC_DEPLOYMENT = 'spec';
 /** Every spec's signups come from one address: a budget none of them reaches, for those that are not about it. */
-const UNREACHED_SIGNUP_LIMITS: SignupLimits = {
-  request: { capacity: 100_000, refillPerSecond: 100 },
-  verify: { capacity: 100_000, refillPerSecond: 100 },
+const UNREACHED_SIGNUP_LIMITS: SignupLimitsConfig = {
+  SIGNUP_PER_ADDRESS_BURST: 10_000,
+  SIGNUP_PER_ADDRESS_PER_HOUR: 100_000,
+  SIGNUP_VERIFY_PER_ADDRESS_BURST: 10_000,
+  SIGNUP_VERIFY_PER_ADDRESS_PER_HOUR: 100_000,
 };
 
 /**
  * The one place route specifications build the service: the real express app with the real
  * command and query routers, over a real SQLite event store and read-model store in a temp
  * folder, with the read-model projections running in this process (not on a worker thread, so a
- * spec can wait for them) and the dev mailbox writing each code to a file. It mirrors the
- * embedded composition root; when the routers' or the runner's dependencies change, this
- * function is what follows them.
+ * spec can wait for them) and the dev mailbox writing each code to a file. The routes and their
+ * dependencies are the ones every form builds (composeCommandSide, composeQuerySide); only what
+ * differs for a spec (stores in a temp folder, its secrets, its mailers and DNS) is chosen here.
  */
 export async function startRouteApp(options: RouteAppOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'otp-route-spec-'));
@@ -86,61 +70,36 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
   const eventStore = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
   const documents = openSqliteDocumentStore({ file: join(dir, 'read-models.sqlite') });
   const mailboxDir = join(dir, 'mailbox');
-  const mailer = options.smtpUrl
-    ? createSmtpMailer(options.smtpUrl, 'Spec <no-reply@route-spec.test>')
-    : createDevMailbox(mailboxDir, 'Spec <no-reply@route-spec.test>', logger);
-  // Nothing listens there unless a spec says where its Resend server is.
-  const mailers = createTenantMailers({
-    relay: mailer,
-    encryptionKey: SPEC_SIGNING_KEY_ENCRYPTION_KEY,
-    from: 'Spec <no-reply@route-spec.test>',
-    resend: options.resend ?? { baseUrl: 'http://127.0.0.1:9', timeoutMs: 1_000 },
-    logger,
-  });
-  const states = new StreamStateCache();
-  const checkOperator = createOperatorCheck(SPEC_OPERATOR_TOKEN, SPEC_HASH_KEY);
-  const consistency = createConsistencyTokens(SPEC_HASH_KEY);
+  const from = 'Spec <no-reply@route-spec.test>';
+  const mailer = options.smtpUrl ? createSmtpMailer(options.smtpUrl, from) : createDevMailbox(mailboxDir, from, logger);
   const projections = createReadModelProjections({ eventStore, documents, logger });
   if (options.projections !== false) await projections.start();
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());
-  const commands = createCommandHandler({ eventStore: observeAppends(eventStore, metrics.appended), states });
-  const signingKeys = createSigningKeyring({
-    commands,
-    encryptionKey: SPEC_SIGNING_KEY_ENCRYPTION_KEY,
-    deployment: SPEC_DEPLOYMENT,
-    accessTokenTtlSeconds: LONGEST_ACCESS_TOKEN_TTL_SECONDS,
-    firstKey: () => loadOrCreateKeyFile(join(dir, 'signing-key.json')),
-  });
-  // At start, not in a request: the key file joins an empty stream here, and a wrong encryption key stops the start.
-  await signingKeys.current(new Date());
-  const tokens = createTokenIssuer(signingKeys, SPEC_HASH_KEY, {
+  const commandSide = await composeCommandSide({
+    settings: {
+      MAIL_FROM: from,
+      SESSION_MAX_AGE_SECONDS: 90 * 86_400,
+      DEPLOYMENT_ID: SPEC_DEPLOYMENT,
+      // Nothing listens there unless a spec says where its Resend server is.
+      RESEND_BASE_URL: options.resend?.baseUrl ?? 'http://127.0.0.1:9',
+      RESEND_TIMEOUT_MS: options.resend?.timeoutMs ?? 1_000,
+      ...(options.signupLimits ?? UNREACHED_SIGNUP_LIMITS),
+    },
+    secrets: { hashKey: SPEC_HASH_KEY, operatorToken: SPEC_OPERATOR_TOKEN, encryptionKey: SPEC_SIGNING_KEY_ENCRYPTION_KEY },
+    eventStore,
+    readModels: documents,
+    mailer,
+    signingKeyFile: join(dir, 'signing-key.json'),
     issuer: SPEC_ISSUER,
-    sessionMaxAgeSeconds: 90 * 86_400,
-  });
-  const keyUse = createKeyUseRecorder({ commands, logger });
-  // Off unless asked for: a key's use appends in the background, which would be a new event in every case.
-  const onAuthenticated = options.recordKeyUse ? keyUse.record : undefined;
-  const authenticate = createApiKeyAuthenticator({
-    eventStore,
-    states,
-    hashKey: SPEC_HASH_KEY,
-    ...(onAuthenticated ? { onAuthenticated } : {}),
-  });
-  const limits = createLimitRecorder({ commands, logger });
-  const quotas = createOtpQuotaGate({ commands, usage: otpUsageFromReadModel(documents), recorder: limits });
-  const guard = createRequestGuard({
-    authenticate,
-    checkOperator,
-    eventStore,
-    states,
-    hashKey: SPEC_HASH_KEY,
-    registry: metrics.registry,
-    onRateLimited: limits.rateLimited,
+    // A port no server listens on when a spec brings none: a lookup then fails fast instead of asking the internet.
+    lookupTxt: createTxtLookup({ servers: [options.dnsResolver ?? '127.0.0.1:9'], timeoutMs: 500 }),
+    metrics,
+    logger,
+    // Off unless asked for: a key's use appends in the background, which would be a new event in every case.
+    recordKeyUse: options.recordKeyUse ?? false,
   });
 
-  // A port no server listens on when a spec brings none: a lookup then fails fast instead of asking the internet.
-  const lookupTxt = createTxtLookup({ servers: [options.dnsResolver ?? '127.0.0.1:9'], timeoutMs: 500 });
   const app = createHttpApp({
     logger,
     metrics,
@@ -151,32 +110,13 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     readiness: { eventStore: () => eventStore.ping(), readModels: () => documents.ping() },
     degradation: { projections: async () => projections.assertRunning() },
     routers: [
-      browserCors({ eventStore, states }),
-      commandRoutes({
-        commands,
-        hashKey: SPEC_HASH_KEY,
-        mailer,
-        mailers,
-        tokens,
-        signingKeys,
-        auditHistory: { eventStore, onPageRead: metrics.historyPageRead },
-        logger,
-        encryptionKey: SPEC_SIGNING_KEY_ENCRYPTION_KEY,
-        lookupTxt,
-        guard,
-        quotas,
-        consistency,
-        signupLimits: options.signupLimits ?? UNREACHED_SIGNUP_LIMITS,
-      }),
-      queryRoutes({
+      commandSide.edge.cors,
+      commandSide.routes,
+      composeQuerySide({
         documents,
         eventStore,
-        consistency,
-        guard,
-        checkServiceKey: createServiceKeyCheck(
-          options.serviceKey === null ? undefined : (options.serviceKey ?? SPEC_SERVICE_KEY),
-          SPEC_HASH_KEY,
-        ),
+        guard: commandSide.edge.guard,
+        secrets: { hashKey: SPEC_HASH_KEY, serviceKey: options.serviceKey === null ? undefined : (options.serviceKey ?? SPEC_SERVICE_KEY) },
         waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),
       }),
     ],
@@ -189,9 +129,9 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     /** Resolves once the key uses recorded so far are appended. */
-    keyUseIdle: keyUse.idle,
+    keyUseIdle: commandSide.keyUseIdle,
     /** Resolves once the limit refusals recorded so far are appended. */
-    limitsIdle: limits.idle,
+    limitsIdle: commandSide.limitsIdle,
     /** The store itself, uncounted: given events go in here, as if appended by earlier requests. */
     eventStore,
     /** The read models as the projections left them, for specs that compare a read model with what else answers. */
@@ -209,7 +149,7 @@ export async function startRouteApp(options: RouteAppOptions = {}) {
     async close(): Promise<void> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await limits.idle();
+      await commandSide.idle();
       await projections.stop();
       await mailer.close();
       await documents.close();

@@ -18,7 +18,7 @@ export const SignupLimitsEnv = {
   SIGNUP_VERIFY_PER_ADDRESS_PER_HOUR: perHour.default(30),
   SIGNUP_VERIFY_PER_ADDRESS_BURST: burst.default(10),
 };
-type SignupLimitsConfig = { [Name in keyof typeof SignupLimitsEnv]: number };
+export type SignupLimitsConfig = { [Name in keyof typeof SignupLimitsEnv]: number };
 
 /** What `POST /v1/signup` and `POST /v1/signup/verify` each allow one client network. */
 export interface SignupLimits {

@@ -5,3 +5,4 @@ export * from './browser-origins';
 export * from './browser-cors';
 export * from './end-user-address';
 export * from './request-guard';
+export * from './request-edge';
