@@ -2,15 +2,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { READ_MODEL_PROJECTIONS } from '@otp/contracts';
-import { CommonEnv, loadConfig } from '@otp/platform/config';
+import { loadConfig } from '@otp/platform/config';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { runMain } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { readModelProjectors, rebuildBeside, type RebuildProgress } from '@otp/projection-service';
-import { DataDirEnv } from '../config';
 import { DATA_DIR_FILES } from '../data-dir-files';
 import { loadOperatorToken } from '../server-secrets';
+import { RebuildEnv, type RebuildConfig } from './rebuild-env';
 
 const HELP = `npm run rebuild -- <projection>
 
@@ -27,24 +27,6 @@ Environment, as for npm start: DATA_DIR, HOST, PORT, OPERATOR_TOKEN (else DATA_D
 or PROJECTION_SERVICE_URL and OPERATOR_TOKEN.
 Progress goes to stderr every second; exit status 0 once the rebuilt read model is in place.
 `;
-
-const Env = z
-  .object({
-    DATA_DIR: DataDirEnv,
-    HOST: CommonEnv.shape.HOST,
-    PORT: CommonEnv.shape.PORT,
-    LOG_LEVEL: CommonEnv.shape.LOG_LEVEL,
-    OPERATOR_TOKEN: z.string().optional(),
-    /** The active projection-service's base URL (distributed form): the rebuild is asked of it, never done here. */
-    PROJECTION_SERVICE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
-    projection: z.enum(READ_MODEL_PROJECTIONS as [string, ...string[]], {
-      error: `give one of ${READ_MODEL_PROJECTIONS.join(', ')}: npm run rebuild -- <projection>`,
-    }),
-  })
-  .refine((config) => config.PROJECTION_SERVICE_URL === undefined || config.OPERATOR_TOKEN !== undefined, {
-    path: ['OPERATOR_TOKEN'],
-    message: 'is required with PROJECTION_SERVICE_URL: the projection-service has no DATA_DIR to read it from',
-  });
 
 type Line = Omit<RebuildProgress, 'position' | 'phase'> & {
   phase: RebuildProgress['phase'] | 'failed';
@@ -92,7 +74,7 @@ async function refusal(response: Response): Promise<string> {
 const rebuildPath = (projection: string) => `/v1/admin/projections/${projection}/rebuild`;
 
 /** Through the embedded server on HOST:PORT: its projection thread rebuilds while it serves. Undefined when nothing listens. */
-async function throughServer(config: z.infer<typeof Env>): Promise<Line | undefined> {
+async function throughServer(config: RebuildConfig): Promise<Line | undefined> {
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}${rebuildPath(config.projection)}`;
   try {
     return await askServer(url, loadOperatorToken(config.DATA_DIR, config.OPERATOR_TOKEN));
@@ -123,7 +105,7 @@ function assertNoServerHolds(file: string): void {
   }
 }
 
-async function offline(config: z.infer<typeof Env>): Promise<Line> {
+async function offline(config: RebuildConfig): Promise<Line> {
   const file = join(config.DATA_DIR, DATA_DIR_FILES.readModels);
   assertNoServerHolds(file);
   const projector = readModelProjectors.find((each) => each.name === config.projection);
@@ -150,7 +132,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(HELP);
 } else {
   runMain('otp-auth rebuild', async () => {
-    const config = loadConfig(Env, { ...process.env, projection: process.argv[2] });
+    const config = loadConfig(RebuildEnv, { ...process.env, projection: process.argv[2] });
     const done = config.PROJECTION_SERVICE_URL
       ? await throughProjectionService(config.PROJECTION_SERVICE_URL, config.OPERATOR_TOKEN!, config.projection)
       : ((await throughServer(config)) ?? (await offline(config)));
