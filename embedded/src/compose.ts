@@ -8,10 +8,10 @@ import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createHttpApp, createMetrics, metricsPlacement } from '@otp/platform/http';
 import type { Logger } from '@otp/platform/logging';
 import { registerProjectionMetrics } from '@otp/projection-service';
+import { rebuildRoutes } from '@otp/projection-service/http';
 import { composeQuerySide } from '@otp/query-service';
 import type { EmbeddedConfig } from './config';
 import { startProjectionThread } from './projection-thread';
-import { rebuildRoutes } from './rebuild/rebuild-routes';
 import { loadHashKey, loadOperatorToken, loadSigningKeyEncryptionKey } from './server-secrets';
 import { DATA_DIR_FILES } from './data-dir-files';
 
@@ -96,7 +96,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
         secrets: { hashKey, serviceKey: config.SERVICE_KEY },
         waitForPosition: (projection, p, ms) => projections.waitForPosition(projection, p, ms),
       }),
-      rebuildRoutes({ projections, checkOperator }),
+      rebuildRoutes({ rebuilder: () => projections, checkOperator }),
     ],
   });
 

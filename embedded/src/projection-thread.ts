@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { READ_MODEL_PROJECTIONS } from '@otp/contracts';
-import { PositionWaiters, type ProjectionStatus, type RebuildProgress } from '@otp/projection-service';
+import { PositionWaiters, RebuildInProgressError, type ProjectionStatus, type RebuildProgress } from '@otp/projection-service';
 import type { Logger } from '@otp/platform/logging';
 import { Backoff } from '@otp/platform/retry';
 import { startWorker } from '@otp/platform/threads';
@@ -12,10 +12,6 @@ const STOP_TIMEOUT_MS = 10_000;
 const FOREIGN_COMMIT_POLL_MS = 1_000;
 /** Restart delays after consecutive deaths; a thread that reaches live resets them. */
 const RESTART_DELAYS = { initialMs: 500, maxMs: 30_000 };
-
-export class RebuildInProgressError extends Error {
-  override readonly name = 'RebuildInProgressError';
-}
 
 export interface ProjectionThreadOptions {
   workerFile: URL;

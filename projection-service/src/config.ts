@@ -4,8 +4,9 @@ import { ConnectionLimitsEnv, MetricsAccessEnv } from '@otp/platform/http';
 import { AuditRetentionEnv } from './retention/audit-retention';
 
 /**
- * The projection service on its own (distributed mode). It serves no tenant or operator API,
- * only health and metrics; its one secret is the operator's token, when METRICS_ACCESS asks for it.
+ * The projection service on its own (distributed mode). It serves no tenant API, only health,
+ * metrics and the operator's rebuild; its one secret is the operator's token, which both ask for
+ * (`/metrics` unless METRICS_ACCESS=public; a rebuild always).
  */
 export const ProjectionServiceEnv = CommonEnv.extend({
   PORT: CommonEnv.shape.PORT.default(3003),

@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { createOperatorCheck } from '@otp/platform/auth';
 import { loadConfig } from '@otp/platform/config';
 import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { openSelectedEventStore } from '@otp/platform/event-store/selected';
@@ -11,17 +12,19 @@ import {
   runMain,
   serve,
   serveMetricsListener,
+  problems,
 } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { createKafkaMessageBus } from '@otp/platform/message-bus/kafka';
 import { ProjectionServiceEnv } from './config';
 import { fencedDocuments, LeaseHolder } from './follower/index';
+import { rebuildRoutes } from './http/index';
 import { createReadModelProjections, type ReadModelProjections } from './read-model-projections';
 import { registerProjectionMetrics } from './runner/index';
 import { createEventRelay, type EventRelay } from './relay/index';
 import { createAuditRetention } from './retention/audit-retention';
 
-/** No API of its own: the document only says so, for tooling that fetches it from every service. */
+/** No tenant API: the document only says so, for tooling that fetches it from every service. The operator's rebuild is in the main one. */
 const NO_API = { openapi: '3.1.0', info: { title: 'otp-auth projection service', version: '1' }, paths: {} };
 
 /** Every instance asks for it; the holder projects and relays, the others stand by. */
@@ -81,6 +84,13 @@ async function main(): Promise<void> {
   registerProjectionMetrics(metrics.registry, () => active?.projections.statuses() ?? []);
 
   const { metricsAccess, metricsApp } = metricsPlacement(config, metrics, config.OPERATOR_TOKEN, logger);
+  // No HASH_KEY here: a key of the process's own serves the check, whose hashes only even out the lengths compared.
+  const operatorToken = config.OPERATOR_TOKEN;
+  const checkOperator = operatorToken
+    ? createOperatorCheck(operatorToken, randomBytes(32))
+    : () => {
+        throw problems.unauthenticated('this projection-service has no OPERATOR_TOKEN: set it to allow rebuilds');
+      };
   const app = createHttpApp({
     logger,
     metrics,
@@ -95,7 +105,8 @@ async function main(): Promise<void> {
       projections: async () => active?.projections.assertRunning(),
       relay: async () => active?.relay.assertRunning(),
     },
-    routers: [],
+    // The holder's projections rebuild; a standby answers 503 (projection-service/src/http/rebuild-routes.ts).
+    routers: [rebuildRoutes({ rebuilder: () => active?.projections, checkOperator })],
   });
 
   lease.start();

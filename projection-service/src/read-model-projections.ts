@@ -6,11 +6,12 @@ import { readModelProjectors } from './projectors/index';
 import type { Projector } from './projectors/projector';
 import { createProjectionRunner, type ProjectionRunner, type ProjectionStatus } from './runner/index';
 import { sharedEventParser } from './runner/shared-event-parser';
-import { rebuildBeside, type RebuildProgress } from './rebuild/index';
+import { rebuildBeside, RebuildInProgressError, type RebuildProgress } from './rebuild/index';
 
 export interface ReadModelProjections {
   /** Starts every projection; resolves once each follows the log or has failed (failures are retried, reported in `statuses`). */
   start(): Promise<void>;
+  /** Stops every projection, and any rebuild before its swap (its live runner is not started again). */
   stop(): Promise<void>;
   /** True once `projection` has committed `position`, false after `timeoutMs`; rejects when it has failed. */
   waitForPosition(projection: string, position: bigint, timeoutMs: number): Promise<boolean>;
@@ -18,7 +19,10 @@ export interface ReadModelProjections {
   /** Throws unless every projection is started and not failed, naming those that are not: for readiness checks. */
   assertRunning(): void;
   readonly runners: ReadonlyMap<string, ProjectionRunner>;
-  /** Rebuilds one projection beside its live collections and swaps it in, its live runner paused only for the swap (`./rebuild`). */
+  /**
+   * Rebuilds one projection beside its live collections and swaps it in, its live runner paused
+   * only for the swap (`./rebuild`); a second rebuild of it meanwhile is a `RebuildInProgressError`.
+   */
   rebuild(projection: string, onProgress?: (progress: RebuildProgress) => void): Promise<RebuildProgress>;
 }
 
@@ -48,7 +52,8 @@ export function createReadModelProjections(deps: {
   assertDisjointCollections(projectors);
   const runners = new Map<string, ProjectionRunner>();
   const byName = new Map(projectors.map((projector) => [projector.name, projector]));
-  const rebuilding = new Set<string>();
+  // Each running rebuild, to abort and wait for on stop: a stopped group must not swap nor start a runner again.
+  const rebuilding = new Map<string, { abort: AbortController; done: Promise<unknown> }>();
   const parse = sharedEventParser();
   for (const projector of projectors) {
     const onChange = deps.onChange;
@@ -78,6 +83,9 @@ export function createReadModelProjections(deps: {
       await Promise.allSettled(all.map((each) => each.start()));
     },
     async stop() {
+      const rebuilds = [...rebuilding.values()];
+      for (const each of rebuilds) each.abort.abort(new Error('the projections stopped before the rebuild was swapped in'));
+      await Promise.allSettled(rebuilds.map((each) => each.done));
       await Promise.all(all.map((each) => each.stop()));
     },
     waitForPosition: (projection, position, timeoutMs) => runner(projection).waitForPosition(position, timeoutMs),
@@ -86,17 +94,21 @@ export function createReadModelProjections(deps: {
       const projector = byName.get(projection);
       if (!projector) return Promise.reject(new Error(`no projection ${projection}`));
       // Two rebuilds of one projection would fill the same collections beside it.
-      if (rebuilding.has(projection)) return Promise.reject(new Error(`projection ${projection} is already being rebuilt`));
-      rebuilding.add(projection);
-      return rebuildBeside({
+      if (rebuilding.has(projection))
+        return Promise.reject(new RebuildInProgressError(`projection ${projection} is already being rebuilt`));
+      const abort = new AbortController();
+      const done = rebuildBeside({
         projector,
         eventStore: deps.eventStore,
         documents: deps.documents,
         logger,
         live: runner(projection),
         parse,
+        signal: abort.signal,
         ...(onProgress ? { onProgress } : {}),
       }).finally(() => rebuilding.delete(projection));
+      rebuilding.set(projection, { abort, done });
+      return done;
     },
     assertRunning() {
       const failing = all.flatMap((each) => {

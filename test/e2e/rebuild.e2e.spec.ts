@@ -67,7 +67,7 @@ describe('npm run rebuild', () => {
     const after = await logIn(e2e.http, e2e.smtp, apiKey, 'two@example.com');
     const totals = await usageTotals(e2e.http, apiKey, after.headers.get('x-event-position')!);
     expect(totals).toMatchObject({ otpRequested: 2, otpVerified: 2, logins: 2, usersCreated: 2 });
-  });
+  }, 120_000);
 
   it('refuses an unknown projection, and a second rebuild of one already running', async () => {
     const unknown = await rebuild(['nonsense'], env());

@@ -171,7 +171,7 @@ export function openApiDocument(serverUrl?: string) {
       '/v1/admin/projections/{name}/rebuild': {
         post: {
           summary:
-            'Rebuild one read model (customers, usage, audit) beside the live one and swap it in while serving (embedded server; `npm run rebuild` calls it)',
+            'Rebuild one read model (customers, usage, audit) beside the live one and swap it in while serving (the embedded server, or the projection-service holding the lease; `npm run rebuild` calls it)',
           security: auth('operator'),
           parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: ['customers', 'usage', 'audit'] } }],
           responses: {
@@ -182,6 +182,7 @@ export function openApiDocument(serverUrl?: string) {
             },
             '404': problem('no such projection'),
             '409': problem('that projection is already being rebuilt'),
+            '503': problem('a standby projection-service (not-lease-holder): send it to the instance holding the lease'),
             ...common,
           },
         },

@@ -41,4 +41,6 @@ export const problemTypes = {
   domainNotVerified: `${base}domain-not-verified`,
   quotaExceeded: `${base}quota-exceeded`,
   ipNotAllowed: `${base}ip-not-allowed`,
+  // A projection-service standing by: operator work that needs the lease holder.
+  notLeaseHolder: `${base}not-lease-holder`,
 } as const;

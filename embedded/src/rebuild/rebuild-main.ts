@@ -2,15 +2,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { READ_MODEL_PROJECTIONS } from '@otp/contracts';
-import { CommonEnv, loadConfig } from '@otp/platform/config';
+import { loadConfig } from '@otp/platform/config';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { runMain } from '@otp/platform/http';
 import { createLogger } from '@otp/platform/logging';
 import { readModelProjectors, rebuildBeside, type RebuildProgress } from '@otp/projection-service';
-import { DataDirEnv } from '../config';
 import { DATA_DIR_FILES } from '../data-dir-files';
 import { loadOperatorToken } from '../server-secrets';
+import { RebuildEnv, type RebuildConfig } from './rebuild-env';
 
 const HELP = `npm run rebuild -- <projection>
 
@@ -20,21 +20,13 @@ one, and swaps it in. The live read model answers every query until the swap.
   With the server running, asks it to (POST /v1/admin/projections/<projection>/rebuild on
   HOST:PORT): it keeps serving throughout.
   With no server running, rebuilds DATA_DIR's read models in this process.
+  Distributed form: with PROJECTION_SERVICE_URL set, asks the projection-service there, which
+  must be the instance holding the lease (a standby answers 503). OPERATOR_TOKEN is then required.
 
-Environment, as for npm start: DATA_DIR, HOST, PORT, OPERATOR_TOKEN (else DATA_DIR/operator-token).
+Environment, as for npm start: DATA_DIR, HOST, PORT, OPERATOR_TOKEN (else DATA_DIR/operator-token);
+or PROJECTION_SERVICE_URL and OPERATOR_TOKEN.
 Progress goes to stderr every second; exit status 0 once the rebuilt read model is in place.
 `;
-
-const Env = z.object({
-  DATA_DIR: DataDirEnv,
-  HOST: CommonEnv.shape.HOST,
-  PORT: CommonEnv.shape.PORT,
-  LOG_LEVEL: CommonEnv.shape.LOG_LEVEL,
-  OPERATOR_TOKEN: z.string().optional(),
-  projection: z.enum(READ_MODEL_PROJECTIONS as [string, ...string[]], {
-    error: `give one of ${READ_MODEL_PROJECTIONS.join(', ')}: npm run rebuild -- <projection>`,
-  }),
-});
 
 type Line = Omit<RebuildProgress, 'position' | 'phase'> & {
   phase: RebuildProgress['phase'] | 'failed';
@@ -50,18 +42,10 @@ function show(line: Line): void {
   );
 }
 
-/** Through the running server: its projection thread rebuilds while it serves. Undefined when nothing listens. */
-async function throughServer(config: z.infer<typeof Env>): Promise<Line | undefined> {
-  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}/v1/admin/projections/${config.projection}/rebuild`;
-  let response: Response;
-  try {
-    const token = loadOperatorToken(config.DATA_DIR, config.OPERATOR_TOKEN);
-    response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-  } catch (error) {
-    if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return undefined;
-    throw error;
-  }
-  if (!response.ok || !response.body) throw new Error(`the server refused the rebuild: ${response.status} ${await response.text()}`);
+/** Asks a running server (embedded, or the projection-service holding the lease) and shows its progress lines. */
+async function askServer(url: string, token: string): Promise<Line> {
+  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok || !response.body) throw new Error(`the server refused the rebuild: ${response.status} ${await refusal(response)}`);
   let last: Line | undefined;
   let buffered = '';
   for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
@@ -74,6 +58,36 @@ async function throughServer(config: z.infer<typeof Env>): Promise<Line | undefi
   }
   if (!last) throw new Error('the server ended the rebuild without a word');
   return last;
+}
+
+/** A problem's detail says what to do (a standby names the lease holder's log line); anything else as it came. */
+async function refusal(response: Response): Promise<string> {
+  const text = await response.text();
+  try {
+    const problem = z.object({ detail: z.string() }).safeParse(JSON.parse(text));
+    return problem.success ? problem.data.detail : text;
+  } catch {
+    return text;
+  }
+}
+
+const rebuildPath = (projection: string) => `/v1/admin/projections/${projection}/rebuild`;
+
+/** Through the embedded server on HOST:PORT: its projection thread rebuilds while it serves. Undefined when nothing listens. */
+async function throughServer(config: RebuildConfig): Promise<Line | undefined> {
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}${rebuildPath(config.projection)}`;
+  try {
+    return await askServer(url, loadOperatorToken(config.DATA_DIR, config.OPERATOR_TOKEN));
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return undefined;
+    throw error;
+  }
+}
+
+/** Through the distributed projection-service: nothing answering there is an error, since its read models are not on this host. */
+function throughProjectionService(baseUrl: string, token: string, projection: string): Promise<Line> {
+  // Joined, not resolved: a gateway's path prefix in the URL stays.
+  return askServer(`${baseUrl.replace(/\/+$/, '')}${rebuildPath(projection)}`, token);
 }
 
 /**
@@ -91,7 +105,7 @@ function assertNoServerHolds(file: string): void {
   }
 }
 
-async function offline(config: z.infer<typeof Env>): Promise<Line> {
+async function offline(config: RebuildConfig): Promise<Line> {
   const file = join(config.DATA_DIR, DATA_DIR_FILES.readModels);
   assertNoServerHolds(file);
   const projector = readModelProjectors.find((each) => each.name === config.projection);
@@ -118,8 +132,10 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(HELP);
 } else {
   runMain('otp-auth rebuild', async () => {
-    const config = loadConfig(Env, { ...process.env, projection: process.argv[2] });
-    const done = (await throughServer(config)) ?? (await offline(config));
+    const config = loadConfig(RebuildEnv, { ...process.env, projection: process.argv[2] });
+    const done = config.PROJECTION_SERVICE_URL
+      ? await throughProjectionService(config.PROJECTION_SERVICE_URL, config.OPERATOR_TOKEN!, config.projection)
+      : ((await throughServer(config)) ?? (await offline(config)));
     if (done.phase !== 'done') throw new Error(`rebuild of ${config.projection} failed: ${done.error ?? done.phase}`);
     process.stdout.write(
       `rebuilt ${done.projection}: ${done.eventsProjected} events, through position ${done.position ?? '-'}, in ${(done.elapsedMs / 1000).toFixed(1)} s\n`,

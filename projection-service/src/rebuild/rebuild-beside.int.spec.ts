@@ -9,6 +9,7 @@ import { scenario } from '../testing/events';
 import { appendAll, dumpReadModels } from '../testing/stores';
 import { useTempFolder } from '../testing/temp-folder';
 import type { RebuildProgress } from './rebuild-beside';
+import { RebuildInProgressError } from './rebuild-in-progress';
 
 const temp = useTempFolder('otp-rebuild-');
 const WAIT_MS = 5_000;
@@ -79,6 +80,31 @@ describe('rebuilding a projection beside the live one', () => {
     expect(await group.waitForPosition('customers', last, WAIT_MS)).toBe(true);
     expect(await dumpReadModels(documents)).toEqual(expected);
     expect(await documents.getCheckpoint('usage_rebuild')).toBeUndefined();
+  });
+
+  it('gives a rebuild up before its swap when the projections stop (a lost lease), and leaves the live runner stopped', async () => {
+    const { eventStore, documents } = openStores();
+    const end = await appendAll(eventStore, scenario());
+    const group = createReadModelProjections({ eventStore, documents, logger: captureLogger().logger });
+    temp.closeAfter(() => group.stop());
+    await group.start();
+    expect(await group.waitForPosition('usage', end, WAIT_MS)).toBe(true);
+    const live = await dumpReadModels(documents);
+
+    const rebuilding = group.rebuild('usage');
+    await expect(group.rebuild('usage')).rejects.toBeInstanceOf(RebuildInProgressError);
+    await group.stop();
+    await expect(rebuilding).rejects.toThrow(/stopped before the rebuild was swapped in/);
+    // Whoever holds the read models now resumes them: this group started nothing again.
+    expect(group.runners.get('usage')!.status().state).toBe('stopped');
+    expect(await dumpReadModels(documents)).toEqual(live);
+    expect((await documents.getCheckpoint('usage'))?.position).toBe(end);
+
+    // What it left beside the live collections is dropped by the next rebuild.
+    await group.start();
+    expect((await group.rebuild('usage')).phase).toBe('done');
+    expect(await documents.getCheckpoint('usage_rebuild')).toBeUndefined();
+    expect(await dumpReadModels(documents)).toEqual(live);
   });
 
   it('refuses a projection it does not know', async () => {

@@ -25,6 +25,11 @@ export interface RebuildBesideOptions {
   live?: ProjectionRunner;
   parse?: (recorded: RecordedEvent) => ProjectedEvent;
   onProgress?: (progress: RebuildProgress) => void;
+  /**
+   * Aborted when the service stops the projections (a lease lost, a shutdown): the rebuild stops
+   * before the swap and leaves the live runner stopped, for whoever holds the read models now.
+   */
+  signal?: AbortSignal;
   /** Default 1 s. */
   progressIntervalMs?: number;
   now?: () => number;
@@ -39,7 +44,7 @@ export interface RebuildBesideOptions {
  * rebuilt checkpoint. Queries see the old collections, then the new ones; never a half-built one.
  */
 export async function rebuildBeside(options: RebuildBesideOptions): Promise<RebuildProgress> {
-  const { projector, documents, live, logger } = options;
+  const { projector, documents, live, logger, signal } = options;
   const now = options.now ?? Date.now;
   const startedAt = now();
   const beside = besideDocuments(documents);
@@ -69,6 +74,7 @@ export async function rebuildBeside(options: RebuildBesideOptions): Promise<Rebu
   try {
     await runner.start();
     await until(() => {
+      signal?.throwIfAborted();
       const { state, error } = runner.status();
       if (state === 'failed') throw error ?? new Error(`rebuild of ${projector.name} failed`);
       return state === 'live';
@@ -85,6 +91,8 @@ export async function rebuildBeside(options: RebuildBesideOptions): Promise<Rebu
       throw new Error(`rebuild of ${projector.name} did not reach the live position ${liveAt}`);
     }
     await runner.stop();
+    // The last moment to give up: past it the live collections are being replaced.
+    signal?.throwIfAborted();
     await documents.replaceCollections(
       projector.collections.map((collection) => ({ from: besideName(collection), to: collection })),
       { from: besideName(projector.name), to: projector.name },
@@ -99,7 +107,7 @@ export async function rebuildBeside(options: RebuildBesideOptions): Promise<Rebu
   } finally {
     clearInterval(timer);
     await runner.stop();
-    if (livePaused) await live?.start();
+    if (livePaused && !signal?.aborted) await live?.start();
   }
 }
 

@@ -1,0 +1,1 @@
+export { progressLine, rebuildRoutes, type Rebuilder } from './rebuild-routes';
