@@ -142,6 +142,17 @@ describe('usage projector', () => {
     ]);
   });
 
+  it("keeps an open challenge's request time and its code's expiry, by which the retention prunes it", () => {
+    const requested = event('OtpRequested', {
+      challengeId: ids.challengeA1,
+      requestedAt: '2025-03-01T23:58:00.000Z',
+      expiresAt: '2025-03-02T00:08:00.000Z',
+    });
+    expect(documentsAfter(usageProjector, [requested]).usageChallenges).toEqual([
+      { _id: ids.challengeA1, tenantId: ids.tenantA, requestedAt: '2025-03-01T23:58:00.000Z', expiresAt: '2025-03-02T00:08:00.000Z' },
+    ]);
+  });
+
   it('leaves a verification untimed when its request is not known, and forgets a locked challenge', () => {
     const { verifyStats, usageChallenges } = documentsAfter(usageProjector, [
       event('OtpRequested', { challengeId: ids.challengeA1, requestedAt: at }),
