@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
 import { binField, collections, durationBin, type UsageChallengeDocument, type VerifyStatsDocument } from '@otp/contracts';
+import type { DocumentStore } from '@otp/platform/document-store';
+import { openMongoDocumentStore } from '@otp/platform/document-store/mongo';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { describe, expect, it } from 'vitest';
@@ -16,10 +20,34 @@ const T0 = '2026-06-01T10:00:00.000Z';
 /** The wall clock of every pass: a day after the log's events, as for a projection far behind. */
 const NOW = new Date('2026-06-02T10:00:00.000Z');
 
-/** The usage projection over real SQLite stores in the test's folder, and a retention over them. */
-async function projectedChallenges(batchSize?: number) {
+const mongoUrl = process.env['MONGODB_URL'];
+if (!mongoUrl) console.log('challenge retention over MongoDB skipped: MONGODB_URL is not set (source .test-servers/env)');
+
+/** Both adapters of the read models: SQLite always, the MongoDB-wire server when the run has one. */
+const adapters: [string, () => Promise<DocumentStore>][] = [
+  ['SQLite', async () => openSqliteDocumentStore({ file: temp.path('read-models.sqlite') })],
+  ...(mongoUrl ? [['MongoDB', () => openMongoDatabase(mongoUrl)] as [string, () => Promise<DocumentStore>]] : []),
+];
+
+/** A database of the test's own on the shared server, dropped after it. */
+async function openMongoDatabase(url: string): Promise<DocumentStore> {
+  const database = `challenges_${randomUUID().replaceAll('-', '')}`;
+  const documents = await openMongoDocumentStore({ url, database });
+  temp.closeAfter(async () => {
+    const client = new MongoClient(url);
+    try {
+      await client.db(database).dropDatabase();
+    } finally {
+      await client.close();
+    }
+  });
+  return documents;
+}
+
+/** The usage projection over a real event store and read-model store, and a retention over them. */
+async function projectedChallenges(openDocuments: () => Promise<DocumentStore>, batchSize?: number) {
   const eventStore = openSqliteEventStore({ file: temp.path('events.sqlite') });
-  const documents = openSqliteDocumentStore({ file: temp.path('read-models.sqlite') });
+  const documents = await openDocuments();
   temp.closeAfter(
     () => eventStore.close(),
     () => documents.close(),
@@ -46,9 +74,9 @@ async function projectedChallenges(batchSize?: number) {
   return { log: challengeLog(eventStore), documents, retention, projected, open, timings, passes };
 }
 
-describe('challenge retention', () => {
+describe.each(adapters)('challenge retention over %s', (_adapter, openDocuments) => {
   it('deletes the challenges expired more than the margin before the last projected event, and changes no count', async () => {
-    const { log, documents, retention, projected, open, passes } = await projectedChallenges(2);
+    const { log, documents, retention, projected, open, passes } = await projectedChallenges(openDocuments, 2);
     await projected(log.requested(ids.challengeA1, T0));
     await projected(log.requested(ids.challengeA2, T0));
     await projected(log.requested(ids.challengeB1, minutesAfter(T0, 10)));
@@ -71,7 +99,7 @@ describe('challenge retention', () => {
   });
 
   it("goes by the projection's clock: a verification the projection has yet to apply is still timed", async () => {
-    const { log, retention, projected, open, timings } = await projectedChallenges();
+    const { log, retention, projected, open, timings } = await projectedChallenges(openDocuments);
     await projected(log.requested(ids.challengeA1, T0));
     // A day later by the wall clock, the projection has reached only the request: nothing is dead yet.
     expect(await retention.pruneOnce()).toBe(0);
@@ -86,7 +114,7 @@ describe('challenge retention', () => {
   });
 
   it('prunes nothing before the usage projection has a checkpoint, and says why', async () => {
-    const { retention, passes } = await projectedChallenges();
+    const { retention, passes } = await projectedChallenges(openDocuments);
     expect(await retention.pruneOnce()).toBe(0);
     expect(passes()).toEqual([expect.objectContaining({ deleted: 0, reason: 'the usage projection has projected nothing yet' })]);
   });

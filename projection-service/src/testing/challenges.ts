@@ -41,3 +41,17 @@ export function challengeLog(eventStore: Pick<EventStore, 'append'>, tenantId: s
 }
 
 export const minutesAfter = plus;
+
+/**
+ * For the wiring specs: a code that expired unverified a day before the log's last event, one
+ * verified in time, and one requested by that last event, still open. Answers the last position
+ * and the challenges a retention pass leaves open.
+ */
+export async function expiredAndOpenChallenges(eventStore: Pick<EventStore, 'append'>, at = '2026-01-01T10:00:00.000Z') {
+  const log = challengeLog(eventStore);
+  await log.requested(ids.challengeA1, at);
+  await log.requested(ids.challengeA2, at);
+  await log.verified(ids.challengeA2, plus(at, 5));
+  const last = await log.requested(ids.challengeB1, plus(at, 24 * 60));
+  return { last, open: [ids.challengeB1] };
+}
