@@ -130,7 +130,9 @@ function verifyStatsOps(event: ProjectedEvent, day: string): WriteOp[] {
   const { tenantId } = event.metadata;
   switch (event.type) {
     case 'OtpRequested': {
-      const { challengeId: _id, requestedAt, expiresAt } = event.data;
+      const { challengeId: _id, requestedAt } = event.data;
+      // In UTC whatever offset it was written with: the retention compares expiries as strings.
+      const expiresAt = new Date(event.data.expiresAt).toISOString();
       const doc: UsageChallengeDocument = { _id, tenantId, requestedAt, expiresAt };
       return [{ kind: 'put', collection: collections.usageChallenges, doc }];
     }
