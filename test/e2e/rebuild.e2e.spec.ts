@@ -84,8 +84,9 @@ describe('npm run rebuild', () => {
 
   it('rebuilds DATA_DIR itself when no server runs, and the server starts on the rebuilt read models', async () => {
     const { apiKey, position } = await registerCustomer(e2e.http, 'Offline');
-    await logIn(e2e.http, e2e.smtp, apiKey, 'three@example.com');
-    const before = await usageTotals(e2e.http, apiKey, position);
+    const login = await logIn(e2e.http, e2e.smtp, apiKey, 'three@example.com');
+    // Read once the login is projected, not only the registration: else `before` may miss it.
+    const before = await usageTotals(e2e.http, apiKey, login.headers.get('x-event-position')!);
     await e2e.server.stop();
 
     const { code, stdout, stderr } = await rebuild(['customers'], env());
