@@ -52,6 +52,7 @@ export async function composeEmbedded(config: EmbeddedConfig, logger: Logger) {
     logLevel: config.LOG_LEVEL,
     logger,
     auditRetentionDays: config.AUDIT_RETENTION_DAYS,
+    challengeRetentionMarginMinutes: config.CHALLENGE_RETENTION_MARGIN_MINUTES,
   });
   const metrics = createMetrics();
   registerProjectionMetrics(metrics.registry, () => projections.statuses());

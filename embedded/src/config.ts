@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CommandSettingsEnv } from '@otp/command-service';
 import { CommonEnv, SecretEnv, ServiceKeyEnv } from '@otp/platform/config';
 import { ConnectionLimitsEnv, MetricsAccessEnv } from '@otp/platform/http';
-import { AuditRetentionEnv } from '@otp/projection-service';
+import { ReadModelRetentionEnv } from '@otp/projection-service';
 
 /** Where the embedded server keeps its files; tools that work on them read the same variable. */
 export const DataDirEnv = z
@@ -26,7 +26,7 @@ export const EmbeddedEnv = CommonEnv.extend({
   /** The `iss` of access tokens; defaults to http://localhost:PORT. */
   JWT_ISSUER: z.string().optional(),
   NODE_ENV: z.string().optional(),
-  ...AuditRetentionEnv,
+  ...ReadModelRetentionEnv,
 }).refine((env) => env.SMTP_URL !== undefined || env.NODE_ENV !== 'production', {
   // Fail closed: the dev mailbox writes every code to a file and to the log, fine on a laptop,
   // a leak of every login in production (the image sets NODE_ENV=production).

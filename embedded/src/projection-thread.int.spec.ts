@@ -2,10 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { READ_MODEL_PROJECTIONS } from '@otp/contracts';
+import { collections, READ_MODEL_PROJECTIONS } from '@otp/contracts';
+import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { openSqliteEventStore, type SqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { captureLogger } from '../../projection-service/src/testing/capture-logger';
+import { expiredAndOpenChallenges } from '../../projection-service/src/testing/challenges';
 import { scenario } from '../../projection-service/src/testing/events';
+import { DATA_DIR_FILES } from './data-dir-files';
 import { startProjectionThread, type ProjectionThread } from './projection-thread';
 
 const workerFile = new URL('./projection-worker.ts', import.meta.url);
@@ -94,5 +97,24 @@ describe('projection thread', () => {
     }
     expect(() => thread!.assertRunning()).toThrow(/projection customers: .*CustomerTeleported.*; projection usage: .*; projection audit: /);
     expect(lines().filter((l) => l.msg === 'projection thread died; starting a new one')).toEqual([]);
+  });
+
+  it('prunes the expired challenges beside its projections', async () => {
+    const { last, open } = await expiredAndOpenChallenges(store);
+    // The first thread projects the log, so the first pass of the next finds the checkpoint at its last event.
+    thread = await startProjectionThread({ workerFile, dataDir, logLevel: 'silent', logger: captureLogger().logger });
+    expect(await allReached(thread, last)).toBe(true);
+    await thread.stop();
+    thread = await startProjectionThread({ workerFile, dataDir, logLevel: 'silent', logger: captureLogger().logger });
+
+    const documents = openSqliteDocumentStore({ file: join(dataDir, DATA_DIR_FILES.readModels) });
+    try {
+      await vi.waitFor(
+        async () => expect((await documents.find(collections.usageChallenges, {})).map((challenge) => challenge._id)).toEqual(open),
+        { timeout: 5_000, interval: 50 },
+      );
+    } finally {
+      await documents.close();
+    }
   });
 });

@@ -20,6 +20,8 @@ export interface ProjectionThreadOptions {
   logger: Logger;
   /** AUDIT_RETENTION_DAYS: the worker prunes older audit entries (projection-service/src/retention). Default 90. */
   auditRetentionDays?: number;
+  /** CHALLENGE_RETENTION_MARGIN_MINUTES: the worker prunes open challenges that long past their expiry. Default 60. */
+  challengeRetentionMarginMinutes?: number;
 }
 
 /**
@@ -121,11 +123,11 @@ export class ProjectionThread {
   }
 
   private start(): Worker {
-    const { workerFile, dataDir, logLevel, auditRetentionDays = 90 } = this.options;
+    const { workerFile, dataDir, logLevel, auditRetentionDays = 90, challengeRetentionMarginMinutes = 60 } = this.options;
     // The server's writer thread announces each commit, which wakes the projections at once; the
     // poll is only for writers in other processes on the same file (a tool, a second server).
     const worker = startWorker(workerFile, {
-      workerData: { dataDir, logLevel, pollIntervalMs: FOREIGN_COMMIT_POLL_MS, auditRetentionDays },
+      workerData: { dataDir, logLevel, pollIntervalMs: FOREIGN_COMMIT_POLL_MS, auditRetentionDays, challengeRetentionMarginMinutes },
     });
     this.exited = false;
     // A dead thread's late events must not touch its successor's state.

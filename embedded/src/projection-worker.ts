@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { openSqliteDocumentStore } from '@otp/platform/document-store/sqlite';
 import { openSqliteEventStore } from '@otp/platform/event-store/sqlite';
 import { createLogger } from '@otp/platform/logging';
-import { createAuditRetention, createReadModelProjections } from '@otp/projection-service';
+import { createReadModelProjections, createReadModelRetention } from '@otp/projection-service';
 import type { ToProjectionThread, FromProjectionThread } from './projection-thread-messages';
 import { DATA_DIR_FILES } from './data-dir-files';
 
@@ -20,8 +20,9 @@ const WorkerData = z.object({
   logLevel: z.string(),
   pollIntervalMs: z.number().int().positive(),
   auditRetentionDays: z.number().int().positive(),
+  challengeRetentionMarginMinutes: z.number().int().positive(),
 });
-const { dataDir, logLevel, pollIntervalMs, auditRetentionDays } = WorkerData.parse(workerData);
+const { dataDir, logLevel, pollIntervalMs, auditRetentionDays, challengeRetentionMarginMinutes } = WorkerData.parse(workerData);
 const port = parentPort;
 if (!port) throw new Error('projection-worker must run as a worker thread');
 const post = (message: FromProjectionThread) => port.postMessage(message);
@@ -31,7 +32,13 @@ const logger = createLogger({ level: logLevel, name: 'otp-auth' }).child({ threa
 const eventStore = openSqliteEventStore({ file: join(dataDir, DATA_DIR_FILES.events), pollIntervalMs });
 const documents = openSqliteDocumentStore({ file: join(dataDir, DATA_DIR_FILES.readModels) });
 const projections = createReadModelProjections({ eventStore, documents, logger, onChange: (status) => post({ type: 'status', status }) });
-const retention = createAuditRetention({ documents, logger, retentionDays: auditRetentionDays });
+const retention = createReadModelRetention({
+  documents,
+  eventStore,
+  logger,
+  auditRetentionDays,
+  challengeMarginMinutes: challengeRetentionMarginMinutes,
+});
 
 port.on('message', (message: ToProjectionThread) => {
   if (message.type === 'rebuild') {

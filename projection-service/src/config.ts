@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BrokerListEnv, CommonEnv, DistributedEnv, EventStoreChoiceEnv, SecretEnv, withEventStoreChoice } from '@otp/platform/config';
 import { ConnectionLimitsEnv, MetricsAccessEnv } from '@otp/platform/http';
-import { AuditRetentionEnv } from './retention/audit-retention';
+import { ReadModelRetentionEnv } from './retention/read-model-retention';
 
 /**
  * The projection service on its own (distributed mode). It serves no tenant API, only health,
@@ -32,7 +32,7 @@ export const ProjectionServiceEnv = CommonEnv.extend({
   LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(60_000).default(5_000),
   /** How often the holder renews the lease and a standby asks for it; at most a third of the TTL. */
   LEASE_RENEW_MS: z.coerce.number().int().min(100).max(20_000).default(1_000),
-  ...AuditRetentionEnv,
+  ...ReadModelRetentionEnv,
 })
   .refine((config) => config.LEASE_RENEW_MS * 3 <= config.LEASE_TTL_MS, {
     path: ['LEASE_RENEW_MS'],

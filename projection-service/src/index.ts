@@ -4,4 +4,7 @@ export * from './follower/index';
 export { createReadModelProjections, type ReadModelProjections } from './read-model-projections';
 export { StoredEventMetadata, toProjectedEvent, UnprojectableEventError, type ProjectedEvent } from './projected-event';
 export { AuditRetentionEnv, createAuditRetention, type AuditRetention } from './retention/audit-retention';
+export { ChallengeRetentionEnv, createChallengeRetention } from './retention/challenge-retention';
+export { ReadModelRetentionEnv, createReadModelRetention } from './retention/read-model-retention';
+export type { Retention } from './retention/retention-schedule';
 export { rebuildBeside, besideDocuments, RebuildInProgressError, type RebuildProgress } from './rebuild/index';

@@ -17,12 +17,10 @@ import {
 import { createLogger } from '@otp/platform/logging';
 import { createKafkaMessageBus } from '@otp/platform/message-bus/kafka';
 import { ProjectionServiceEnv } from './config';
-import { fencedDocuments, LeaseHolder } from './follower/index';
+import { LeaseHolder } from './follower/index';
 import { rebuildRoutes } from './http/index';
-import { createReadModelProjections, type ReadModelProjections } from './read-model-projections';
+import { createLeaseTerm, type LeaseTerm } from './lease-term';
 import { registerProjectionMetrics } from './runner/index';
-import { createEventRelay, type EventRelay } from './relay/index';
-import { createAuditRetention } from './retention/audit-retention';
 
 /** No tenant API: the document only says so, for tooling that fetches it from every service. The operator's rebuild is in the main one. */
 const NO_API = { openapi: '3.1.0', info: { title: 'otp-auth projection service', version: '1' }, paths: {} };
@@ -44,7 +42,7 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
 
   // The followers of one term of the lease, over the store fenced with its token.
-  let active: { projections: ReadModelProjections; relay: EventRelay } | undefined;
+  let active: LeaseTerm | undefined;
   const lease = new LeaseHolder({
     leases: documents,
     name: PROJECTION_LEASE,
@@ -53,30 +51,13 @@ async function main(): Promise<void> {
     renewEveryMs: config.LEASE_RENEW_MS,
     logger,
     async start(token) {
-      const fenced = fencedDocuments(documents, token);
-      const projections = createReadModelProjections({ eventStore, documents: fenced, logger });
-      const relay = createEventRelay({
-        eventStore,
-        documents: fenced,
-        bus,
-        logger,
-        topic: config.KAFKA_TOPIC,
-        partitions: config.KAFKA_TOPIC_PARTITIONS,
-        replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
-      });
-      // The holder alone prunes, through the fenced store like its batches.
-      const retention = createAuditRetention({ documents: fenced, logger, retentionDays: config.AUDIT_RETENTION_DAYS });
-      active = { projections, relay };
-      await projections.start();
-      retention.start();
-      // The relay retries on its own: a broker that is still starting delays delivery, not the read models.
-      relay.start();
+      const term = createLeaseTerm({ eventStore, documents, bus, logger, config }, token);
+      active = term;
+      await term.start();
       return {
         async stop() {
           active = undefined;
-          await retention.stop();
-          await relay.stop();
-          await projections.stop();
+          await term.stop();
         },
       };
     },

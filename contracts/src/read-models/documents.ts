@@ -92,8 +92,16 @@ export type UsageBucketDocument = z.infer<typeof UsageBucketDocument>;
 export const UsageLoginMarkerDocument = z.object({ _id: z.string() });
 export type UsageLoginMarkerDocument = z.infer<typeof UsageLoginMarkerDocument>;
 
-/** When an open challenge's code was requested, so its verification can tell how long it took; gone once verified or locked. */
-export const UsageChallengeDocument = z.object({ _id: ChallengeId, tenantId: CustomerId, requestedAt: IsoTimestamp });
+/**
+ * When an open challenge's code was requested, so its verification can tell how long it took;
+ * gone once verified or locked, or pruned a while after `expiresAt` (the code's own expiry).
+ */
+export const UsageChallengeDocument = z.object({
+  _id: ChallengeId,
+  tenantId: CustomerId,
+  requestedAt: IsoTimestamp,
+  expiresAt: IsoTimestamp,
+});
 export type UsageChallengeDocument = z.infer<typeof UsageChallengeDocument>;
 
 /**

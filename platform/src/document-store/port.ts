@@ -82,7 +82,7 @@ export interface DocumentStore extends LeaseStore {
   find<T extends Doc = Doc>(collection: string, query: FindQuery): Promise<T[]>;
   /**
    * Deletes these documents outside any batch, leaving the checkpoint alone: for pruning what a
-   * read model no longer keeps (the audit trail's retention), where the documents are old enough
+   * read model no longer keeps (the audit trail's retention, expired challenges), where the documents are old enough
    * that no batch in flight touches them. Answers how many were there. At most 1,000 ids a call.
    */
   deleteMany(collection: string, ids: string[]): Promise<number>;

@@ -130,7 +130,10 @@ function verifyStatsOps(event: ProjectedEvent, day: string): WriteOp[] {
   const { tenantId } = event.metadata;
   switch (event.type) {
     case 'OtpRequested': {
-      const doc: UsageChallengeDocument = { _id: event.data.challengeId, tenantId, requestedAt: event.data.requestedAt };
+      const { challengeId: _id, requestedAt } = event.data;
+      // In UTC whatever offset it was written with: the retention compares expiries as strings.
+      const expiresAt = new Date(event.data.expiresAt).toISOString();
+      const doc: UsageChallengeDocument = { _id, tenantId, requestedAt, expiresAt };
       return [{ kind: 'put', collection: collections.usageChallenges, doc }];
     }
     case 'OtpVerified': {
@@ -178,14 +181,19 @@ export function projectUsage(event: ProjectedEvent): WriteOp[] {
   return ops;
 }
 
+/** What the challenge retention deletes by (../retention/challenge-retention.ts): the soonest expired first. */
+export const CHALLENGE_EXPIRY_INDEX = ['expiresAt'];
+
 export const usageProjector: Projector = {
   name: readModelProjections.usage,
   // 2: months, the counters after logins, unique users and the summary's statistics.
-  version: 2,
+  // 3: each open challenge keeps its code's expiry, so the retention can prune it.
+  version: 3,
   collections: [collections.usage, collections.usageLogins, collections.usageChallenges, collections.verifyStats],
   indexes: [
     { collection: collections.usage, fields: ['tenantId', 'granularity', 'start'] },
     { collection: collections.verifyStats, fields: ['tenantId', 'day'] },
+    { collection: collections.usageChallenges, fields: CHALLENGE_EXPIRY_INDEX },
   ],
   project: projectUsage,
 };

@@ -44,7 +44,7 @@ const login = (userId: string, occurredAt = at) => event('UserLoggedIn', { userI
 
 describe('usage projector', () => {
   it.each<[EventType, Partial<EventOf<EventType>['data']>, keyof UsageCounters]>([
-    ['OtpRequested', { challengeId: ids.challengeA1, requestedAt: at }, 'otpRequested'],
+    ['OtpRequested', { challengeId: ids.challengeA1, requestedAt: at, expiresAt: at }, 'otpRequested'],
     ['OtpVerified', { challengeId: ids.challengeA1, verifiedAt: at }, 'otpVerified'],
     ['OtpVerificationFailed', { challengeId: ids.challengeA1, reason: 'wrong_code' }, 'otpFailed'],
     ['OtpChallengeLocked', { challengeId: ids.challengeA1 }, 'otpLocked'],
@@ -78,8 +78,8 @@ describe('usage projector', () => {
 
   it('adds up events in the same buckets, whatever counter created them', () => {
     const { usage } = documentsAfter(usageProjector, [
-      event('OtpRequested', { challengeId: ids.challengeA1, requestedAt: at }),
-      event('OtpRequested', { challengeId: ids.challengeA2, requestedAt: at }),
+      event('OtpRequested', { challengeId: ids.challengeA1, requestedAt: at, expiresAt: at }),
+      event('OtpRequested', { challengeId: ids.challengeA2, requestedAt: at, expiresAt: at }),
       event('OtpVerificationFailed', { challengeId: ids.challengeA1, reason: 'expired' }),
       event('OtpVerified', { challengeId: ids.challengeA2, verifiedAt: at }),
       login(ids.userA),
@@ -128,7 +128,11 @@ describe('usage projector', () => {
   });
 
   it("puts a verification's time since its request in the day's histogram, and forgets the request", () => {
-    const requested = event('OtpRequested', { challengeId: ids.challengeA1, requestedAt: '2025-03-01T23:58:00.000Z' });
+    const requested = event('OtpRequested', {
+      challengeId: ids.challengeA1,
+      requestedAt: '2025-03-01T23:58:00.000Z',
+      expiresAt: '2025-03-02T00:08:00.000Z',
+    });
     const verified = event('OtpVerified', { challengeId: ids.challengeA1, verifiedAt: '2025-03-01T23:58:42.500Z' });
     const { verifyStats, usageChallenges } = documentsAfter(usageProjector, [requested, verified]);
     expect(usageChallenges).toBeUndefined();
@@ -142,9 +146,20 @@ describe('usage projector', () => {
     ]);
   });
 
+  it("keeps an open challenge's request time and its code's expiry in UTC, by which the retention prunes it", () => {
+    const requested = event('OtpRequested', {
+      challengeId: ids.challengeA1,
+      requestedAt: '2025-03-01T23:58:00.000Z',
+      expiresAt: '2025-03-02T02:08:00+02:00',
+    });
+    expect(documentsAfter(usageProjector, [requested]).usageChallenges).toEqual([
+      { _id: ids.challengeA1, tenantId: ids.tenantA, requestedAt: '2025-03-01T23:58:00.000Z', expiresAt: '2025-03-02T00:08:00.000Z' },
+    ]);
+  });
+
   it('leaves a verification untimed when its request is not known, and forgets a locked challenge', () => {
     const { verifyStats, usageChallenges } = documentsAfter(usageProjector, [
-      event('OtpRequested', { challengeId: ids.challengeA1, requestedAt: at }),
+      event('OtpRequested', { challengeId: ids.challengeA1, requestedAt: at, expiresAt: at }),
       event('OtpChallengeLocked', { challengeId: ids.challengeA1 }),
       event('OtpVerified', { challengeId: ids.challengeA2, verifiedAt: at }),
     ]);

@@ -25,6 +25,8 @@ describe('sqlite document store query plans', () => {
     ],
     // The service lookup by email (query-service/src/http/service-routes.ts): the matches, never the collection.
     ['customers', ['email', 'id'], { where: { email: 'ada@example.com' }, orderBy: [['id', 'asc']], limit: 100 }],
+    // The expired challenges' retention (projection-service/src/retention/challenge-retention.ts): a batch, never a scan of the open ones.
+    ['usageChallenges', ['expiresAt'], { where: { expiresAt: { $lt: 'b' } }, orderBy: [['expiresAt', 'asc']], limit: 500 }],
     ...(['asc', 'desc'] as const).flatMap((dir): [string, string[], FindQuery][] => [
       [
         'audit',
