@@ -1,19 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { READ_MODEL_PROJECTIONS } from '@otp/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle } from '../support/build';
+import { describe, expect, it } from 'vitest';
 import { operatorConsistencyToken } from '../support/consistency-tokens';
 import { findDistributedServers } from '../support/distributed-servers';
-import { startDistributedServices } from '../support/distributed-services';
+import { useDistributedServices } from '../support/use-distributed-services';
 import { readWholeTopic, topicSize } from '../support/kafka-topic';
 import { logIn, registerCustomer } from '../support/logins';
-import { dropDatabase } from '../support/mongo-database';
 import { readModelDocuments, waitForCheckpoints } from '../support/mongo-read-models';
 import type { ServerProcess } from '../support/server-process';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { storedPositions } from '../support/stored-events';
 
 /**
@@ -31,48 +25,19 @@ const LOGINS_PER_CUSTOMER = 2;
 const KILL_AFTER = 3;
 
 describe.skipIf(!servers.available)('two projection-services, the active one killed during a load', () => {
-  let root: string;
-  let smtp: SmtpSink;
-  let services: Awaited<ReturnType<typeof startDistributedServices>>;
-  const run = randomUUID().slice(0, 8);
-  const database = `otp_failover_${run}`;
-  const rebuilt = `otp_rebuild_${run}`;
-  const topic = `otp-auth.events.failover-${run}`;
-
-  beforeAll(async () => {
-    if (!servers.available) return;
-    buildBundle();
-    root = mkdtempSync(join(tmpdir(), 'otp-failover-'));
-    smtp = await startSmtpSink();
-    services = await startDistributedServices({
-      root,
-      kafkaBrokers: servers.kafkaBrokers,
-      mongoUrl: servers.mongoUrl,
-      database,
-      topic,
-      smtpUrl: smtp.url,
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await services?.stop();
-    await smtp?.close();
-    if (!servers.available) return;
-    await dropDatabase(servers.mongoUrl, database);
-    await dropDatabase(servers.mongoUrl, rebuilt);
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
+  const d = useDistributedServices(servers, 'failover', { alsoDrop: (run) => [`otp_rebuild_${run}`] });
+  const rebuilt = `otp_rebuild_${d.run}`;
 
   it('ends with the read models of a clean rebuild, and every event on the topic', async () => {
     if (!servers.available) return;
-    const [active] = services.projections as [ServerProcess];
+    const [active] = d.services.projections as [ServerProcess];
     await lineIn(active, 'lease taken');
-    const standby = await services.addProjectionService();
+    const standby = await d.services.addProjectionService();
 
     let killedAt = 0;
     const customer = async (i: number) => {
-      const { apiKey } = await registerCustomer(services.http, `Tenant${i}`);
-      for (let n = 0; n < LOGINS_PER_CUSTOMER; n++) await logIn(services.http, smtp, apiKey, `user${i}@example.com`);
+      const { apiKey } = await registerCustomer(d.services.http, `Tenant${i}`);
+      for (let n = 0; n < LOGINS_PER_CUSTOMER; n++) await logIn(d.services.http, d.smtp, apiKey, `user${i}@example.com`);
       if (i === KILL_AFTER) {
         await active.kill();
         killedAt = Date.now();
@@ -87,26 +52,26 @@ describe.skipIf(!servers.available)('two projection-services, the active one kil
     await lineIn(standby, 'lease taken');
     const taken = JSON.parse(standby.output.find((line) => line.includes('lease taken'))!) as { time: string };
     process.stdout.write(`failover: the standby took the lease ${Date.parse(taken.time) - killedAt} ms after the active one was killed\n`);
-    const positions = storedPositions(join(root, 'events.sqlite')).map((event) => event.position);
+    const positions = storedPositions(join(d.root, 'events.sqlite')).map((event) => event.position);
     const end = BigInt(positions.at(-1)!);
-    await waitForCheckpoints(servers.mongoUrl, database, [...READ_MODEL_PROJECTIONS, 'kafka-relay'], end);
+    await waitForCheckpoints(servers.mongoUrl, d.database, [...READ_MODEL_PROJECTIONS, 'kafka-relay'], end);
     // The query service reads what the new holder wrote.
-    const audit = await services.http('GET', '/v1/audit?limit=1000', {
+    const audit = await d.services.http('GET', '/v1/audit?limit=1000', {
       token: apiKeys.at(-1)!,
-      headers: { 'x-min-position': operatorConsistencyToken(services.hashKey, end) },
+      headers: { 'x-min-position': operatorConsistencyToken(d.services.hashKey, end) },
     });
     expect(audit.status).toBe(200);
     expect(audit.body.items.filter((item: { type: string }) => item.type === 'UserLoggedIn')).toHaveLength(LOGINS_PER_CUSTOMER);
 
     // A third instance, alone on a database of its own (its own lease), builds the read models from the first event.
-    await services.addProjectionService(rebuilt, `${topic}.rebuild`);
+    await d.services.addProjectionService(rebuilt, `${d.topic}.rebuild`);
     await waitForCheckpoints(servers.mongoUrl, rebuilt, READ_MODEL_PROJECTIONS, end);
-    const afterFailover = await readModelDocuments(servers.mongoUrl, database);
+    const afterFailover = await readModelDocuments(servers.mongoUrl, d.database);
     expect(Object.keys(afterFailover)).toEqual(expect.arrayContaining(['customers', 'usage', 'audit']));
     expect(afterFailover).toEqual(await readModelDocuments(servers.mongoUrl, rebuilt));
 
-    await waitFor(async () => (await topicSize(servers.kafkaBrokers, topic)) >= positions.length);
-    const published = new Set((await readWholeTopic(servers.kafkaBrokers, topic)).map((m) => m.position));
+    await waitFor(async () => (await topicSize(servers.kafkaBrokers, d.topic)) >= positions.length);
+    const published = new Set((await readWholeTopic(servers.kafkaBrokers, d.topic)).map((m) => m.position));
     expect(positions.filter((position) => !published.has(position))).toEqual([]);
   });
 });

@@ -1,20 +1,13 @@
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { problemTypes, READ_MODEL_PROJECTIONS } from '@otp/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle } from '../support/build';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findDistributedServers } from '../support/distributed-servers';
-import { startDistributedServices } from '../support/distributed-services';
+import { useDistributedServices } from '../support/use-distributed-services';
 import { logIn, registerCustomer } from '../support/logins';
-import { dropDatabase } from '../support/mongo-database';
 import { readModelDocuments, waitForCheckpoints } from '../support/mongo-read-models';
 import { seedLogins } from '../support/seed-logins';
 import { OPERATOR_TOKEN, type ServerProcess } from '../support/server-process';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { runRebuildTool } from '../support/rebuild-tool';
 import { storedPositions } from '../support/stored-events';
 import { usageTotals } from '../support/usage';
 
@@ -28,74 +21,38 @@ if (!servers.available) process.stdout.write(`skipped: distributed rebuild e2e: 
 
 const mongoUrl = servers.available ? servers.mongoUrl : '';
 
-const REBUILD_ENTRY = resolve(import.meta.dirname, '../../dist/rebuild.js');
 /** Seeded straight into the event store: about four events each, so a rebuild takes a while. */
 const SEEDED_LOGINS = 600;
 
 /** `npm run rebuild -- <projection>` as an operator runs it in the distributed form. */
-async function rebuild(projection: string, projectionServiceUrl: string) {
-  const child = spawn(process.execPath, [REBUILD_ENTRY, projection], {
-    env: { PATH: process.env.PATH ?? '', PROJECTION_SERVICE_URL: projectionServiceUrl, OPERATOR_TOKEN, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+const rebuild = (projection: string, projectionServiceUrl: string) =>
+  runRebuildTool([projection], { PROJECTION_SERVICE_URL: projectionServiceUrl });
 
 describe.skipIf(!servers.available)('npm run rebuild against the distributed projection-service', () => {
-  let root: string;
-  let smtp: SmtpSink;
-  let services: Awaited<ReturnType<typeof startDistributedServices>>;
+  const d = useDistributedServices(servers, 'dist-rebuild', { seed: (root) => seedLogins(root, SEEDED_LOGINS) });
   let active: ServerProcess;
-  const run = randomUUID().slice(0, 8);
-  const database = `otp_dist_rebuild_${run}`;
-
   beforeAll(async () => {
     if (!servers.available) return;
-    buildBundle();
-    root = mkdtempSync(join(tmpdir(), 'otp-dist-rebuild-'));
-    await seedLogins(root, SEEDED_LOGINS);
-    smtp = await startSmtpSink();
-    services = await startDistributedServices({
-      root,
-      kafkaBrokers: servers.kafkaBrokers,
-      mongoUrl: servers.mongoUrl,
-      database,
-      topic: `otp-auth.events.dist-rebuild-${run}`,
-      smtpUrl: smtp.url,
-    });
-    active = services.projections[0]!;
+    active = d.services.projections[0]!;
     await lineIn(active, 'lease taken');
   }, 60_000);
 
-  afterAll(async () => {
-    await services?.stop();
-    await smtp?.close();
-    if (!servers.available) return;
-    await dropDatabase(servers.mongoUrl, database);
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
-
   /** Every event so far projected: the read models to compare a rebuild with. */
   const caughtUp = async () => {
-    const end = BigInt(storedPositions(join(root, 'events.sqlite')).at(-1)!.position);
-    await waitForCheckpoints(mongoUrl, database, READ_MODEL_PROJECTIONS, end);
+    const end = BigInt(storedPositions(join(d.root, 'events.sqlite')).at(-1)!.position);
+    await waitForCheckpoints(mongoUrl, d.database, READ_MODEL_PROJECTIONS, end);
   };
 
   it('rebuilds usage beside the live one while queries answer, with the same totals during and after', async () => {
-    const { apiKey } = await registerCustomer(services.http);
-    const verified = await logIn(services.http, smtp, apiKey, 'one@example.com');
+    const { apiKey } = await registerCustomer(d.services.http);
+    const verified = await logIn(d.services.http, d.smtp, apiKey, 'one@example.com');
     const position = verified.headers.get('x-event-position')!;
     const started = Date.now();
     await caughtUp();
     process.stdout.write(`distributed rebuild: the first start projected the seeded log in ${Date.now() - started} ms\n`);
-    const before = await usageTotals(services.http, apiKey, position);
+    const before = await usageTotals(d.services.http, apiKey, position);
     expect(before).toMatchObject({ otpRequested: 1, otpVerified: 1, logins: 1 });
-    const usageBefore = (await readModelDocuments(mongoUrl, database))['usage'];
+    const usageBefore = (await readModelDocuments(mongoUrl, d.database))['usage'];
     expect(usageBefore?.length).toBeGreaterThan(1);
 
     const running = rebuild('usage', active.baseUrl);
@@ -103,7 +60,7 @@ describe.skipIf(!servers.available)('npm run rebuild against the distributed pro
     let finished = false;
     void running.finally(() => (finished = true));
     while (!finished) {
-      during.push(await usageTotals(services.http, apiKey, position));
+      during.push(await usageTotals(d.services.http, apiKey, position));
       await new Promise((r) => setTimeout(r, 50));
     }
     const { code, stdout, stderr } = await running;
@@ -114,13 +71,13 @@ describe.skipIf(!servers.available)('npm run rebuild against the distributed pro
     expect(during.length).toBeGreaterThan(0);
     for (const answer of during) expect(answer).toEqual(before);
     // Every tenant's buckets, the seeded ones too, as the live projection had them.
-    const after = await readModelDocuments(mongoUrl, database);
+    const after = await readModelDocuments(mongoUrl, d.database);
     expect(after['usage']).toEqual(usageBefore);
     expect(Object.keys(after).filter((name) => name.endsWith('_rebuild'))).toEqual([]);
 
     // The live projection resumed from the rebuilt checkpoint: a new login counts once.
-    const again = await logIn(services.http, smtp, apiKey, 'two@example.com');
-    const totals = await usageTotals(services.http, apiKey, again.headers.get('x-event-position')!);
+    const again = await logIn(d.services.http, d.smtp, apiKey, 'two@example.com');
+    const totals = await usageTotals(d.services.http, apiKey, again.headers.get('x-event-position')!);
     expect(totals).toMatchObject({ otpRequested: 2, otpVerified: 2, logins: 2, usersCreated: 2 });
   }, 180_000);
 
@@ -137,7 +94,7 @@ describe.skipIf(!servers.available)('npm run rebuild against the distributed pro
   }, 180_000);
 
   it('has a standby answer 503 not-lease-holder, and the tool say where to go', async () => {
-    const standby = await services.addProjectionService();
+    const standby = await d.services.addProjectionService();
     const answer = await fetch(`${standby.baseUrl}/v1/admin/projections/usage/rebuild`, {
       method: 'POST',
       headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },

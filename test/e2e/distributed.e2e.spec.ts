@@ -1,16 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle } from '../support/build';
+import { describe, expect, it } from 'vitest';
 import { findDistributedServers } from '../support/distributed-servers';
-import { startDistributedServices } from '../support/distributed-services';
+import { useDistributedServices } from '../support/use-distributed-services';
 import { readWholeTopic, topicSize } from '../support/kafka-topic';
 import { logIn, registerCustomer } from '../support/logins';
-import { dropDatabase } from '../support/mongo-database';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { storedPositions } from '../support/stored-events';
 
 /**
@@ -26,40 +20,14 @@ const EMAIL = 'ada@example.com';
 const dayOffset = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 describe.skipIf(!servers.available)('distributed services end to end', () => {
-  let root: string;
-  let smtp: SmtpSink;
-  let services: Awaited<ReturnType<typeof startDistributedServices>>;
-  const run = randomUUID().slice(0, 8);
-  const topic = `otp-auth.events.e2e-${run}`;
-
-  beforeAll(async () => {
-    if (!servers.available) return;
-    buildBundle();
-    root = mkdtempSync(join(tmpdir(), 'otp-distributed-'));
-    smtp = await startSmtpSink();
-    services = await startDistributedServices({
-      root,
-      kafkaBrokers: servers.kafkaBrokers,
-      mongoUrl: servers.mongoUrl,
-      database: `otp_e2e_${run}`,
-      topic,
-      smtpUrl: smtp.url,
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await services?.stop();
-    await smtp?.close();
-    if (servers.available) await dropDatabase(servers.mongoUrl, `otp_e2e_${run}`);
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
+  const d = useDistributedServices(servers, 'e2e');
 
   it('registers, mails a code over SMTP, verifies it, and reads usage and audit written by another process', async () => {
-    const { http } = services;
+    const { http } = d.services;
     const { customerId, apiKey } = await registerCustomer(http, 'Acme');
-    const verified = await logIn(http, smtp, apiKey, EMAIL);
+    const verified = await logIn(http, d.smtp, apiKey, EMAIL);
     expect(verified.body).toMatchObject({ tokenType: 'Bearer', user: { email: EMAIL } });
-    const jwks = createRemoteJWKSet(new URL(`${services.command.baseUrl}/.well-known/jwks.json`));
+    const jwks = createRemoteJWKSet(new URL(`${d.services.command.baseUrl}/.well-known/jwks.json`));
     const { payload } = await jwtVerify(verified.body.accessToken, jwks, { audience: customerId });
     expect(payload.email).toBe(EMAIL);
 
@@ -83,9 +51,9 @@ describe.skipIf(!servers.available)('distributed services end to end', () => {
 
   it('relays every event of the log to the Kafka topic, once per position, keyed by tenant', async () => {
     const brokers = servers.available ? servers.kafkaBrokers : '';
-    const stored = storedPositions(join(root, 'events.sqlite'));
-    await waitFor(async () => (await topicSize(brokers, topic)) >= stored.length);
-    const messages = await readWholeTopic(brokers, topic);
+    const stored = storedPositions(join(d.root, 'events.sqlite'));
+    await waitFor(async () => (await topicSize(brokers, d.topic)) >= stored.length);
+    const messages = await readWholeTopic(brokers, d.topic);
     const published = messages.map((m) => ({ position: m.position, key: m.key })).sort((a, b) => byNumber(a.position, b.position));
     expect(published).toEqual(stored);
     expect(new Set(messages.map((m) => m.eventId)).size).toBe(stored.length);

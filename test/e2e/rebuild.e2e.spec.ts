@@ -1,28 +1,12 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useEmbeddedServer } from '../support/embedded-server';
 import { logIn, registerCustomer } from '../support/logins';
 import { seedLogins } from '../support/seed-logins';
-import { OPERATOR_TOKEN } from '../support/server-process';
+import { runRebuildTool } from '../support/rebuild-tool';
 import { usageTotals } from '../support/usage';
 
-const REBUILD_ENTRY = resolve(import.meta.dirname, '../../dist/rebuild.js');
-
-/** `npm run rebuild -- <args>` as a process, with the environment npm start would have. */
-async function rebuild(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [REBUILD_ENTRY, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', OPERATOR_TOKEN, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+/** `npm run rebuild -- <args>` with the environment npm start would have. */
+const rebuild = (args: string[], env: Record<string, string>) => runRebuildTool(args, { HOST: '127.0.0.1', ...env });
 
 describe('npm run rebuild', () => {
   // Enough history that a rebuild takes a while: the live read models must answer meanwhile.

@@ -1,18 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '@otp/contracts';
-import { buildBundle } from '../support/build';
 import { findDistributedServers } from '../support/distributed-servers';
-import { startDistributedServices } from '../support/distributed-services';
+import { useDistributedServices } from '../support/use-distributed-services';
 import { useEmbeddedServer } from '../support/embedded-server';
 import type { HttpCall } from '../support/http';
 import { httpClient } from '../support/http';
-import { dropDatabase } from '../support/mongo-database';
 import { startRouteApp, type RouteApp } from '../support/route-app';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 
 /**
  * Every form serves every operation of the OpenAPI document, and answers it alike: the route
@@ -64,31 +57,7 @@ const servers = findDistributedServers();
 if (!servers.available) process.stdout.write(`skipped: route parity of the distributed services: ${servers.reason}\n`);
 
 describe.skipIf(!servers.available)('the distributed services behind the gateway', () => {
-  let root: string | undefined;
-  let smtp: SmtpSink | undefined;
-  let services: Awaited<ReturnType<typeof startDistributedServices>> | undefined;
-  const database = `otp_parity_${randomUUID().slice(0, 8)}`;
+  const d = useDistributedServices(servers, 'route-parity');
 
-  beforeAll(async () => {
-    if (!servers.available) return;
-    buildBundle();
-    root = mkdtempSync(join(tmpdir(), 'otp-route-parity-'));
-    smtp = await startSmtpSink();
-    services = await startDistributedServices({
-      root,
-      kafkaBrokers: servers.kafkaBrokers,
-      mongoUrl: servers.mongoUrl,
-      database,
-      topic: `otp-auth.events.parity-${database}`,
-      smtpUrl: smtp.url,
-    });
-  }, 60_000);
-  afterAll(async () => {
-    await services?.stop();
-    await smtp?.close();
-    if (servers.available) await dropDatabase(servers.mongoUrl, database);
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
-
-  it('answer every operation as the route specs app does', async () => expect(await answersOf(services!.http)).toEqual(routeAppAnswers));
+  it('answer every operation as the route specs app does', async () => expect(await answersOf(d.services.http)).toEqual(routeAppAnswers));
 });
