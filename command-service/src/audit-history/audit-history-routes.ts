@@ -14,8 +14,6 @@ import { parseOr400, problems, sendNdjson } from '@otp/platform/http';
 import type { CommandRouteDeps } from '../http/command-route-deps';
 import { servedJwk } from '../tokens/signing-keys';
 import { historyLine } from './history-lines';
-import { OnePassPerTenant } from './one-pass-per-tenant';
-import { TenantHeads } from './tenant-checkpoint';
 import { tenantHistory } from './tenant-history';
 
 /**
@@ -27,9 +25,7 @@ import { tenantHistory } from './tenant-history';
  */
 export function auditHistoryRoutes(deps: CommandRouteDeps): Router {
   const router = Router();
-  const { eventStore, onPageRead: onPage } = deps.auditHistory;
-  const heads = new TenantHeads(eventStore, onPage);
-  const verifications = new OnePassPerTenant();
+  const { eventStore, onPageRead: onPage, heads, verifications } = deps.auditHistory;
 
   const auditor = async (req: Request, res: Response) => {
     const principal = await deps.guard.apiKey(req, res);

@@ -6,6 +6,8 @@ import { observeAppends, StreamStateCache, type EventStore } from '@otp/platform
 import type { Metrics } from '@otp/platform/http';
 import type { Logger } from '@otp/platform/logging';
 import type { CommandSettings } from '../config';
+import { OnePassPerTenant } from '../audit-history/one-pass-per-tenant';
+import { TenantHeads } from '../audit-history/tenant-checkpoint';
 import { createKeyUseRecorder } from '../customers/key-use-recorder';
 import type { Mailer } from '../email/mailer';
 import { createTenantMailers } from '../email/tenant-mailers';
@@ -105,7 +107,13 @@ export async function composeCommandSide(inputs: CommandSideInputs) {
     mailers,
     tokens,
     signingKeys,
-    auditHistory: { eventStore, onPageRead: metrics.historyPageRead },
+    // The heads last computed and the verification running, per tenant: this process's own.
+    auditHistory: {
+      eventStore,
+      onPageRead: metrics.historyPageRead,
+      heads: new TenantHeads(eventStore, metrics.historyPageRead),
+      verifications: new OnePassPerTenant(),
+    },
     logger,
     encryptionKey,
     lookupTxt: inputs.lookupTxt,
